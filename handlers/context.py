@@ -1,0 +1,132 @@
+"""What a handler is given (a Context) and what it gives back (a reply value).
+
+The webhook, the API and the admin page fill a Context per request; handlers never see Flask, HTTP
+or XML, so each feature is testable with a session and plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import WechatUser
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message or event from WeChat, flattened to the fields handlers use."""
+
+    msg_type: str
+    from_user: str
+    to_user: str
+    create_time: int
+    msg_id: str | None = None
+    content: str | None = None
+    event: str | None = None
+    event_key: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    label: str | None = None
+    recognition: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_event(self) -> bool:
+        return self.msg_type == "event"
+
+    @property
+    def dedup_key(self) -> str:
+        """WeChat's retries repeat MsgId for messages, sender + time + event for events."""
+        if self.msg_id:
+            return f"msg:{self.msg_id}"
+        return f"evt:{self.from_user}:{self.create_time}:{self.event or ''}:{self.event_key or ''}"
+
+    @property
+    def text(self) -> str:
+        """What the user said: typed text, or a voice message's recognised words."""
+        return self.content if self.msg_type == "text" else (self.recognition or "")
+
+
+@dataclass(frozen=True)
+class Text:
+    content: str
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    description: str = ""
+    url: str = ""
+    picture_url: str = ""
+
+
+@dataclass(frozen=True)
+class News:
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Image:
+    media_id: str
+
+
+@dataclass(frozen=True)
+class NoReply:
+    """Nothing to say (WeChat gets `success`), e.g. after an unsubscribe."""
+
+
+Reply = Text | News | Image | NoReply
+NO_REPLY = NoReply()
+
+
+def as_reply(value: Reply | str | None) -> Reply:
+    """Handlers may return a plain string; it becomes a text reply."""
+    if value is None:
+        return NO_REPLY
+    if isinstance(value, str):
+        return Text(value)
+    return value
+
+
+@dataclass
+class DialogState:
+    """Where a user is in a multi-step conversation; the router keeps it in Redis between messages."""
+
+    name: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    changed: bool = field(default=False, compare=False)
+
+    @property
+    def active(self) -> bool:
+        return self.name is not None
+
+    def start(self, name: str, step: str, **data: Any) -> None:
+        self.name, self.step, self.data, self.changed = name, step, dict(data), True
+
+    def goto(self, step: str, **data: Any) -> None:
+        self.step = step
+        self.data.update(data)
+        self.changed = True
+
+    def end(self) -> None:
+        self.name, self.step, self.data, self.changed = None, None, {}, True
+
+
+@dataclass
+class Context:
+    """Everything one handler call may use. Handlers read the time from `now`, never the clock."""
+
+    session: Session
+    user: WechatUser
+    message: Message
+    store: Any
+    now: datetime
+    settings: Any
+    dialog: DialogState = field(default_factory=DialogState)
+    args: str = ""
+    available_commands: frozenset[str] = frozenset()
+    scene: str | None = None

@@ -1,0 +1,42 @@
+"""The command list: every command of SPEC 5, those not yet open marked as coming."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+
+# (keyword the router knows it by, how the alumnus types it, what it does)
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("绑定", "绑定 姓名 学号", "认证校友身份（也可只发「绑定」按提示填写）"),
+    ("解绑", "解绑", "解除微信与校友身份的绑定"),
+    ("我的", "我的", "查看我的校友资料与隐私设置"),
+    ("隐私", "隐私 公开/同学/隐藏", "设置谁能查到我"),
+    ("查找", "查找 姓名/拼音/年份/学院/城市/单位", "查找校友（也可用「找」「校友」）"),
+    ("返校", "返校", "查看本班秩年返校资格与开放日期"),
+    ("预约返校", "预约返校 YYYY-MM-DD 人数", "预约返校参观"),
+    ("我的预约", "我的预约 · 取消预约 编号", "查看或取消返校预约"),
+    ("活动", "活动", "近期校友活动"),
+    ("报名", "报名 编号 · 取消报名 编号", "报名或取消报名活动"),
+    ("我的活动", "我的活动", "我报名的活动"),
+    ("分会", "分会 · 分会 城市 · 发送位置", "查找附近的校友分会与联络员"),
+    ("取消", "取消", "退出当前对话"),
+    ("帮助", "帮助", "显示本列表"),
+)
+
+COMING = "（即将开放）"
+
+
+def help_text(school_name: str, available: frozenset[str]) -> str:
+    lines = [f"{school_name}校友会 · 可用指令：", ""]
+    for keyword, usage, meaning in COMMANDS:
+        mark = "" if keyword in available else COMING
+        lines.append(f"· {usage}\n  {meaning}{mark}")
+    lines += ["", "也可以点击下方菜单。"]
+    return "\n".join(lines)
+
+
+def show_help(ctx: Context) -> str:
+    return help_text(ctx.settings.school_name, ctx.available_commands)
+
+
+def not_understood(ctx: Context) -> str:
+    return "没有听懂您的意思，以下是可用的指令：\n\n" + show_help(ctx)

@@ -1,0 +1,1 @@
+"""The custom menu as data (menu.toml) and the click keys shared with the router."""

@@ -1,0 +1,31 @@
+"""alumni-bot's web application: the factory that wires config, database, Redis and the doors."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from wechat_bot.config import Config, load_config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app for `config` (default: the configuration SPEC 3 finds)."""
+    config = config or load_config()
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=config.app.secret_key, MAX_CONTENT_LENGTH=1024 * 1024, JSON_AS_ASCII=False)
+    app.json.ensure_ascii = False
+
+    from wechat_bot.runtime import Runtime
+
+    runtime = Runtime.build(config)
+    app.extensions["alumni_bot"] = runtime
+
+    from wechat_bot import health
+    from wechat_bot.webhook import bp as webhook_bp
+
+    app.register_blueprint(webhook_bp)
+    app.register_blueprint(health.bp)
+    if config.sandbox.enabled:
+        from wechat_bot import sandbox
+
+        sandbox.init_app(app)
+    return app

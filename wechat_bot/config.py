@@ -1,0 +1,313 @@
+"""Configuration: one TOML file plus ALUMNI_BOT_<SECTION>_<KEY> overrides, typed and validated once.
+
+Lookup order (SPEC 3): --config PATH, $ALUMNI_BOT_CONFIG, ./config.toml, else the built-in demo
+defaults. Every problem raises ConfigError with one line that names the key; secrets are masked
+wherever the configuration is printed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import tomllib
+import types
+import typing
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_PREFIX = "ALUMNI_BOT_"
+SECRET_KEYS = {"secret_key", "app_secret", "token", "encoding_aes_key"}
+DEMO_SECRET_KEY = "demo-secret-key-change-me"
+
+
+class ConfigError(Exception):
+    """Bad configuration; str() is the single line shown to the operator."""
+
+
+@dataclass(frozen=True)
+class AppSection:
+    secret_key: str = DEMO_SECRET_KEY
+    base_url: str = "http://127.0.0.1:5000"
+    timezone: str = "Asia/Shanghai"
+    school_name: str = "示例大学"
+    account_name: str = "示例大学校友会"
+
+
+@dataclass(frozen=True)
+class DatabaseSection:
+    url: str = "sqlite:///alumni.db"
+
+
+@dataclass(frozen=True)
+class RedisSection:
+    url: str = "memory://"
+    key_prefix: str = "ab:"
+
+
+@dataclass(frozen=True)
+class WechatSection:
+    token: str = "alumni-demo-token"
+    app_id: str = "wxdemo0000000000"
+    app_secret: str = "demo-app-secret"
+    encoding_aes_key: str = ""
+    original_id: str = "gh_alumnidemo01"
+    api_base_url: str = "https://api.weixin.qq.com"
+    request_timeout_seconds: float = 5.0
+    reply_deadline_seconds: float = 4.0
+    dedup_ttl_seconds: int = 300
+    dialog_ttl_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class MiniprogramSection:
+    app_id: str = "wxdemominiprog00"
+    app_secret: str = "demo-miniprogram-secret"
+
+
+@dataclass(frozen=True)
+class ReunionSection:
+    anniversary_years: list[int] = field(default_factory=lambda: [10, 20, 30, 40, 50, 60])
+    open_weekdays: list[int] = field(default_factory=lambda: [6, 7])
+    season_start: dt.date | None = None
+    season_end: dt.date | None = None
+    daily_capacity_people: int = 500
+    booking_lead_days: int = 7
+
+
+@dataclass(frozen=True)
+class PushSection:
+    rate_per_second: float = 20.0
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class SandboxSection:
+    enabled: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    app: AppSection = field(default_factory=AppSection)
+    database: DatabaseSection = field(default_factory=DatabaseSection)
+    redis: RedisSection = field(default_factory=RedisSection)
+    wechat: WechatSection = field(default_factory=WechatSection)
+    miniprogram: MiniprogramSection = field(default_factory=MiniprogramSection)
+    reunion: ReunionSection = field(default_factory=ReunionSection)
+    push: PushSection = field(default_factory=PushSection)
+    sandbox: SandboxSection = field(default_factory=SandboxSection)
+    source: str = "内置演示默认值"
+
+    def replace(self, **sections: dict) -> Config:
+        """A copy with some keys changed, validated like a file: replace(redis={"url": ...})."""
+        raw = self.as_dict()
+        for name, values in sections.items():
+            raw[name].update(values)
+        return build_config(raw, self.source)
+
+    def as_dict(self) -> dict[str, dict]:
+        return {f.name: dataclasses.asdict(getattr(self, f.name)) for f in _sections()}
+
+    def redacted(self) -> dict[str, dict]:
+        """The configuration safe to log or print: secrets and database passwords masked."""
+        out = self.as_dict()
+        for values in out.values():
+            for key in values:
+                if key in SECRET_KEYS and values[key]:
+                    values[key] = "***"
+        out["database"]["url"] = _mask_password(out["database"]["url"])
+        out["redis"]["url"] = _mask_password(out["redis"]["url"])
+        return out
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.app.timezone)
+
+    @property
+    def message_mode(self) -> str:
+        return "aes" if self.wechat.encoding_aes_key else "plain"
+
+
+def _sections() -> list[dataclasses.Field]:
+    return [f for f in dataclasses.fields(Config) if f.name != "source"]
+
+
+def _mask_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+def load_config(path: str | os.PathLike | None = None, environ: typing.Mapping[str, str] | None = None) -> Config:
+    """Read the configuration the way SPEC 3 orders it, then apply environment overrides."""
+    environ = os.environ if environ is None else environ
+    chosen = path or environ.get(f"{ENV_PREFIX}CONFIG")
+    if chosen is None and Path("config.toml").is_file():
+        chosen = "config.toml"
+    raw: dict[str, dict] = {}
+    source = "内置演示默认值"
+    if chosen is not None:
+        file = Path(chosen)
+        if not file.is_file():
+            raise ConfigError(f"配置文件不存在：{file}")
+        try:
+            raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"配置文件 {file} 无法解析：{exc}") from None
+        source = str(file)
+    raw = _apply_environment(raw, environ)
+    return build_config(raw, source)
+
+
+def _apply_environment(raw: dict, environ: typing.Mapping[str, str]) -> dict:
+    raw = {name: dict(values) if isinstance(values, dict) else values for name, values in raw.items()}
+    for section in _sections():
+        for key in dataclasses.fields(_section_type(section)):
+            variable = f"{ENV_PREFIX}{section.name}_{key.name}".upper()
+            if variable in environ:
+                raw.setdefault(section.name, {})[key.name] = _EnvText(environ[variable])
+    return raw
+
+
+class _EnvText(str):
+    """A value that came from the environment, so it is parsed from text rather than TOML."""
+
+
+def _section_type(section: dataclasses.Field) -> type:
+    return typing.get_type_hints(Config)[section.name]
+
+
+def build_config(raw: dict, source: str = "内置演示默认值") -> Config:
+    sections = {}
+    for name in raw:
+        if name not in {f.name for f in _sections()}:
+            raise ConfigError(f"未知的配置段 [{name}]（{source}）")
+    for section in _sections():
+        cls = _section_type(section)
+        values = raw.get(section.name, {})
+        if not isinstance(values, dict):
+            raise ConfigError(f"配置段 [{section.name}] 必须是一个表（{source}）")
+        hints = typing.get_type_hints(cls)
+        known = {f.name for f in dataclasses.fields(cls)}
+        for key in values:
+            if key not in known:
+                raise ConfigError(f"未知的配置项 {section.name}.{key}（{source}）")
+        typed = {key: _coerce(f"{section.name}.{key}", hints[key], value) for key, value in values.items()}
+        sections[section.name] = cls(**typed)
+    config = Config(**sections, source=source)
+    _validate(config)
+    return config
+
+
+def _coerce(name: str, hint, value):
+    """Turn a TOML or environment value into the declared type, or say which key is wrong."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    from_env = isinstance(value, _EnvText)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        if value is None or (from_env and value.strip() == ""):
+            return None
+        inner = next(a for a in args if a is not type(None))
+        return _coerce(name, inner, value)
+    try:
+        if hint is bool:
+            if from_env:
+                lowered = value.strip().lower()
+                if lowered in {"1", "true", "yes", "on"}:
+                    return True
+                if lowered in {"0", "false", "no", "off"}:
+                    return False
+                raise ValueError
+            if isinstance(value, bool):
+                return value
+            raise ValueError
+        if hint is int:
+            if isinstance(value, bool) or isinstance(value, float):
+                raise ValueError
+            return int(value)
+        if hint is float:
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if hint is str:
+            if from_env or isinstance(value, str):
+                return str(value)
+            raise ValueError
+        if hint is dt.date:
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                return value
+            return dt.date.fromisoformat(str(value).strip())
+        if origin is list:
+            items = [v for v in value.replace("，", ",").split(",") if v.strip()] if from_env else value
+            if not isinstance(items, list):
+                raise ValueError
+            return [_coerce(name, args[0], _EnvText(i.strip()) if from_env else i) for i in items]
+    except ConfigError:
+        raise
+    except (TypeError, ValueError):
+        pass
+    raise ConfigError(f"配置项 {name} 的值 {_show(name, value)} 无效：应为{_describe(hint)}")
+
+
+def _show(name: str, value) -> str:
+    return "***" if name.rsplit(".", 1)[-1] in SECRET_KEYS else repr(str(value) if isinstance(value, _EnvText) else value)
+
+
+def _describe(hint) -> str:
+    names = {bool: "布尔值（true/false）", int: "整数", float: "数字", str: "字符串", dt.date: "日期（YYYY-MM-DD）"}
+    if typing.get_origin(hint) is list:
+        return f"{names[typing.get_args(hint)[0]]}列表"
+    return names.get(hint, str(hint))
+
+
+def _validate(config: Config) -> None:
+    def fail(key: str, why: str) -> None:
+        raise ConfigError(f"配置项 {key} 无效：{why}（{config.source}）")
+
+    try:
+        zoneinfo.ZoneInfo(config.app.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        fail("app.timezone", f"未知的时区 {config.app.timezone!r}，例如 Asia/Shanghai")
+    if not config.app.secret_key:
+        fail("app.secret_key", "不能为空")
+    if not config.app.base_url.startswith(("http://", "https://")):
+        fail("app.base_url", "必须以 http:// 或 https:// 开头")
+    if not config.database.url.startswith(("sqlite:", "postgresql")):
+        fail("database.url", "只支持 sqlite:///… 或 postgresql+psycopg://…")
+    if not config.redis.url.startswith(("memory://", "redis://", "rediss://", "unix://")):
+        fail("redis.url", "必须是 memory:// 或 redis://…")
+    if not config.wechat.token:
+        fail("wechat.token", "不能为空（公众号后台「服务器配置」里的令牌）")
+    key = config.wechat.encoding_aes_key
+    if key and len(key) != 43:
+        fail("wechat.encoding_aes_key", f"必须是 43 个字符（现在是 {len(key)} 个），留空则为明文模式")
+    if not config.wechat.api_base_url.startswith(("http://", "https://")):
+        fail("wechat.api_base_url", "必须以 http:// 或 https:// 开头")
+    if not 0.5 <= config.wechat.reply_deadline_seconds <= 4.5:
+        fail("wechat.reply_deadline_seconds", "必须在 0.5 到 4.5 秒之间（微信只等 5 秒）")
+    if config.wechat.dedup_ttl_seconds < 60:
+        fail("wechat.dedup_ttl_seconds", "至少 60 秒：微信会在约 15 秒内重试三次")
+    if config.wechat.dialog_ttl_seconds < 30:
+        fail("wechat.dialog_ttl_seconds", "至少 30 秒")
+    if config.wechat.request_timeout_seconds <= 0:
+        fail("wechat.request_timeout_seconds", "必须大于 0")
+    years = config.reunion.anniversary_years
+    if not years or any(y <= 0 for y in years):
+        fail("reunion.anniversary_years", "必须是正整数列表，例如 [10, 20, 30]")
+    if any(d not in range(1, 8) for d in config.reunion.open_weekdays):
+        fail("reunion.open_weekdays", "星期用 1（周一）到 7（周日）表示")
+    start, end = config.reunion.season_start, config.reunion.season_end
+    if start and end and start > end:
+        fail("reunion.season_end", "不能早于 season_start")
+    if config.reunion.daily_capacity_people <= 0:
+        fail("reunion.daily_capacity_people", "必须大于 0")
+    if config.reunion.booking_lead_days < 0:
+        fail("reunion.booking_lead_days", "不能为负数")
+    if config.push.rate_per_second <= 0:
+        fail("push.rate_per_second", "必须大于 0")
+    if config.push.max_attempts < 1:
+        fail("push.max_attempts", "至少为 1")

@@ -1,0 +1,31 @@
+"""`/healthz`: whether the database and Redis answer, for load balancers and operators."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+log = logging.getLogger(__name__)
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 with each dependency's status when all answer, 503 when one does not."""
+    runtime = current_app.extensions["alumni_bot"]
+    status = {"database": "ok", "redis": "ok"}
+    try:
+        with runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        log.warning("health check: database down: %s", type(exc).__name__)
+        status["database"] = "down"
+    try:
+        runtime.store.ping()
+    except Exception as exc:
+        log.warning("health check: redis down: %s", type(exc).__name__)
+        status["redis"] = "down"
+    healthy = all(v == "ok" for v in status.values())
+    return jsonify(status=("ok" if healthy else "down"), **status), (200 if healthy else 503)

@@ -1,0 +1,97 @@
+"""What one app instance holds: config, database, Redis, the WeChat client and the conversation.
+
+Built once by the app factory (the composition root) and kept in app.extensions["alumni_bot"];
+nothing of it lives in module globals, which would break with two workers.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from handlers.context import Image, Message, News, Text
+from handlers.settings import Settings
+from models.db import make_engine, make_session_factory
+from wechat_bot.config import Config
+from wechat_bot.conversation.dialogs import DialogStore
+from wechat_bot.conversation.router import Routed, Router
+from wechat_bot.store import Keys, connect_store
+from wechat_bot.webhook.crypto import MessageCrypto
+from wechat_bot.webhook.deadline import DeadlineRunner
+from wechat_bot.webhook.dedup import Deduplicator
+from wechat_bot.webhook.dispatch import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+def feature_settings(config: Config) -> Settings:
+    return Settings(school_name=config.app.school_name, account_name=config.app.account_name)
+
+
+@dataclass
+class Runtime:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: object
+    keys: Keys
+    router: Router
+    dialogs: DialogStore
+    dedup: Deduplicator
+    deadline: DeadlineRunner
+    dispatcher: Dispatcher
+    crypto: MessageCrypto | None
+    extras: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, config: Config, routes=None) -> Runtime:
+        from wechat_bot.conversation.routes import ROUTES
+
+        engine = make_engine(config.database.url)
+        sessions = make_session_factory(engine)
+        store = connect_store(config.redis.url)
+        keys = Keys(config.redis.key_prefix)
+        router = Router(routes or ROUTES)
+        dialogs = DialogStore(store, keys, config.wechat.dialog_ttl_seconds)
+        key = config.wechat.encoding_aes_key
+        return cls(
+            config=config,
+            engine=engine,
+            sessions=sessions,
+            store=store,
+            keys=keys,
+            router=router,
+            dialogs=dialogs,
+            dedup=Deduplicator(store, keys, config.wechat.dedup_ttl_seconds),
+            deadline=DeadlineRunner(config.wechat.reply_deadline_seconds),
+            dispatcher=Dispatcher(sessions, router, dialogs, store, feature_settings(config)),
+            crypto=MessageCrypto(key, config.wechat.app_id) if key else None,
+        )
+
+    @cached_property
+    def wechat(self):
+        from wechat_bot.wechat_client import build_wechat_client
+
+        return build_wechat_client(self.config, self.store, self.keys)
+
+    def send_late_reply(self, message: Message, future: Future[Routed]) -> None:
+        """A handler finished after the holding reply: deliver its answer as a customer-service message."""
+        if future.exception() is not None:
+            log.error("a late handler failed", exc_info=future.exception())
+            return
+        reply = future.result().reply
+        openid = message.from_user
+        if isinstance(reply, Text):
+            self.wechat.message.send_text(openid, reply.content)
+        elif isinstance(reply, News) and reply.articles:
+            first = reply.articles[0]  # a customer-service news carries one article (45008)
+            self.wechat.message.send_articles(openid, [{
+                "title": first.title, "description": first.description,
+                "url": first.url, "image": first.picture_url}])
+        elif isinstance(reply, Image):
+            self.wechat.message.send_image(openid, reply.media_id)

@@ -1,0 +1,70 @@
+"""WeChat signatures and safe-mode (AES) encryption, to PROTOCOL.md sections 1 and 2."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import struct
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+BLOCK = 32  # WeChat pads to 32 bytes, not AES's 16
+
+
+class CryptoError(Exception):
+    """The encrypted payload is not ours: wrong key, corrupt data or another AppID."""
+
+
+def signature(*parts: str) -> str:
+    """sha1 of the sorted, concatenated parts: the token check and the msg_signature alike."""
+    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
+
+
+def signature_matches(expected: str, *parts: str) -> bool:
+    return hmac.compare_digest(signature(*parts), (expected or "").lower())
+
+
+class MessageCrypto:
+    def __init__(self, encoding_aes_key: str, app_id: str) -> None:
+        self.key = base64.b64decode(encoding_aes_key + "=")
+        if len(self.key) != 32:
+            raise ValueError("EncodingAESKey must decode to 32 bytes")
+        self.app_id = app_id
+
+    def _cipher(self) -> Cipher:
+        return Cipher(algorithms.AES(self.key), modes.CBC(self.key[:16]))
+
+    def encrypt(self, message: str, random_prefix: bytes | None = None) -> str:
+        random_prefix = random_prefix if random_prefix is not None else os.urandom(16)
+        body = message.encode("utf-8")
+        plain = random_prefix + struct.pack(">I", len(body)) + body + self.app_id.encode("utf-8")
+        pad = BLOCK - len(plain) % BLOCK
+        plain += bytes([pad]) * pad
+        encryptor = self._cipher().encryptor()
+        return base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode("ascii")
+
+    def decrypt(self, encrypted: str) -> str:
+        try:
+            data = base64.b64decode(encrypted, validate=True)
+        except (ValueError, TypeError):
+            raise CryptoError("Encrypt is not base64") from None
+        if not data or len(data) % 16:
+            raise CryptoError("Encrypt has a wrong length")
+        decryptor = self._cipher().decryptor()
+        plain = decryptor.update(data) + decryptor.finalize()
+        pad = plain[-1]
+        if not 1 <= pad <= BLOCK:
+            raise CryptoError("bad padding")
+        plain = plain[:-pad]
+        if len(plain) < 20:
+            raise CryptoError("too short")
+        (length,) = struct.unpack(">I", plain[16:20])
+        body, app_id = plain[20:20 + length], plain[20 + length:]
+        if len(body) != length or app_id.decode("utf-8", "replace") != self.app_id:
+            raise CryptoError("the message is for another AppID")
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CryptoError("the message is not UTF-8") from None

@@ -1,0 +1,107 @@
+"""The webhook view does four things: check the signature, parse/decrypt, dispatch, render/encrypt."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from flask import Blueprint, Response, current_app, request
+
+from handlers.context import Message, Text
+from wechat_bot.webhook.crypto import CryptoError, signature, signature_matches
+from wechat_bot.webhook.deadline import HOLDING_REPLY, Overran
+from wechat_bot.webhook.xml import BadXML, parse_xml, render_encrypted, render_reply, to_message
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhook", __name__)
+
+APOLOGY = "抱歉，系统开小差了，请稍后再试。"
+
+
+def _runtime():
+    return current_app.extensions["alumni_bot"]
+
+
+def _signed() -> bool:
+    args = request.args
+    return signature_matches(args.get("signature", ""), _runtime().config.wechat.token,
+                             args.get("timestamp", ""), args.get("nonce", ""))
+
+
+@bp.get("/wechat")
+def verify() -> Response:
+    """Server verification from the WeChat admin console: echo `echostr` when the signature holds."""
+    if not _signed():
+        return Response("forbidden", status=403, mimetype="text/plain")
+    return Response(request.args.get("echostr", ""), mimetype="text/plain")
+
+
+@bp.post("/wechat")
+def receive() -> Response:
+    """One message or event; always answers XML or `success`, never a 500."""
+    if not _signed():
+        return Response("forbidden", status=403, mimetype="text/plain")
+    runtime = _runtime()
+    encrypted = request.args.get("encrypt_type", "").lower() == "aes"
+    try:
+        message = _read_message(runtime, encrypted)
+    except _Forbidden:
+        return Response("forbidden", status=403, mimetype="text/plain")
+    except (BadXML, CryptoError) as exc:
+        log.info("rejected a webhook body: %s", exc)
+        return Response("bad request", status=400, mimetype="text/plain")
+
+    xml = _answer(runtime, message)
+    if encrypted and xml:
+        xml = _encrypt(runtime, xml)
+    return Response(xml or "success", mimetype="application/xml" if xml else "text/plain")
+
+
+class _Forbidden(Exception):
+    pass
+
+
+def _read_message(runtime, encrypted: bool) -> Message:
+    fields = parse_xml(request.get_data(cache=False))
+    if encrypted:
+        if runtime.crypto is None:
+            raise CryptoError("an encrypted message arrived but wechat.encoding_aes_key is empty")
+        cipher_text = fields.get("Encrypt")
+        if not isinstance(cipher_text, str) or not cipher_text:
+            raise BadXML("no Encrypt element")
+        args = request.args
+        if not signature_matches(args.get("msg_signature", ""), runtime.config.wechat.token,
+                                 args.get("timestamp", ""), args.get("nonce", ""), cipher_text):
+            raise _Forbidden()
+        fields = parse_xml(runtime.crypto.decrypt(cipher_text).encode("utf-8"))
+    return to_message(fields)
+
+
+def _answer(runtime, message: Message) -> str:
+    """The reply XML for a message: the stored one for a retry, else the handler's, in time."""
+    dedup = runtime.dedup
+    key = message.dedup_key
+    if not dedup.claim(key):
+        return dedup.first_reply(key, wait_seconds=runtime.config.wechat.reply_deadline_seconds)
+    try:
+        routed = runtime.deadline.run(lambda: runtime.dispatcher.dispatch(message),
+                                      on_late=lambda future: runtime.send_late_reply(message, future))
+        reply = routed.reply
+    except Overran:
+        log.warning("handler overran the deadline for %s; holding reply sent", message.dedup_key)
+        reply = Text(HOLDING_REPLY)
+    except Exception:
+        log.exception("handling %s failed", message.dedup_key)
+        reply = Text(APOLOGY)
+    xml = render_reply(reply, to_user=message.from_user, from_user=message.to_user)
+    dedup.remember(key, xml)
+    return xml
+
+
+def _encrypt(runtime, xml: str) -> str:
+    timestamp = str(int(time.time()))
+    nonce = secrets.token_hex(8)
+    encrypt = runtime.crypto.encrypt(xml)
+    return render_encrypted(encrypt, signature(runtime.config.wechat.token, timestamp, nonce, encrypt),
+                            timestamp, nonce)

@@ -1,0 +1,119 @@
+"""The one WeChat API client: every call, the token included, goes through `wechat.api_base_url`.
+
+The access token lives in Redis and is refreshed under a Redis lock, so any number of processes share
+one token instead of invalidating each other's (each fetch of a new token retires the old one).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+import requests
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+
+from wechat_bot.config import Config
+from wechat_bot.store import Keys
+
+log = logging.getLogger(__name__)
+
+# 40001 invalid credential, 40014 invalid access_token, 42001 expired: refetch once and retry.
+TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+# Renew a little before WeChat says the token expires, so no call carries a token that just died.
+EXPIRY_MARGIN_SECONDS = 300
+
+
+class AlumniWeChatClient(WeChatClient):
+    """wechatpy's client with a configurable base URL and a token shared through Redis."""
+
+    def __init__(self, app_id: str, secret: str, api_base_url: str, store: redis.Redis, keys: Keys,
+                 timeout: float) -> None:
+        super().__init__(app_id, secret, timeout=timeout, auto_retry=False)
+        self.api_base_url = api_base_url.rstrip("/")
+        self.API_BASE_URL = self.api_base_url + "/cgi-bin/"
+        self._store = store
+        self._token_key = keys.access_token(app_id)
+        self._lock_key = keys.access_token_lock(app_id)
+        self._http = requests.Session()
+
+    # wechatpy reads `access_token` before every call; ours comes from the shared cache.
+    @property
+    def access_token(self) -> str:
+        token = self._store.get(self._token_key)
+        return token if token else self._refresh_token(rejected=None)
+
+    def fetch_access_token(self) -> dict:
+        """Fetch a token through the configured base (wechatpy 1.8 hard-codes api.weixin.qq.com)."""
+        return self._fetch_stable_token(force_refresh=False)
+
+    def _fetch_stable_token(self, *, force_refresh: bool) -> dict:
+        # stable_token is not invalidated by other fetches in normal mode (PROTOCOL.md section 5).
+        response = self._http.post(
+            f"{self.api_base_url}/cgi-bin/stable_token",
+            json={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
+                  "force_refresh": force_refresh},
+            timeout=self.timeout,
+        )
+        response.raise_for_status()
+        result = response.json()
+        if result.get("errcode"):
+            raise WeChatClientException(result["errcode"], result.get("errmsg", ""), client=self,
+                                        request=response.request, response=response)
+        ttl = max(60, int(result.get("expires_in", 7200)) - EXPIRY_MARGIN_SECONDS)
+        self._store.set(self._token_key, result["access_token"], ex=ttl)
+        return result
+
+    def _refresh_token(self, rejected: str | None) -> str:
+        """Get a fresh token, one process at a time; `rejected` is a token WeChat just refused."""
+        with self._store.lock(self._lock_key, timeout=30, blocking_timeout=35):
+            current = self._store.get(self._token_key)
+            if current and current != rejected:
+                return current  # another process refreshed while we waited
+            self._store.delete(self._token_key)
+            result = self._fetch_stable_token(force_refresh=False)
+            if result["access_token"] == rejected:
+                result = self._fetch_stable_token(force_refresh=True)
+            return result["access_token"]
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        params = kwargs.get("params")
+        token = None
+        if not (isinstance(params, dict) and "access_token" in params):
+            token = self.access_token
+            kwargs["params"] = {**(params or {}), "access_token": token}
+        try:
+            return super()._request(method, url_or_endpoint, **kwargs)
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRCODES or token is None:
+                raise
+            log.info("WeChat refused the access token (errcode %s); refreshing once", exc.errcode)
+            kwargs["params"]["access_token"] = self._refresh_token(rejected=token)
+            return super()._request(method, url_or_endpoint, **kwargs)
+
+    def code_to_session(self, app_id: str, secret: str, js_code: str) -> dict:
+        """Mini-program login: exchange a wx.login() code (no access token involved)."""
+        response = self._http.get(
+            f"{self.api_base_url}/sns/jscode2session",
+            params={"appid": app_id, "secret": secret, "js_code": js_code,
+                    "grant_type": "authorization_code"},
+            timeout=self.timeout,
+        )
+        response.raise_for_status()
+        result = response.json()
+        if result.get("errcode"):
+            raise WeChatClientException(result["errcode"], result.get("errmsg", ""), client=self,
+                                        request=response.request, response=response)
+        return result
+
+
+def build_wechat_client(config: Config, store: redis.Redis, keys: Keys) -> AlumniWeChatClient:
+    """The factory every part of the app uses: the webhook's late replies, pushes, menus, login."""
+    return AlumniWeChatClient(
+        config.wechat.app_id,
+        config.wechat.app_secret,
+        config.wechat.api_base_url,
+        store,
+        keys,
+        timeout=config.wechat.request_timeout_seconds,
+    )
