@@ -1,0 +1,134 @@
+"""The `alumni-bot` command (SPEC 2), built on Flask's CLI."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from wechat_bot.config import ENV_PREFIX, ConfigError, load_config
+
+log = logging.getLogger("alumni_bot")
+
+
+def _create_app():
+    from wechat_bot import create_app
+
+    return create_app(load_config())
+
+
+def _remember_config(ctx: click.Context, _param, value: str | None) -> str | None:
+    # The app is built lazily by Flask's CLI, after options are parsed; the environment carries it.
+    if value:
+        os.environ[f"{ENV_PREFIX}CONFIG"] = value
+    return value
+
+
+class AlumniGroup(FlaskGroup):
+    def main(self, *args, **kwargs):
+        try:
+            return super().main(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"配置错误：{exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=AlumniGroup, create_app=_create_app, add_default_commands=False,
+             load_dotenv=False, set_debug_flag=False)
+@click.option("--config", "config_path", metavar="PATH", expose_value=False, is_eager=True,
+              callback=_remember_config, help="TOML 配置文件（默认：$ALUMNI_BOT_CONFIG，其次 ./config.toml）")
+def main() -> None:
+    """alumni-bot：校友会公众号与小程序后端。"""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def runtime():
+    return current_app.extensions["alumni_bot"]
+
+
+@main.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """创建数据库表（已存在则升级到最新）。"""
+    from wechat_bot.migrate import current_revision, upgrade
+
+    engine = runtime().engine
+    upgrade(engine)
+    click.echo(f"数据库已就绪（版本 {current_revision(engine)}）：{_safe_url()}")
+
+
+@main.group("db")
+def db() -> None:
+    """数据库迁移（Alembic）。"""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """把数据库迁移到 REVISION（默认最新）。"""
+    from wechat_bot.migrate import current_revision, upgrade
+
+    engine = runtime().engine
+    before = current_revision(engine)
+    upgrade(engine, revision)
+    click.echo(f"数据库版本：{before or '空'} → {current_revision(engine)}")
+
+
+@db.command("current")
+@with_appcontext
+def db_current() -> None:
+    """显示数据库当前的迁移版本。"""
+    from wechat_bot.migrate import current_revision, head_revision
+
+    click.echo(f"当前 {current_revision(runtime().engine) or '空'}，最新 {head_revision()}")
+
+
+def _safe_url() -> str:
+    return runtime().config.redacted()["database"]["url"]
+
+
+@main.command("serve")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="每个进程的线程数")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """用 gunicorn 运行生产服务。"""
+    from wechat_bot.server import run_gunicorn
+
+    config = load_config()
+    run_gunicorn(config, host=host, port=port, workers=workers, threads=threads)
+
+
+@main.command("gen-roster")
+@click.argument("count", type=click.IntRange(1, 50_000_000))
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--seed", default=2026, show_default=True, type=int)
+def gen_roster(count: int, out: str, seed: int) -> None:
+    """生成 COUNT 名虚构校友的花名册 CSV（演示与基准测试用）。"""
+    from handlers.directory.synthetic import write_synthetic_roster
+
+    with click.progressbar(length=count, label="生成花名册", file=sys.stderr) as bar:
+        written = write_synthetic_roster(count, out, seed=seed, progress=bar.update)
+    click.echo(f"已写入 {written} 行：{out}")
+
+
+@main.command("demo")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--alumni", default=20000, show_default=True, type=click.IntRange(0, 2_000_000),
+              help="虚构校友人数")
+@click.option("--database", default="sqlite:///alumni-demo.db", show_default=True,
+              help="演示数据库（默认当前目录下的 SQLite 文件）")
+def demo(port: int, host: str, alumni: int, database: str) -> None:
+    """一条命令的演示：SQLite、进程内存储、虚构数据、沙箱。"""
+    from wechat_bot.demo import run_demo
+
+    run_demo(host=host, port=port, alumni=alumni, database_url=database)
