@@ -7,8 +7,11 @@ from flask import Flask
 from wechat_bot.config import Config, load_config
 
 
-def create_app(config: Config | None = None) -> Flask:
-    """Build the app for `config` (default: the configuration SPEC 3 finds)."""
+def create_app(config: Config | None = None, routes=None) -> Flask:
+    """Build the app for `config` (default: the configuration SPEC 3 finds).
+
+    `routes` replaces the routing table (tests exercise the webhook with handlers of their own).
+    """
     config = config or load_config()
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.app.secret_key, MAX_CONTENT_LENGTH=1024 * 1024, JSON_AS_ASCII=False)
@@ -16,7 +19,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     from wechat_bot.runtime import Runtime
 
-    runtime = Runtime.build(config)
+    runtime = Runtime.build(config, routes)
     app.extensions["alumni_bot"] = runtime
 
     from wechat_bot import health

@@ -1,0 +1,46 @@
+from sqlalchemy import func, select
+
+from models import WechatUser
+from tests.wechat import post, signed_query, text_xml
+
+
+def test_verification_echoes_echostr_for_the_official_sample_signature(make_app):
+    client = make_app(wechat={"token": "test"}).test_client()
+    response = client.get("/wechat", query_string={
+        "signature": "f21891de399b4e33a1a93c9a7b8a8fffb5a443ff", "timestamp": "1410685589",
+        "nonce": "test", "echostr": "hello-wechat"})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "hello-wechat"
+
+
+def test_verification_with_a_forged_signature_is_refused(client):
+    response = client.get("/wechat", query_string={
+        "signature": "0" * 40, "timestamp": "1410685589", "nonce": "test", "echostr": "x"})
+    assert response.status_code == 403
+    assert "x" not in response.get_data(as_text=True)
+
+
+def test_verification_without_a_signature_is_refused(client):
+    assert client.get("/wechat", query_string={"echostr": "x"}).status_code == 403
+
+
+def test_message_with_a_forged_signature_is_refused_and_changes_nothing(client, config, runtime):
+    query = {**signed_query(config.wechat.token), "signature": "f" * 40}
+    response = client.post("/wechat", query_string=query, data=text_xml("o-forger", "帮助"))
+    assert response.status_code == 403
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(WechatUser)) == 0
+
+
+def test_message_without_a_signature_is_refused(client):
+    assert client.post("/wechat", data=text_xml("o-anon", "帮助")).status_code == 403
+
+
+def test_message_signed_with_another_token_is_refused(client):
+    assert post(client, "someone-elses-token", text_xml("o-x", "帮助")).status_code == 403
+
+
+def test_correctly_signed_message_is_answered(client, config):
+    response = post(client, config.wechat.token, text_xml("o-alumnus", "帮助"))
+    assert response.status_code == 200
+    assert "可用指令" in response.get_data(as_text=True)
