@@ -87,7 +87,7 @@ def _close(app) -> None:
 
 
 def _forget_keys(runtime) -> None:
-    if TEST_REDIS_URL:
+    if TEST_REDIS_URL and runtime.config.redis.url == TEST_REDIS_URL:
         for key in runtime.store.scan_iter(match=f"{runtime.keys.prefix}*", count=500):
             runtime.store.delete(key)
 

@@ -145,7 +145,7 @@ def _mask_password(url: str) -> str:
 def load_config(path: str | os.PathLike | None = None, environ: typing.Mapping[str, str] | None = None) -> Config:
     """Read the configuration the way SPEC 3 orders it, then apply environment overrides."""
     environ = os.environ if environ is None else environ
-    chosen = path or environ.get(f"{ENV_PREFIX}CONFIG")
+    chosen = path or environ.get(f"{ENV_PREFIX}CONFIG") or None
     if chosen is None and Path("config.toml").is_file():
         chosen = "config.toml"
     raw: dict[str, dict] = {}

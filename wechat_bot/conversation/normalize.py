@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Kept because they carry meaning inside arguments: dates (2026-05-01), e-mail, decimals, times.
-_KEPT = set("-.@_:+#/")
+# Kept because they carry meaning inside arguments: dates (2026-05-01), e-mail, decimals.
+_KEPT = set("-.@_+#/")
 _SPACES = re.compile(r"\s+")
 
 

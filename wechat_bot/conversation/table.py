@@ -86,8 +86,8 @@ def scan(prefix: str, to: Handler) -> OnScan:
     return OnScan(prefix, to)
 
 
-def dialog(name: str, **steps: Handler) -> Dialog:
-    return Dialog(name, steps)
+def dialog(dialog_name: str, /, **steps: Handler) -> Dialog:
+    return Dialog(dialog_name, steps)
 
 
 Route = Keyword | Pattern | MenuClick | OnEvent | OnMessage | OnScan | Dialog

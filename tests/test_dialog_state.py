@@ -1,0 +1,67 @@
+"""Dialog state lives in Redis with a TTL, so any worker continues a conversation."""
+
+import time
+
+from handlers.context import Context
+from tests.wechat import say
+from wechat_bot.conversation.table import RoutingTable, dialog, keyword
+
+
+def start(ctx: Context) -> str:
+    ctx.dialog.start("bind", "name")
+    return "请输入姓名"
+
+
+def got_name(ctx: Context) -> str:
+    ctx.dialog.goto("student_id", name=ctx.args)
+    return f"{ctx.args}，请输入学号"
+
+
+def got_id(ctx: Context) -> str:
+    name = ctx.dialog.data["name"]
+    ctx.dialog.end()
+    return f"已收到：{name} {ctx.args}"
+
+
+def fallback(ctx: Context) -> str:
+    return "帮助文本"
+
+
+TABLE = RoutingTable(routes=(keyword("绑定", to=start), dialog("bind", name=got_name, student_id=got_id)),
+                     fallback=fallback)
+
+
+def test_a_dialog_continues_across_two_app_instances_sharing_the_store(make_app, config):
+    first = make_app(routes=TABLE)
+    second = make_app(routes=TABLE)
+    # Two "workers" on one store: point the second at the first's Redis.
+    second.extensions["alumni_bot"].dialogs._store = first.extensions["alumni_bot"].store
+    second.extensions["alumni_bot"].dedup._store = first.extensions["alumni_bot"].store
+    assert say(first.test_client(), config.wechat.token, "o-d", "绑定") == "请输入姓名"
+    assert say(second.test_client(), config.wechat.token, "o-d", "张伟") == "张伟，请输入学号"
+    assert say(first.test_client(), config.wechat.token, "o-d", "2012010101") == "已收到：张伟 2012010101"
+
+
+def test_cancel_in_the_middle_of_a_dialog(make_app, config):
+    client = make_app(routes=TABLE).test_client()
+    say(client, config.wechat.token, "o-c", "绑定")
+    assert "已退出" in say(client, config.wechat.token, "o-c", "取消")
+    assert say(client, config.wechat.token, "o-c", "张伟") == "帮助文本"
+
+
+def test_an_abandoned_dialog_expires(make_app, config):
+    client = make_app(routes=TABLE, wechat={"dialog_ttl_seconds": 30}).test_client()
+    say(client, config.wechat.token, "o-t", "绑定")
+    runtime = client.application.extensions["alumni_bot"]
+    key = runtime.keys.dialog("o-t")
+    assert 0 < runtime.store.ttl(key) <= 30
+    runtime.store.pexpire(key, 1)
+    time.sleep(0.05)
+    assert say(client, config.wechat.token, "o-t", "张伟") == "帮助文本"
+
+
+def test_dialog_users_do_not_share_state(make_app, config):
+    client = make_app(routes=TABLE).test_client()
+    say(client, config.wechat.token, "o-a", "绑定")
+    assert say(client, config.wechat.token, "o-b", "张伟") == "帮助文本"
+    assert say(client, config.wechat.token, "o-a", "李娜") == "李娜，请输入学号"

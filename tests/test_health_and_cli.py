@@ -1,0 +1,60 @@
+"""/healthz, and the CLI as an operator uses it."""
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from wechat_bot.cli import main
+
+
+def test_health_reports_database_and_redis_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def test_health_is_503_when_redis_is_down(make_app):
+    client = make_app(redis={"url": "redis://127.0.0.1:1/0"}).test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["redis"] == "down"
+    assert response.get_json()["database"] == "ok"
+
+
+def test_health_is_503_when_the_database_is_down(make_app, tmp_path):
+    client = make_app(database={"url": f"sqlite:///{tmp_path}/missing-dir/x.db"}).test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "down"
+
+
+def _cli(args, tmp_path, **env):
+    return CliRunner().invoke(main, args, env={"ALUMNI_BOT_CONFIG": "", **env}, catch_exceptions=False)
+
+
+def test_init_db_then_db_upgrade_on_a_fresh_sqlite_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path}/fresh.db"
+    result = CliRunner().invoke(main, ["init-db"], env={"ALUMNI_BOT_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert "数据库已就绪" in result.output
+    result = CliRunner().invoke(main, ["db", "upgrade"], env={"ALUMNI_BOT_DATABASE_URL": url})
+    assert result.exit_code == 0 and "0001" in result.output
+
+
+def test_serve_with_several_workers_refuses_the_in_process_store(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["serve", "--workers", "2"], env={"ALUMNI_BOT_REDIS_URL": "memory://"})
+    assert result.exit_code != 0
+    assert "memory://" in result.output and "Redis" in result.output
+
+
+def test_bad_configuration_stops_the_command_with_one_line(tmp_path):
+    process = subprocess.run(
+        [sys.executable, "-m", "wechat_bot", "init-db"], cwd=tmp_path, capture_output=True, text=True,
+        env={"ALUMNI_BOT_PUSH_MAX_ATTEMPTS": "lots", "PATH": "/usr/bin:/bin"},
+    )
+    assert process.returncode == 2
+    lines = [line for line in process.stderr.splitlines() if line.strip()]
+    assert lines == ["配置错误：配置项 push.max_attempts 的值 'lots' 无效：应为整数"]

@@ -1,0 +1,194 @@
+"""The router on its own: keywords, aliases, tolerance, patterns, menu keys, events, scans, dialogs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from handlers.context import Context, DialogState, Message, NoReply, Text
+from handlers.settings import Settings
+from models import WechatUser
+from wechat_bot.conversation.normalize import normalize
+from wechat_bot.conversation.router import LEFT_DIALOG, Router
+from wechat_bot.conversation.table import (RoutingTable, dialog, event, keyword, menu, message, pattern,
+                                           scan)
+
+
+def echo(tag):
+    def handler(ctx: Context) -> str:
+        return f"{tag}|{ctx.args}|{ctx.scene or ''}"
+    handler.__qualname__ = f"echo_{tag}"
+    return handler
+
+
+def ask_student_id(ctx: Context) -> str:
+    ctx.dialog.goto("student_id", name=ctx.args)
+    return "请输入学号"
+
+
+def finish_binding(ctx: Context) -> str:
+    name = ctx.dialog.data["name"]
+    ctx.dialog.end()
+    return f"绑定 {name} {ctx.args}"
+
+
+def start_binding(ctx: Context) -> str:
+    if ctx.args:
+        return f"一次绑定 {ctx.args}"
+    ctx.dialog.start("bind", "name")
+    return "请输入姓名"
+
+
+TABLE = RoutingTable(
+    routes=(
+        keyword("帮助", "help", "?", to=echo("help")),
+        keyword("查找", "找", "校友", "search", to=echo("search")),
+        keyword("我的", to=echo("mine")),
+        keyword("我的活动", to=echo("my-events")),
+        keyword("绑定", "bind", to=start_binding),
+        pattern(r"(\d{4}-\d{2}-\d{2}) (\d+)人?", to=echo("date")),
+        menu("HELP", to=echo("menu-help")),
+        menu("BIND", to=start_binding),
+        event("subscribe", to=lambda ctx: "欢迎"),
+        event("LOCATION", to=lambda ctx: None),
+        message("location", to=echo("location")),
+        scan("checkin:", to=echo("checkin")),
+        dialog("bind", name=ask_student_id, student_id=finish_binding),
+    ),
+    fallback=echo("fallback"),
+)
+
+
+@pytest.fixture
+def router():
+    return Router(TABLE)
+
+
+def ctx_for(msg: Message, dialog_state: DialogState | None = None) -> Context:
+    return Context(session=None, user=WechatUser(openid=msg.from_user), message=msg, store=None,
+                   now=datetime(2026, 12, 1, tzinfo=timezone.utc), settings=Settings(),
+                   dialog=dialog_state or DialogState())
+
+
+def text(content: str) -> Message:
+    return Message("text", "o-1", "gh", 1, msg_id="1", content=content)
+
+
+def ev(name: str, key: str | None = None) -> Message:
+    return Message("event", "o-1", "gh", 1, event=name, event_key=key)
+
+
+def said(router, content: str, state: DialogState | None = None) -> str:
+    reply = router.route(ctx_for(text(content), state)).reply
+    return reply.content if isinstance(reply, Text) else ""
+
+
+@pytest.mark.parametrize("typed", ["帮助", "help", "HELP", "Help", "?", "？", "　帮助　", "帮助！", "【帮助】"])
+def test_keyword_and_aliases_are_tolerant_of_case_full_width_and_punctuation(router, typed):
+    assert said(router, typed) == "help||"
+
+
+@pytest.mark.parametrize("typed, args", [
+    ("查找 张伟", "张伟"), ("查找　张伟", "张伟"), ("查找：张伟", "张伟"), ("查找张伟", "张伟"),
+    ("找 zhangwei 2012", "zhangwei 2012"), ("校友，计算机学院", "计算机学院"), ("SEARCH zw", "zw"),
+])
+def test_arguments_follow_the_keyword_with_or_without_a_separator(router, typed, args):
+    assert said(router, typed) == f"search|{args}|"
+
+
+def test_the_longest_keyword_wins(router):
+    assert said(router, "我的活动") == "my-events||"
+    assert said(router, "我的") == "mine||"
+
+
+def test_ascii_keyword_needs_a_word_boundary(router):
+    assert said(router, "helpme").startswith("fallback|")
+
+
+def test_pattern_routes_match_the_whole_text(router):
+    assert said(router, "2026-05-09 3人") == "date|2026-05-09 3|"
+
+
+def test_unknown_text_reaches_the_fallback(router):
+    assert said(router, "今天天气怎么样") == "fallback|今天天气怎么样|"
+
+
+def test_menu_click_routes_by_event_key(router):
+    assert router.route(ctx_for(ev("CLICK", "HELP"))).reply == Text("menu-help||")
+
+
+def test_unknown_menu_key_or_event_gets_success(router):
+    assert isinstance(router.route(ctx_for(ev("CLICK", "NOPE"))).reply, NoReply)
+    assert isinstance(router.route(ctx_for(ev("card_pass_check"))).reply, NoReply)
+
+
+def test_message_type_routes(router):
+    msg = Message("location", "o-1", "gh", 1, msg_id="2", latitude=31.2, longitude=121.5)
+    assert router.route(ctx_for(msg)).reply == Text("location||")
+
+
+def test_scan_routes_by_scene_prefix(router):
+    assert router.route(ctx_for(ev("SCAN", "checkin:42"))).reply == Text("checkin|42|checkin:42")
+
+
+def test_subscribe_through_a_qr_code_is_also_a_scan(router):
+    reply = router.route(ctx_for(ev("subscribe", "qrscene_checkin:42"))).reply
+    assert reply == Text("checkin|42|checkin:42\n\n欢迎")
+
+
+def test_unknown_scene_says_the_code_is_not_recognised(router):
+    assert "二维码" in router.route(ctx_for(ev("SCAN", "nothing:1"))).reply.content
+
+
+def test_dialog_asks_step_by_step_and_ends(router):
+    state = DialogState()
+    assert said(router, "绑定", state) == "请输入姓名"
+    assert (state.name, state.step) == ("bind", "name")
+    assert said(router, "张伟", state) == "请输入学号"
+    assert said(router, "2012010101", state) == "绑定 张伟 2012010101"
+    assert not state.active
+
+
+def test_dialog_takes_text_that_would_otherwise_be_a_keyword(router):
+    state = DialogState()
+    said(router, "绑定", state)
+    assert said(router, "我的", state) == "请输入学号"
+
+
+def test_cancel_leaves_the_dialog(router):
+    state = DialogState()
+    said(router, "绑定", state)
+    assert said(router, "取消", state) == LEFT_DIALOG
+    assert not state.active
+    assert said(router, "张伟", state).startswith("fallback|")
+
+
+def test_a_menu_tap_abandons_the_dialog(router):
+    state = DialogState("bind", "student_id", {"name": "张伟"})
+    assert router.route(ctx_for(ev("CLICK", "HELP"), state)).reply == Text("menu-help||")
+    assert not state.active
+
+
+def test_one_shot_form_skips_the_dialog(router):
+    state = DialogState()
+    assert said(router, "绑定 张伟 2012010101", state) == "一次绑定 张伟 2012010101"
+    assert not state.active
+
+
+def test_help_is_told_which_commands_are_routed(router):
+    ctx = ctx_for(text("帮助"))
+    router.route(ctx)
+    assert {"帮助", "查找", "绑定", "取消"} <= ctx.available_commands
+    assert "报名" not in ctx.available_commands
+
+
+def test_a_keyword_routed_twice_is_a_mistake_caught_at_start_up():
+    with pytest.raises(ValueError, match="routed twice"):
+        RoutingTable(routes=(keyword("帮助", to=echo("a")), keyword("help", "帮助", to=echo("b"))),
+                     fallback=echo("f"))
+
+
+def test_normalize_keeps_meaningful_punctuation_in_arguments():
+    assert normalize("预约返校　2026-05-09，３人") == "预约返校 2026-05-09 3人"
+    assert normalize("？") == "?"

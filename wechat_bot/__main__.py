@@ -1,0 +1,3 @@
+from wechat_bot.cli import main
+
+main()

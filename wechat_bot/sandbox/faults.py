@@ -1,0 +1,73 @@
+"""Faults on request, so the app's retry and back-off paths can be exercised before WeChat does it.
+
+Set through POST /sandbox/api/_faults (JSON) and kept in Redis, so every worker misbehaves alike:
+`latency_ms` added to each call, `busy_rate` the fraction answered `-1 system error`, `quota_rate`
+the fraction answered `45009` (daily quota used up), `paths` limiting them to some endpoints
+(e.g. ["message/custom/send"]; empty = every endpoint). `cgi-bin/clear_quota` lifts the quota fault,
+as it resets the real quota.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from wechat_bot.sandbox.errors import ApiError
+from wechat_bot.sandbox.state import SandboxStore
+
+MAX_LATENCY_MS = 30_000
+
+
+class Faults:
+    def __init__(self, store: SandboxStore) -> None:
+        self._store = store
+        self._random = random.SystemRandom()
+
+    def _key(self) -> str:
+        return self._store.key("faults")
+
+    def get(self) -> dict:
+        raw = self._store.redis.hgetall(self._key())
+        return {
+            "latency_ms": int(raw.get("latency_ms") or 0),
+            "busy_rate": float(raw.get("busy_rate") or 0),
+            "quota_rate": float(raw.get("quota_rate") or 0),
+            "paths": [p for p in (raw.get("paths") or "").split(",") if p],
+        }
+
+    def set(self, values: dict) -> dict:
+        """Merge `values` into the current faults; ValueError names a bad one."""
+        current = self.get()
+        for name in ("latency_ms", "busy_rate", "quota_rate", "paths"):
+            if name in values:
+                current[name] = values[name]
+        latency, busy, quota, paths = (current["latency_ms"], current["busy_rate"],
+                                       current["quota_rate"], current["paths"])
+        if isinstance(latency, bool) or not isinstance(latency, int) or not 0 <= latency <= MAX_LATENCY_MS:
+            raise ValueError(f"latency_ms must be an integer from 0 to {MAX_LATENCY_MS}")
+        for name, rate in (("busy_rate", busy), ("quota_rate", quota)):
+            if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+                raise ValueError(f"{name} must be a number from 0 to 1")
+        if not isinstance(paths, list) or not all(isinstance(p, str) and "," not in p for p in paths):
+            raise ValueError("paths must be a list of endpoint paths such as message/custom/send")
+        self._store.redis.hset(self._key(), mapping={
+            "latency_ms": latency, "busy_rate": busy, "quota_rate": quota, "paths": ",".join(paths)})
+        return self.get()
+
+    def clear(self) -> None:
+        self._store.redis.delete(self._key())
+
+    def clear_quota(self) -> None:
+        self._store.redis.hset(self._key(), "quota_rate", 0)
+
+    def apply(self, path: str) -> None:
+        """Before an endpoint answers: wait, then maybe refuse as WeChat does when it is unwell."""
+        faults = self.get()
+        if faults["paths"] and path not in faults["paths"]:
+            return
+        if faults["latency_ms"]:
+            time.sleep(faults["latency_ms"] / 1000)
+        if faults["busy_rate"] and self._random.random() < faults["busy_rate"]:
+            raise ApiError(-1)
+        if faults["quota_rate"] and self._random.random() < faults["quota_rate"]:
+            raise ApiError(45009)
