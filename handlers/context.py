@@ -6,6 +6,7 @@ or XML, so each feature is testable with a session and plain values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -121,12 +122,20 @@ class Context:
     """Everything one handler call may use. Handlers read the time from `now`, never the clock."""
 
     session: Session
-    user: WechatUser
     message: Message
     store: Any
     now: datetime
     settings: Any
+    user_loader: Callable[[], WechatUser]
     dialog: DialogState = field(default_factory=DialogState)
     args: str = ""
     available_commands: frozenset[str] = frozenset()
     scene: str | None = None
+    _user: WechatUser | None = field(default=None, repr=False)
+
+    @property
+    def user(self) -> WechatUser:
+        """The sender, loaded (or created) only when a handler asks: help needs no database."""
+        if self._user is None:
+            self._user = self.user_loader()
+        return self._user

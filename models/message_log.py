@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -10,10 +10,11 @@ from models.base import Base
 
 class MessageLog(Base):
     __tablename__ = "message_log"
-    __table_args__ = (Index("ix_message_log_user_received", "wechat_user_id", "received_at"),)
+    __table_args__ = (Index("ix_message_log_openid_received", "openid", "received_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    wechat_user_id: Mapped[int] = mapped_column(ForeignKey("wechat_user.id", ondelete="CASCADE"))
+    # The openid, not a foreign key: the log is written in batches, apart from the user rows.
+    openid: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime]
     msg_type: Mapped[str] = mapped_column(String(32))
     event: Mapped[str | None] = mapped_column(String(64))

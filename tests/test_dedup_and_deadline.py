@@ -33,6 +33,7 @@ def test_three_retries_of_one_message_are_handled_once(make_app, config, runtime
     replies = [reply_content(post(client, config.wechat.token, body).get_data(as_text=True)) for _ in range(4)]
     assert SIGNUPS == ["o-retry"]
     assert replies == ["报名成功，这是第 1 位"] * 4
+    app.extensions["alumni_bot"].inbox.flush()
     with app.extensions["alumni_bot"].sessions() as session:
         assert session.scalar(select(func.count()).select_from(MessageLog)) == 1
 
@@ -49,6 +50,7 @@ def test_retried_events_are_deduplicated_by_sender_time_and_event(client, config
     for _ in range(3):
         post(client, config.wechat.token, event_xml("o-ev", "subscribe", create_time=1700000000))
     post(client, config.wechat.token, event_xml("o-ev", "subscribe", create_time=1700000999))
+    runtime.inbox.flush()
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(MessageLog)) == 2
 

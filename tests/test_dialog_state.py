@@ -34,9 +34,7 @@ TABLE = RoutingTable(routes=(keyword("绑定", to=start), dialog("bind", name=go
 def test_a_dialog_continues_across_two_app_instances_sharing_the_store(make_app, config):
     first = make_app(routes=TABLE)
     second = make_app(routes=TABLE)
-    # Two "workers" on one store: point the second at the first's Redis.
-    second.extensions["alumni_bot"].dialogs._store = first.extensions["alumni_bot"].store
-    second.extensions["alumni_bot"].dedup._store = first.extensions["alumni_bot"].store
+    # Two "workers" configured alike share one store, as two gunicorn workers share Redis.
     assert say(first.test_client(), config.wechat.token, "o-d", "绑定") == "请输入姓名"
     assert say(second.test_client(), config.wechat.token, "o-d", "张伟") == "张伟，请输入学号"
     assert say(first.test_client(), config.wechat.token, "o-d", "2012010101") == "已收到：张伟 2012010101"

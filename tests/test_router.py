@@ -66,7 +66,7 @@ def router():
 
 
 def ctx_for(msg: Message, dialog_state: DialogState | None = None) -> Context:
-    return Context(session=None, user=WechatUser(openid=msg.from_user), message=msg, store=None,
+    return Context(session=None, user_loader=lambda: WechatUser(openid=msg.from_user), message=msg, store=None,
                    now=datetime(2026, 12, 1, tzinfo=timezone.utc), settings=Settings(),
                    dialog=dialog_state or DialogState())
 

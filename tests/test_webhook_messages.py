@@ -133,6 +133,7 @@ def test_help_lists_every_spec_command_marking_the_coming_ones(client, config):
 
 def test_a_user_message_opens_the_customer_service_window(client, config, runtime):
     post(client, config.wechat.token, text_xml("o-window", "你好"))
+    runtime.inbox.flush()
     with runtime.sessions() as session:
         user = session.scalars(select(WechatUser).where(WechatUser.openid == "o-window")).one()
         assert user.last_message_at is not None and user.first_interaction_at is not None
@@ -140,6 +141,7 @@ def test_a_user_message_opens_the_customer_service_window(client, config, runtim
 
 def test_each_message_is_logged_with_its_handler(client, config, runtime):
     post(client, config.wechat.token, text_xml("o-log", "帮助"))
+    runtime.inbox.flush()
     with runtime.sessions() as session:
         row = session.scalars(select(MessageLog)).one()
         assert row.content == "帮助" and row.handler.endswith("show_help") and row.reply_kind == "text"

@@ -99,12 +99,14 @@ def _safe_url() -> str:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="每个进程的线程数")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="把每个请求写到标准输出（前面有 nginx 时通常由它记录）")
+def serve(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
     """用 gunicorn 运行生产服务。"""
     from wechat_bot.server import run_gunicorn
 
     config = load_config()
-    run_gunicorn(config, host=host, port=port, workers=workers, threads=threads)
+    run_gunicorn(config, host=host, port=port, workers=workers, threads=threads, access_log=access_log)
 
 
 @main.command("gen-roster")

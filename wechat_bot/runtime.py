@@ -25,6 +25,7 @@ from wechat_bot.webhook.crypto import MessageCrypto
 from wechat_bot.webhook.deadline import DeadlineRunner
 from wechat_bot.webhook.dedup import Deduplicator
 from wechat_bot.webhook.dispatch import Dispatcher
+from wechat_bot.webhook.inbox import InboundQueue
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Runtime:
     dedup: Deduplicator
     deadline: DeadlineRunner
     dispatcher: Dispatcher
+    inbox: InboundQueue
     crypto: MessageCrypto | None
     extras: dict = field(default_factory=dict)
 
@@ -59,6 +61,7 @@ class Runtime:
         router = Router(routes or ROUTES)
         dialogs = DialogStore(store, keys, config.wechat.dialog_ttl_seconds)
         key = config.wechat.encoding_aes_key
+        inbox = InboundQueue(store, keys, sessions)
         return cls(
             config=config,
             engine=engine,
@@ -69,9 +72,16 @@ class Runtime:
             dialogs=dialogs,
             dedup=Deduplicator(store, keys, config.wechat.dedup_ttl_seconds),
             deadline=DeadlineRunner(config.wechat.reply_deadline_seconds),
-            dispatcher=Dispatcher(sessions, router, dialogs, store, feature_settings(config)),
+            dispatcher=Dispatcher(sessions, router, dialogs, inbox, store, feature_settings(config)),
+            inbox=inbox,
             crypto=MessageCrypto(key, config.wechat.app_id) if key else None,
         )
+
+    def close(self) -> None:
+        """Finish in-flight handlers and write the queued message log (tests, shutdown)."""
+        self.deadline.shutdown()
+        self.inbox.close()
+        self.engine.dispose()
 
     @cached_property
     def wechat(self):

@@ -33,7 +33,8 @@ def check_can_serve(config: Config, workers: int) -> None:
         )
 
 
-def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads: int) -> None:
+def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads: int,
+                 access_log: bool = False) -> None:
     check_can_serve(config, workers)
     _Gunicorn({
         "bind": f"{host}:{port}",
@@ -42,7 +43,7 @@ def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads:
         "worker_class": "gthread",
         "threads": threads,
         "timeout": 30,
-        "accesslog": "-",
+        "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "loglevel": "info",
     }).run()

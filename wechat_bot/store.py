@@ -6,12 +6,16 @@ import fakeredis
 import redis
 
 MEMORY_URL = "memory://"
+# The in-process store is, by definition, this process's: every app built here with the same
+# memory:// URL sees the same data, as every worker sees the same Redis in production.
+_memory_servers: dict[str, fakeredis.FakeServer] = {}
 
 
 def connect_store(url: str) -> redis.Redis:
-    """A Redis client for `url`; `memory://` is a private in-process server (one process only)."""
+    """A Redis client for `url`; `memory://` is an in-process server (one process only)."""
     if url.startswith(MEMORY_URL):
-        return fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
+        server = _memory_servers.setdefault(url, fakeredis.FakeServer())
+        return fakeredis.FakeRedis(server=server, decode_responses=True)
     return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, health_check_interval=30)
 
 

@@ -55,6 +55,7 @@ class Sandbox:
         from wechat_bot.sandbox.catalog import Catalog
         from wechat_bot.sandbox.conversation import Conversation
         from wechat_bot.sandbox.faults import Faults
+        from wechat_bot.sandbox.logins import Logins
         from wechat_bot.sandbox.people import People
         from wechat_bot.sandbox.tokens import Tokens
 
@@ -66,6 +67,7 @@ class Sandbox:
         self.tokens = Tokens(self.store)
         self.catalog = Catalog(self.store)
         self.faults = Faults(self.store)
+        self.logins = Logins(self.store)
 
     def now(self) -> float:
         return self.store.now()

@@ -15,9 +15,11 @@ class Deduplicator:
         self._keys = keys
         self._ttl = ttl_seconds
 
-    def claim(self, message_key: str) -> bool:
-        """True for the first delivery of a message; retries get False."""
-        return bool(self._store.set(self._keys.dedup(message_key), PENDING, nx=True, ex=self._ttl))
+    def claim(self, message_key: str, pipe=None) -> bool:
+        """True for the first delivery of a message; retries get False (queued on `pipe` if given)."""
+        target = pipe if pipe is not None else self._store
+        result = target.set(self._keys.dedup(message_key), PENDING, nx=True, ex=self._ttl)
+        return result if pipe is not None else bool(result)
 
     def remember(self, message_key: str, reply_xml: str) -> None:
         self._store.set(self._keys.dedup(message_key), reply_xml, ex=self._ttl)

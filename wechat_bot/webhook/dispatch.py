@@ -1,4 +1,4 @@
-"""Everything behind the webhook's `dispatch(message)`: the user, the router, the log, the commit."""
+"""Everything behind the webhook's `dispatch(message)`: the router, the user, the commit, the log."""
 
 from __future__ import annotations
 
@@ -9,60 +9,66 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.context import Context, Message
+from handlers.context import Context, DialogState, Message
+from handlers.interactions import Inbound
 from handlers.settings import Settings
-from models import MessageLog, WechatUser
+from models import WechatUser
 from models.wechat_user import WINDOW_OPENING_EVENTS
 from wechat_bot.conversation.dialogs import DialogStore
 from wechat_bot.conversation.router import Routed, Router
+from wechat_bot.webhook.inbox import InboundQueue
 
 LOGGED_CONTENT_CHARS = 500
 
 
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], router: Router, dialogs: DialogStore,
-                 store, settings: Settings, clock=None) -> None:
+                 inbox: InboundQueue, store, settings: Settings, clock=None) -> None:
         self._sessions = sessions
         self._router = router
         self._dialogs = dialogs
+        self._inbox = inbox
         self._store = store
         self._settings = settings
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
-    def dispatch(self, message: Message) -> Routed:
-        """Route one message in one transaction; dialog state is saved only once it committed."""
+    def dispatch(self, message: Message, dialog: DialogState | None = None) -> Routed:
+        """Route one message in one transaction; dialog state is saved only once it committed.
+
+        `dialog` is the user's state when the caller already read it (the webhook reads it in the
+        same Redis round trip as its dedup claim).
+        """
         started = time.perf_counter()
         now = self._clock()
-        dialog = self._dialogs.load(message.from_user)
+        if dialog is None:
+            dialog = self._dialogs.load(message.from_user)
+        # No connection is taken unless a handler touches the session or the user.
         with self._sessions.begin() as session:
-            user = _find_or_create_user(session, message.from_user, now)
-            if not message.is_event or message.event in WINDOW_OPENING_EVENTS:
-                user.record_interaction(now, is_message=not message.is_event)
-            ctx = Context(session=session, user=user, message=message, store=self._store, now=now,
-                          settings=self._settings, dialog=dialog)
+            ctx = Context(session=session, message=message, store=self._store, now=now,
+                          settings=self._settings, dialog=dialog,
+                          user_loader=lambda: find_or_create_user(session, message.from_user, now))
             routed = self._router.route(ctx)
-            session.add(MessageLog(
-                wechat_user_id=user.id,
-                received_at=now,
-                msg_type=message.msg_type,
-                event=message.event,
-                msg_id=message.msg_id,
-                content=_loggable(message),
-                handler=routed.handler[:128],
-                reply_kind=type(routed.reply).__name__.lower(),
-                elapsed_ms=int((time.perf_counter() - started) * 1000),
-            ))
+        pipe = self._store.pipeline(transaction=False)
         if dialog.changed:
-            self._dialogs.save(message.from_user, dialog)
+            self._dialogs.save(message.from_user, dialog, pipe)
+        self._inbox.push(_inbound(message, routed, now, started), pipe)
+        pipe.execute()
         return routed
 
 
-def _loggable(message: Message) -> str | None:
+def _inbound(message: Message, routed: Routed, now: datetime, started: float) -> Inbound:
     text = message.text or message.event_key or message.label
-    return text[:LOGGED_CONTENT_CHARS] if text else None
+    opens = not message.is_event or message.event in WINDOW_OPENING_EVENTS
+    return Inbound(
+        openid=message.from_user, at=now, msg_type=message.msg_type, event=message.event,
+        msg_id=message.msg_id, content=text[:LOGGED_CONTENT_CHARS] if text else None,
+        handler=routed.handler[:128], reply_kind=type(routed.reply).__name__.lower(),
+        elapsed_ms=int((time.perf_counter() - started) * 1000),
+        opens_window=opens, is_message=not message.is_event,
+    )
 
 
-def _find_or_create_user(session: Session, openid: str, now: datetime) -> WechatUser:
+def find_or_create_user(session: Session, openid: str, now: datetime) -> WechatUser:
     user = session.scalar(select(WechatUser).where(WechatUser.openid == openid))
     if user is not None:
         return user

@@ -82,10 +82,15 @@ def _answer(runtime, message: Message) -> str:
     """The reply XML for a message: the stored one for a retry, else the handler's, in time."""
     dedup = runtime.dedup
     key = message.dedup_key
-    if not dedup.claim(key):
+    pipe = runtime.store.pipeline(transaction=False)  # one round trip for the claim and the dialog
+    dedup.claim(key, pipe)
+    runtime.dialogs.load(message.from_user, pipe)
+    claimed, raw_dialog = pipe.execute()
+    if not claimed:
         return dedup.first_reply(key, wait_seconds=runtime.config.wechat.reply_deadline_seconds)
+    dialog = runtime.dialogs.parse(raw_dialog)
     try:
-        routed = runtime.deadline.run(lambda: runtime.dispatcher.dispatch(message),
+        routed = runtime.deadline.run(lambda: runtime.dispatcher.dispatch(message, dialog),
                                       on_late=lambda future: runtime.send_late_reply(message, future))
         reply = routed.reply
     except Overran:

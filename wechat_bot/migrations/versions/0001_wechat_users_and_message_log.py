@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 08:29:45.839714
+Create Date: 2026-12-01 08:37:44.980305
 """
 from alembic import op
 import sqlalchemy as sa
@@ -17,6 +17,22 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('message_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('received_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('msg_type', sa.String(length=32), nullable=False),
+    sa.Column('event', sa.String(length=64), nullable=True),
+    sa.Column('msg_id', sa.String(length=64), nullable=True),
+    sa.Column('content', sa.Text(), nullable=True),
+    sa.Column('handler', sa.String(length=128), nullable=True),
+    sa.Column('reply_kind', sa.String(length=16), nullable=True),
+    sa.Column('elapsed_ms', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_message_log'))
+    )
+    with op.batch_alter_table('message_log', schema=None) as batch_op:
+        batch_op.create_index('ix_message_log_openid_received', ['openid', 'received_at'], unique=False)
+
     op.create_table('wechat_user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('openid', sa.String(length=64), nullable=True),
@@ -37,28 +53,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('openid', name=op.f('uq_wechat_user_openid')),
     sa.UniqueConstraint('unionid', name=op.f('uq_wechat_user_unionid'))
     )
-    op.create_table('message_log',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('wechat_user_id', sa.Integer(), nullable=False),
-    sa.Column('received_at', models.base.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('msg_type', sa.String(length=32), nullable=False),
-    sa.Column('event', sa.String(length=64), nullable=True),
-    sa.Column('msg_id', sa.String(length=64), nullable=True),
-    sa.Column('content', sa.Text(), nullable=True),
-    sa.Column('handler', sa.String(length=128), nullable=True),
-    sa.Column('reply_kind', sa.String(length=16), nullable=True),
-    sa.Column('elapsed_ms', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['wechat_user_id'], ['wechat_user.id'], name=op.f('fk_message_log_wechat_user_id_wechat_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_message_log'))
-    )
-    with op.batch_alter_table('message_log', schema=None) as batch_op:
-        batch_op.create_index('ix_message_log_user_received', ['wechat_user_id', 'received_at'], unique=False)
-
 
 
 def downgrade() -> None:
+    op.drop_table('wechat_user')
     with op.batch_alter_table('message_log', schema=None) as batch_op:
-        batch_op.drop_index('ix_message_log_user_received')
+        batch_op.drop_index('ix_message_log_openid_received')
 
     op.drop_table('message_log')
-    op.drop_table('wechat_user')

@@ -1,0 +1,140 @@
+"""Webhook throughput and latency: the full bot vs a bare Flask + wechatpy echo, side by side.
+
+Both run under the same gunicorn settings (`alumni-bot serve --workers 2`: gthread, 8 threads) and
+are driven by the same wrk load (16 connections, a `帮助` text message with a fresh MsgId each time,
+so the bot's dedup never short-cuts the work). Run by hand:
+
+    python benchmarks/webhook.py [--seconds 20] [--connections 16] [--database URL] [--redis URL]
+
+Needs wrk (apt-get install wrk) and, for `--workers 2`, a real Redis (default 127.0.0.1:6379/15).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent))
+
+from wechat_bot.webhook.crypto import signature  # noqa: E402
+
+TOKEN = "bench-token"
+LUA = r"""
+counter = 0
+request = function()
+  counter = counter + 1
+  local id = string.format("%d%09d", math.random(1, 999999), counter)
+  local body = "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o-bench-"
+    .. (counter % 500) .. "]]></FromUserName><CreateTime>1700000000</CreateTime>"
+    .. "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[帮助]]></Content><MsgId>" .. id
+    .. "</MsgId></xml>"
+  return wrk.format("POST", nil, {["Content-Type"] = "text/xml"}, body)
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+def run_wrk(url: str, seconds: int, connections: int, script: Path) -> dict:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+                          url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def pct(p: str) -> float:
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": pct("50"), "p99": pct("99"), "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def start(cmd: list[str], env: dict, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database", default=None, help="default: a SQLite file in a temp folder")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    work = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
+    script = work / "help.lua"
+    script.write_text(LUA, encoding="utf-8")
+    query = f"signature={signature(TOKEN, '1700000000', 'n')}&timestamp=1700000000&nonce=n&openid=o"
+    env = {**os.environ,
+           "ALUMNI_BOT_CONFIG": "",
+           "ALUMNI_BOT_DATABASE_URL": args.database or f"sqlite:///{work}/bench.db",
+           "ALUMNI_BOT_REDIS_URL": args.redis,
+           "ALUMNI_BOT_REDIS_KEY_PREFIX": f"bench{os.getpid()}:",
+           "ALUMNI_BOT_WECHAT_TOKEN": TOKEN,
+           "ALUMNI_BOT_APP_SECRET_KEY": "bench"}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([bin_dir / "alumni-bot", "init-db"], env=env, check=True, capture_output=True)
+
+    results = {}
+    bot_port, echo_port = free_port(), free_port()
+    for name, cmd, port, cwd in [
+        ("echo", [bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b",
+                  f"127.0.0.1:{echo_port}", "echo_app:app"], echo_port, HERE),
+        ("bot", [bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port", str(bot_port),
+                 "--workers", "2"], bot_port, work),
+    ]:
+        process = start([str(c) for c in cmd], env, cwd)
+        try:
+            if name == "bot":
+                wait_up(f"http://127.0.0.1:{port}/healthz")
+            else:
+                time.sleep(2)
+            url = f"http://127.0.0.1:{port}/wechat?{query}"
+            run_wrk(url, 3, args.connections, script)  # warm up
+            results[name] = run_wrk(url, args.seconds, args.connections, script)
+        finally:
+            stop(process)
+
+    echo, bot = results["echo"], results["bot"]
+    print(f"{'':8}{'msg/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    for name, r in results.items():
+        print(f"{name:8}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10}")
+    print(f"ratio bot/echo: {bot['rps'] / echo['rps']:.2f}x  (target >= 0.8x; p99 target < 50 ms)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
