@@ -1,0 +1,1 @@
+"""The alumni directory: the roster file format, its synthetic generator, and lookup."""
