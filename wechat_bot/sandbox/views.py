@@ -6,6 +6,7 @@ this package: the demo runs without internet, so nothing comes from a CDN.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from markupsafe import escape
 
 from wechat_bot.sandbox import phone
 from wechat_bot.sandbox.api.media import media_content, recent_qrcodes
@@ -182,8 +183,6 @@ def media(media_id: str) -> Response:
     """An image the API received through media/upload, or a grey placeholder naming the id."""
     found = media_content(_sandbox(), media_id)
     if found is None:
-        from markupsafe import escape
-
         return Response(PLACEHOLDER_SVG.format(media=escape(media_id[:12])), mimetype="image/svg+xml")
     return Response(found[0], mimetype=found[1])
 
