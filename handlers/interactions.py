@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import case, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import MessageLog, WechatUser
+from models.base import UtcDateTime
 
 
 @dataclass(frozen=True)
@@ -43,17 +44,7 @@ def record_inbound(session: Session, records: Iterable[Inbound]) -> int:
     for r in records:
         first_seen[r.openid] = min(first_seen.get(r.openid, r.at), r.at)
     _create_missing_users(session, first_seen)
-    latest: dict[str, dict] = {}
-    for r in records:
-        if not r.opens_window:
-            continue
-        entry = latest.setdefault(r.openid, {"first": r.at, "last": r.at, "message": None})
-        entry["first"] = min(entry["first"], r.at)
-        entry["last"] = max(entry["last"], r.at)
-        if r.is_message:
-            entry["message"] = max(entry["message"] or r.at, r.at)
-    for openid, times in latest.items():
-        _advance(session, openid, times["first"], times["last"], times["message"])
+    _advance_times(session, records)
     session.execute(insert(MessageLog), [
         {"openid": r.openid, "received_at": r.at, "msg_type": r.msg_type, "event": r.event,
          "msg_id": r.msg_id, "content": r.content, "handler": r.handler, "reply_kind": r.reply_kind,
@@ -78,20 +69,46 @@ def _create_missing_users(session: Session, first_seen: dict[str, datetime]) -> 
     session.execute(dialect_insert(WechatUser).on_conflict_do_nothing(index_elements=["openid"]), missing)
 
 
-def _advance(session: Session, openid: str, first: datetime, last: datetime, message: datetime | None) -> None:
-    # Times only move forward: batches from two workers may arrive out of order.
-    values = {
-        "first_interaction_at": case((WechatUser.first_interaction_at.is_(None), first),
-                                     else_=WechatUser.first_interaction_at),
-        "last_interaction_at": case(
-            (or_(WechatUser.last_interaction_at.is_(None), WechatUser.last_interaction_at < last), last),
-            else_=WechatUser.last_interaction_at),
-    }
-    if message is not None:
-        values["last_message_at"] = case(
-            (or_(WechatUser.last_message_at.is_(None), WechatUser.last_message_at < message), message),
-            else_=WechatUser.last_message_at)
-    session.execute(update(WechatUser).where(WechatUser.openid == openid).values(**values))
+def _advance_times(session: Session, records: list[Inbound]) -> None:
+    """Move each user's interaction times forward, one executemany per kind of update.
+
+    Times only move forward: batches from two workers may arrive out of order.
+    """
+    latest: dict[str, dict] = {}
+    for r in records:
+        if not r.opens_window:
+            continue
+        entry = latest.setdefault(r.openid, {"b_openid": r.openid, "b_first": r.at, "b_last": r.at,
+                                             "b_message": None})
+        entry["b_first"] = min(entry["b_first"], r.at)
+        entry["b_last"] = max(entry["b_last"], r.at)
+        if r.is_message:
+            entry["b_message"] = max(entry["b_message"] or r.at, r.at)
+    with_message = [e for e in latest.values() if e["b_message"] is not None]
+    without = [{k: v for k, v in e.items() if k != "b_message"} for e in latest.values()
+               if e["b_message"] is None]
+    # Core statements on the table: executemany, not the ORM's per-row bulk update by primary key.
+    connection = session.connection()
+    if with_message:
+        connection.execute(_ADVANCE.values(last_message_at=_later(_USERS.c.last_message_at, "b_message")),
+                           with_message)
+    if without:
+        connection.execute(_ADVANCE, without)
+
+
+def _later(column, name: str):
+    value = bindparam(name, type_=UtcDateTime())
+    return case((or_(column.is_(None), column < value), value), else_=column)
+
+
+_USERS = WechatUser.__table__
+_ADVANCE = (
+    update(_USERS)
+    .where(_USERS.c.openid == bindparam("b_openid"))
+    .values(first_interaction_at=func.coalesce(_USERS.c.first_interaction_at,
+                                               bindparam("b_first", type_=UtcDateTime())),
+            last_interaction_at=_later(_USERS.c.last_interaction_at, "b_last"))
+)
 
 
 def utc(timestamp: float) -> datetime:

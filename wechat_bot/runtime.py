@@ -19,12 +19,12 @@ from handlers.settings import Settings
 from models.db import make_engine, make_session_factory
 from wechat_bot.config import Config
 from wechat_bot.conversation.dialogs import DialogStore
-from wechat_bot.conversation.router import Routed, Router
+from wechat_bot.conversation.router import Router
 from wechat_bot.store import Keys, connect_store
 from wechat_bot.webhook.crypto import MessageCrypto
 from wechat_bot.webhook.deadline import DeadlineRunner
 from wechat_bot.webhook.dedup import Deduplicator
-from wechat_bot.webhook.dispatch import Dispatcher
+from wechat_bot.webhook.dispatch import Dispatcher, Handled
 from wechat_bot.webhook.inbox import InboundQueue
 
 log = logging.getLogger(__name__)
@@ -89,13 +89,19 @@ class Runtime:
 
         return build_wechat_client(self.config, self.store, self.keys)
 
-    def send_late_reply(self, message: Message, future: Future[Routed]) -> None:
-        """A handler finished after the holding reply: deliver its answer as a customer-service message."""
+    def finish_late(self, message: Message, future: Future[Handled]) -> None:
+        """A handler finished after the holding reply: record it, then deliver its answer as a
+        customer-service message."""
         if future.exception() is not None:
             log.error("a late handler failed", exc_info=future.exception())
             return
-        reply = future.result().reply
-        openid = message.from_user
+        handled = future.result()
+        pipe = self.store.pipeline(transaction=False)
+        self.dispatcher.record(handled, pipe)
+        pipe.execute()
+        self.send_customer_service(message.from_user, handled.reply)
+
+    def send_customer_service(self, openid: str, reply) -> None:
         if isinstance(reply, Text):
             self.wechat.message.send_text(openid, reply.content)
         elif isinstance(reply, News) and reply.articles:

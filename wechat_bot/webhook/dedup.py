@@ -21,8 +21,8 @@ class Deduplicator:
         result = target.set(self._keys.dedup(message_key), PENDING, nx=True, ex=self._ttl)
         return result if pipe is not None else bool(result)
 
-    def remember(self, message_key: str, reply_xml: str) -> None:
-        self._store.set(self._keys.dedup(message_key), reply_xml, ex=self._ttl)
+    def remember(self, message_key: str, reply_xml: str, pipe=None) -> None:
+        (pipe if pipe is not None else self._store).set(self._keys.dedup(message_key), reply_xml, ex=self._ttl)
 
     def first_reply(self, message_key: str, wait_seconds: float) -> str:
         """The stored reply of the first delivery, waiting while it is still being handled.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -32,8 +33,9 @@ class Dispatcher:
         self._settings = settings
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
-    def dispatch(self, message: Message, dialog: DialogState | None = None) -> Routed:
-        """Route one message in one transaction; dialog state is saved only once it committed.
+    def dispatch(self, message: Message, dialog: DialogState | None = None) -> Handled:
+        """Route one message in one transaction. What follows in Redis (the dialog's new state, the
+        log record) is returned for `record`, so the caller can send it with its own writes.
 
         `dialog` is the user's state when the caller already read it (the webhook reads it in the
         same Redis round trip as its dedup claim).
@@ -48,12 +50,25 @@ class Dispatcher:
                           settings=self._settings, dialog=dialog,
                           user_loader=lambda: find_or_create_user(session, message.from_user, now))
             routed = self._router.route(ctx)
-        pipe = self._store.pipeline(transaction=False)
-        if dialog.changed:
-            self._dialogs.save(message.from_user, dialog, pipe)
-        self._inbox.push(_inbound(message, routed, now, started), pipe)
-        pipe.execute()
-        return routed
+        return Handled(message.from_user, routed, dialog, _inbound(message, routed, now, started))
+
+    def record(self, handled: Handled, pipe) -> None:
+        """Queue the Redis writes that follow a committed handler on `pipe`."""
+        if handled.dialog.changed:
+            self._dialogs.save(handled.openid, handled.dialog, pipe)
+        self._inbox.push(handled.inbound, pipe)
+
+
+@dataclass(frozen=True)
+class Handled:
+    openid: str
+    routed: Routed
+    dialog: DialogState
+    inbound: Inbound
+
+    @property
+    def reply(self):
+        return self.routed.reply
 
 
 def _inbound(message: Message, routed: Routed, now: datetime, started: float) -> Inbound:

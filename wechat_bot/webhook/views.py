@@ -89,10 +89,11 @@ def _answer(runtime, message: Message) -> str:
     if not claimed:
         return dedup.first_reply(key, wait_seconds=runtime.config.wechat.reply_deadline_seconds)
     dialog = runtime.dialogs.parse(raw_dialog)
+    handled = None
     try:
-        routed = runtime.deadline.run(lambda: runtime.dispatcher.dispatch(message, dialog),
-                                      on_late=lambda future: runtime.send_late_reply(message, future))
-        reply = routed.reply
+        handled = runtime.deadline.run(lambda: runtime.dispatcher.dispatch(message, dialog),
+                                       on_late=lambda future: runtime.finish_late(message, future))
+        reply = handled.reply
     except Overran:
         log.warning("handler overran the deadline for %s; holding reply sent", message.dedup_key)
         reply = Text(HOLDING_REPLY)
@@ -100,7 +101,11 @@ def _answer(runtime, message: Message) -> str:
         log.exception("handling %s failed", message.dedup_key)
         reply = Text(APOLOGY)
     xml = render_reply(reply, to_user=message.from_user, from_user=message.to_user)
-    dedup.remember(key, xml)
+    pipe = runtime.store.pipeline(transaction=False)  # one round trip for everything that follows
+    if handled is not None:
+        runtime.dispatcher.record(handled, pipe)
+    dedup.remember(key, xml, pipe)
+    pipe.execute()
     return xml
 
 
