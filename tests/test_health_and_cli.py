@@ -5,7 +5,9 @@ import sys
 
 from click.testing import CliRunner
 
+from models.db import make_engine
 from wechat_bot.cli import main
+from wechat_bot.migrate import head_revision, upgrade
 
 
 def test_health_reports_database_and_redis_up(client):
@@ -40,7 +42,15 @@ def test_init_db_then_db_upgrade_on_a_fresh_sqlite_file(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "数据库已就绪" in result.output
     result = CliRunner().invoke(main, ["db", "upgrade"], env={"ALUMNI_BOT_DATABASE_URL": url})
-    assert result.exit_code == 0 and "0001" in result.output
+    assert result.exit_code == 0 and head_revision() in result.output
+
+
+def test_db_upgrade_moves_an_older_schema_to_the_newest(tmp_path):
+    url = f"sqlite:///{tmp_path}/old.db"
+    upgrade(make_engine(url), "0001")
+    result = CliRunner().invoke(main, ["db", "upgrade"], env={"ALUMNI_BOT_DATABASE_URL": url})
+    assert result.exit_code == 0
+    assert f"0001 → {head_revision()}" in result.output
 
 
 def test_serve_with_several_workers_refuses_the_in_process_store(tmp_path, monkeypatch):

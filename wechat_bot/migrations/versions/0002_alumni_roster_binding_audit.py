@@ -1,0 +1,139 @@
+"""alumni roster, binding and audit
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-12-01 08:45:41.786474
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import models.base  # noqa: F401  (the UtcDateTime column type)
+
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('staff_alert',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('created_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_alert'))
+    )
+    with op.batch_alter_table('staff_alert', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_alert_kind'), ['kind'], unique=False)
+
+    op.create_table('alumnus',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('graduation_year', sa.Integer(), nullable=False),
+    sa.Column('gender', sa.String(length=8), nullable=True),
+    sa.Column('degree', sa.String(length=8), nullable=True),
+    sa.Column('college', sa.String(length=64), nullable=True),
+    sa.Column('major', sa.String(length=64), nullable=True),
+    sa.Column('class_name', sa.String(length=64), nullable=True),
+    sa.Column('entry_year', sa.Integer(), nullable=True),
+    sa.Column('phone', sa.String(length=32), nullable=True),
+    sa.Column('email', sa.String(length=128), nullable=True),
+    sa.Column('city', sa.String(length=64), nullable=True),
+    sa.Column('employer', sa.String(length=128), nullable=True),
+    sa.Column('industry', sa.String(length=64), nullable=True),
+    sa.Column('name_key', sa.String(length=64), nullable=False),
+    sa.Column('search_pinyin', sa.String(length=160), nullable=False),
+    sa.Column('search_initials', sa.String(length=32), nullable=False),
+    sa.Column('imported_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('profile_city', sa.String(length=64), nullable=True),
+    sa.Column('profile_employer', sa.String(length=128), nullable=True),
+    sa.Column('profile_industry', sa.String(length=64), nullable=True),
+    sa.Column('privacy', sa.String(length=16), nullable=False),
+    sa.Column('wechat_user_id', sa.Integer(), nullable=True),
+    sa.Column('bound_at', models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['wechat_user_id'], ['wechat_user.id'], name=op.f('fk_alumnus_wechat_user_id_wechat_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alumnus')),
+    sa.UniqueConstraint('student_id', name=op.f('uq_alumnus_student_id'))
+    )
+    with op.batch_alter_table('alumnus', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alumnus_city'), ['city'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_class_name'), ['class_name'], unique=False)
+        batch_op.create_index('ix_alumnus_college_year', ['college', 'graduation_year'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_employer'), ['employer'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_graduation_year'), ['graduation_year'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_industry'), ['industry'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_major'), ['major'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_name_key'), ['name_key'], unique=False)
+        batch_op.create_index('ix_alumnus_name_year', ['name', 'graduation_year'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_profile_city'), ['profile_city'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_profile_employer'), ['profile_employer'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_profile_industry'), ['profile_industry'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_search_initials'), ['search_initials'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_search_pinyin'), ['search_pinyin'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alumnus_wechat_user_id'), ['wechat_user_id'], unique=False)
+
+    op.create_table('search_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('wechat_user_id', sa.Integer(), nullable=False),
+    sa.Column('searched_at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('query', sa.String(length=200), nullable=False),
+    sa.Column('hits', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['wechat_user_id'], ['wechat_user.id'], name=op.f('fk_search_log_wechat_user_id_wechat_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_log'))
+    )
+    with op.batch_alter_table('search_log', schema=None) as batch_op:
+        batch_op.create_index('ix_search_log_user_at', ['wechat_user_id', 'searched_at'], unique=False)
+
+    op.create_table('binding_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('wechat_user_id', sa.Integer(), nullable=False),
+    sa.Column('alumnus_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('at', models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['alumnus_id'], ['alumnus.id'], name=op.f('fk_binding_event_alumnus_id_alumnus'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['wechat_user_id'], ['wechat_user.id'], name=op.f('fk_binding_event_wechat_user_id_wechat_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_binding_event'))
+    )
+    with op.batch_alter_table('binding_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_binding_event_alumnus_id'), ['alumnus_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_binding_event_wechat_user_id'), ['wechat_user_id'], unique=False)
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('binding_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_binding_event_wechat_user_id'))
+        batch_op.drop_index(batch_op.f('ix_binding_event_alumnus_id'))
+
+    op.drop_table('binding_event')
+    with op.batch_alter_table('search_log', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_log_user_at')
+
+    op.drop_table('search_log')
+    with op.batch_alter_table('alumnus', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alumnus_wechat_user_id'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_search_pinyin'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_search_initials'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_profile_industry'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_profile_employer'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_profile_city'))
+        batch_op.drop_index('ix_alumnus_name_year')
+        batch_op.drop_index(batch_op.f('ix_alumnus_name_key'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_major'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_industry'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_graduation_year'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_employer'))
+        batch_op.drop_index('ix_alumnus_college_year')
+        batch_op.drop_index(batch_op.f('ix_alumnus_class_name'))
+        batch_op.drop_index(batch_op.f('ix_alumnus_city'))
+
+    op.drop_table('alumnus')
+    with op.batch_alter_table('staff_alert', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_alert_kind'))
+
+    op.drop_table('staff_alert')
