@@ -21,50 +21,24 @@ from itertools import accumulate
 from typing import Generic, TextIO, TypeVar
 
 from handlers.directory.roster_columns import CHINESE_HEADERS, DEGREES
+from handlers.directory.synthetic_data import (
+    _CITIES,
+    _COLLEGES,
+    _FEMALE_CHARS,
+    _INDUSTRIES,
+    _MALE_CHARS,
+    _POPULAR,
+    _SURNAMES,
+)
 
 FIRST_YEAR, LAST_YEAR = 1960, 2026
 PERSONS_PER_BATCH = 5000  # fixed, so that a shorter roster is the start of a longer one
 
-# Surnames with their share in ten-thousandths (roughly the 2020 census). The special-reading
-# surnames (单 shàn, 解 xiè, 区 ōu, 仇 qiú, 朴 piáo, 查 zhā) and the compound ones are raised to about
-# 0.1%, above their real share, so that even a demo roster of a few thousand holds some to look up.
-_SURNAMES = """
-王712 李708 张664 刘538 陈461 杨320 黄225 赵220 吴200 周192 徐160 孙150 马145 朱140 胡132 郭118
-何116 林110 高108 罗104 郑102 梁96 谢84 宋78 唐77 许72 韩70 冯68 邓68 曹64 彭60 曾58 肖56 田54
-董52 袁51 潘50 于49 蒋48 蔡47 余46 杜45 叶44 程43 苏42 魏41 吕40 丁39 任38 沈37 姚36 卢35 姜34
-崔33 钟33 谭32 陆31 汪30 范30 金29 石29 廖28 贾28 夏27 韦27 付26 方26 白25 邹25 孟24 熊24 秦23
-邱23 江22 尹22 薛21 闫21 段20 雷20 侯19 龙19 史18 陶18 黎17 贺17 顾16 毛16 郝15 龚15 邵14 万14
-钱13 严13 覃12 武12 戴11 莫11 孔10 向10 汤10 常10 单10 解10 区10 仇10 朴10 查10 欧阳10 司马6
-诸葛6 上官6 皇甫3 东方3 慕容2
-"""
 # Surname spellings for e-mail addresses: pypinyin has no surname mode and would spell 单 dan,
 # 区 qu (DESIGN, "Lookup and import"); the rest of the surnames it spells right.
 _SURNAME_SPELLINGS = {"单": "shan", "解": "xie", "区": "ou", "仇": "qiu", "朴": "piao", "查": "zha"}
 _SURNAME_SPELLINGS |= {"曾": "zeng", "覃": "qin"}
 
-# Given-name characters, most popular first; weights fall off with rank (Zipf), which is what makes
-# common names such as 张伟 and 王芳 repeat across a large roster as they do in real ones.
-_MALE_CHARS = """
-伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林建国峰志文晨博亮阳海东成毅
-坤昊哲晖松振兴永忠民庆春德学新利光荣生胜祥福贵江河山岩金铭锋锐睿轩泽然航豪子梓一天
-思嘉家逸瑞翔晓达武立伦良才友义仁宏泉辰晟煜烨炜琦骏驰腾远韬钧勋瀚楠桐森柏铮彬洋杨
-"""
-_FEMALE_CHARS = """
-芳娜敏静丽艳秀娟英华慧巧美霞玲燕萍红玉兰凤洁梅琳素云莲雪荣爱香月媛瑞佳嘉琼珍莉桂
-璐娅琦晶妍茜秋珊莎锦青倩婷婉娴瑾颖露瑶怡雁蓓仪荷丹蓉君琴蕊薇菁梦岚婕馨韵艺卿澜纯
-悦昭冰爽茗羽希宁欣滢筠柔竹凝晓欢枫芸菲寒伊亚宜可舒影思涵萱诗语雨梓子晨一心若彤
-"""
-# Each generation's favourite given names, taken whole (a 1960s 建国, a 2020s 子涵), so names repeat
-# as in real rosters: a million rows hold about 350,000 distinct names.
-# era (graduated by 1990 / by 2010 / later), gender, names most popular first
-_POPULAR = """
-0 男 建国 建华 建军 国强 志强 志刚 国华 卫东 卫国 永刚 建新 建平 国庆 振华 学军 立新
-1 男 海涛 晓东 俊杰 文杰 志伟 建伟 晓明 海峰 鹏飞 永强 小龙 宏伟 春雷 振宇 剑锋 志勇
-2 男 浩然 子轩 梓轩 宇轩 俊熙 子豪 浩宇 一鸣 家豪 天宇 博文 明轩 皓轩 宇航 子墨 梓豪
-0 女 秀英 桂英 秀兰 玉兰 桂兰 秀珍 凤英 玉珍 玉英 淑珍 淑英 秀梅 丽华 秀华 红梅 桂珍
-1 女 丽娟 晓燕 海燕 丽丽 婷婷 晓红 艳红 丽萍 海霞 晓丽 春燕 雪梅 小红 玉洁 晓静 慧敏
-2 女 欣怡 子涵 梓涵 雨涵 诗涵 雨萱 一诺 可馨 思涵 佳怡 欣妍 紫涵 语嫣 梦瑶 诗琪 雨欣
-"""
 _CHAR_EXPONENT, _POPULAR_EXPONENT = 0.9, 0.5
 _SINGLE, _POPULAR_SHARE = 0.12, 0.25  # shares of one-character and of whole popular given names
 
@@ -77,68 +51,7 @@ _YEAR_WEIGHTS = {
     for year in range(FIRST_YEAR, LAST_YEAR + 1)
 }  # fmt: skip
 
-# code name enrolment-weight male-share favoured-industry bachelor-years, then its majors as
-# name/abbreviation[/first entry year]: a 1980 entrant cannot have studied 人工智能.
-_COLLEGES = """
-01 计算机学院 12 0.76 互联网 4
-   计算机科学与技术/计科 软件工程/软工/2002 人工智能/智能/2018 信息安全/信安/2001
-   数据科学与大数据技术/数据/2016
-02 电子信息学院 9 0.72 通信 4
-   电子信息工程/电信 通信工程/通信/1985 微电子科学与工程/微电/1998 光电信息科学与工程/光电/2000
-03 机械工程学院 9 0.86 制造业 4
-   机械设计制造及其自动化/机设 车辆工程/车辆 工业设计/工设/1990 机器人工程/机器人/2017
-04 土木工程学院 8 0.80 建筑与房地产 4
-   土木工程/土木 建筑学/建筑 给排水科学与工程/给排水 工程管理/工管/1998
-05 经济管理学院 11 0.45 金融 4
-   经济学/经济 金融学/金融/1985 会计学/会计/1980 工商管理/工商/1990 市场营销/营销/1993
-   国际经济与贸易/国贸/1985
-06 法学院 5 0.44 法律 4
-   法学/法学 知识产权/知产/2004 政治学与行政学/政治
-07 外国语学院 6 0.22 教育 4
-   英语/英语 日语/日语 法语/法语/1978 德语/德语/1978 翻译/翻译/2006
-08 文学院 6 0.35 文化传媒 4
-   汉语言文学/汉语言 新闻学/新闻/1983 历史学/历史 哲学/哲学
-09 数学与统计学院 6 0.56 金融 4
-   数学与应用数学/数学 统计学/统计/1980 信息与计算科学/信计/1998
-10 物理学院 5 0.72 科研 4
-   物理学/物理 应用物理学/应物/1980 天文学/天文/1990
-11 化学化工学院 6 0.58 能源化工 4
-   化学/化学 应用化学/应化/1980 化学工程与工艺/化工 材料科学与工程/材料/1995
-12 生命科学学院 5 0.44 医药健康 4
-   生物科学/生科 生物技术/生技/1990 生态学/生态/2000
-13 医学院 8 0.42 医药健康 5
-   临床医学/临床 口腔医学/口腔/1980 护理学/护理/1995 药学/药学 预防医学/预防/1985
-14 环境学院 4 0.55 政府机关 4
-   环境科学/环科/1980 环境工程/环工/1985 地理科学/地理
-15 艺术学院 4 0.36 文化传媒 4
-   音乐学/音乐 美术学/美术 设计学/设计/2012 广播电视编导/编导/2000
-"""
 
-# industry weight employers…
-_INDUSTRIES = """
-互联网 14 腾讯 阿里巴巴 字节跳动 百度 京东 美团 网易 拼多多 小米 快手 携程 微软 谷歌
-金融 12 中国工商银行 中国建设银行 中国银行 招商银行 中信证券 中国平安 华泰证券 兴业银行
-教育 11 北京大学 复旦大学 浙江大学 武汉大学 中山大学 北京四中 深圳中学 新东方
-制造业 11 比亚迪 上汽集团 三一重工 美的集团 格力电器 海尔集团 宁德时代 中国中车
-通信 6 华为 中兴通讯 中国移动 中国电信 中国联通
-建筑与房地产 6 中国建筑 中国中铁 中国铁建 万科 中国交建
-能源化工 6 国家电网 中国石油 中国石化 中国海油 南方电网 万华化学
-医药健康 7 北京协和医院 四川大学华西医院 上海瑞金医院 恒瑞医药 迈瑞医疗 药明康德
-政府机关 8 市人民政府 省发展和改革委员会 海关总署 国家税务总局 生态环境局
-科研 4 中国科学院 中国工程物理研究院 中国航天科技集团 中国电子科技集团
-法律 3 金杜律师事务所 君合律师事务所 中伦律师事务所 人民法院 人民检察院
-文化传媒 4 新华社 人民日报社 中央广播电视总台 湖南广电 澎湃新闻 故宫博物院
-专业服务 3 麦肯锡 德勤 普华永道 安永 毕马威
-"""
-
-# Where alumni live now: Chinese prefecture-level cities and a few overseas, weighted.
-_CITIES = """
-北京40 上海36 深圳28 广州22 杭州18 成都14 武汉14 南京14 西安10 重庆10 天津9 苏州9 长沙8 郑州7
-青岛6 济南6 合肥6 厦门5 福州5 宁波5 无锡4 东莞4 佛山4 昆明4 沈阳4 大连4 贵阳3 南宁3 南昌3 太原3
-石家庄3 长春3 哈尔滨3 呼和浩特2 兰州2 西宁1 银川1 乌鲁木齐2 拉萨1 海口2 珠海2 温州2 绍兴2 常州2
-南通2 徐州2 烟台2 泉州2 洛阳1 襄阳1 宜昌1 芜湖1 惠州1 绵阳1 桂林1 唐山1 香港3 纽约2 旧金山2
-伦敦2 新加坡2 东京1 悉尼1 多伦多1
-"""
 # Mobile number prefixes the three carriers hand out; 154 was never issued.
 _PHONE_PREFIXES = [
     str(prefix)
