@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import click
+from werkzeug.serving import run_simple
 
 from wechat_bot.config import load_config
 
@@ -42,5 +43,9 @@ def run_demo(*, host: str, port: int, alumni: int, database_url: str) -> None:
     click.echo(f"  公众号接口：     {base}/wechat  （令牌 {config.wechat.token}）")
     click.echo(f"  健康检查：       {base}/healthz")
     click.echo("按 Ctrl+C 退出。")
-    # Threaded, so the app can call its own sandbox API while answering a request.
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Threaded, so the app can call its own sandbox API while answering a request. (Flask's CLI
+    # ignores app.run() inside a command, hence werkzeug's server directly.)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        runtime.close()
