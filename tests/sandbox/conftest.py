@@ -19,9 +19,12 @@ DEAD_URL = "http://127.0.0.1:9"  # nothing listens there: a test-client app neve
 
 
 def with_sandbox(config: Config, base_url: str = DEAD_URL, **wechat) -> Config:
-    """The core's test config (fresh database and store) with the sandbox on, pointed at base_url."""
-    return config.replace(sandbox={"enabled": True}, app={"base_url": base_url},
-                          wechat={"api_base_url": f"{base_url}/sandbox/api", **wechat})
+    """The core's test config (fresh database and store), sandbox on, pointed at base_url."""
+    return config.replace(
+        sandbox={"enabled": True},
+        app={"base_url": base_url},
+        wechat={"api_base_url": f"{base_url}/sandbox/api", **wechat},
+    )
 
 
 def build_app(config: Config):
@@ -53,8 +56,13 @@ class Api:
 
     def token(self, app_id: str | None = None, secret: str | None = None) -> str:
         wechat = self.config.wechat
-        answer = self.get("cgi-bin/token", token=False, grant_type="client_credential",
-                          appid=app_id or wechat.app_id, secret=secret or wechat.app_secret)
+        answer = self.get(
+            "cgi-bin/token",
+            token=False,
+            grant_type="client_credential",
+            appid=app_id or wechat.app_id,
+            secret=secret or wechat.app_secret,
+        )
         return answer["access_token"]
 
     def mp_token(self) -> str:
@@ -67,12 +75,16 @@ class Api:
         return {**params, **({"access_token": token} if token else {})}
 
     def get(self, path: str, token=None, **params) -> dict:
-        return self.client.get(f"/sandbox/api/{path}", query_string=self._query(token, params)).get_json()
+        return self.client.get(
+            f"/sandbox/api/{path}", query_string=self._query(token, params)
+        ).get_json()
 
     def post(self, path: str, body=None, token=None, raw: bytes | None = None) -> dict:
         # Like wechatpy: UTF-8 JSON bytes, no JSON content type.
         data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        response = self.client.post(f"/sandbox/api/{path}", query_string=self._query(token, {}), data=data)
+        response = self.client.post(
+            f"/sandbox/api/{path}", query_string=self._query(token, {}), data=data
+        )
         return response.get_json()
 
     def follower(self, nickname: str = "测试校友", opened: str | None = "message"):
@@ -84,8 +96,10 @@ class Api:
         return self.sandbox.people.get(person.openid)
 
     def say(self, person, content: str = "你好") -> dict:
-        return self.post("cgi-bin/message/custom/send",
-                         {"touser": person.openid, "msgtype": "text", "text": {"content": content}})
+        return self.post(
+            "cgi-bin/message/custom/send",
+            {"touser": person.openid, "msgtype": "text", "text": {"content": content}},
+        )
 
     def shift_clock(self, seconds: float) -> None:
         self.sandbox.store.shift_clock(seconds)
@@ -104,7 +118,7 @@ def api(sandbox_app) -> Api:
 
 
 class LiveServer:
-    """The app on a real threaded werkzeug server, its base_url and api_base_url pointing at itself."""
+    """The app on a real threaded werkzeug server; base_url and api_base_url point at it."""
 
     def __init__(self, config: Config, **wechat) -> None:
         holder = {}

@@ -1,4 +1,4 @@
-"""Customer-service sends: who may receive them, the 48-hour and 1-minute allowances, the payload."""
+"""Customer-service sends: who may receive them, the 48-hour and 1-minute allowances, payloads."""
 
 import pytest
 
@@ -8,7 +8,10 @@ def _text(openid, content="你好"):
 
 
 def test_unknown_openid_is_40003_and_an_unfollowed_user_43004(api):
-    assert api.post("cgi-bin/message/custom/send", _text("oNobodyTheSandboxKnows0000000"))["errcode"] == 40003
+    assert (
+        api.post("cgi-bin/message/custom/send", _text("oNobodyTheSandboxKnows0000000"))["errcode"]
+        == 40003
+    )
     person = api.sandbox.people.add("未关注")
     assert api.post("cgi-bin/message/custom/send", _text(person.openid))["errcode"] == 43004
 
@@ -50,27 +53,50 @@ def test_the_minute_window_is_spent_before_the_48_hour_one(api):
 def test_every_accepted_message_is_stored_with_its_time(api):
     person = api.follower()
     api.say(person, "活动明天开始")
-    api.post("cgi-bin/message/custom/send", {"touser": person.openid, "msgtype": "news", "news": {
-        "articles": [{"title": "返校日", "description": "欢迎回家", "url": "https://example.org/a",
-                      "picurl": "https://example.org/a.jpg"}]}})
+    api.post(
+        "cgi-bin/message/custom/send",
+        {
+            "touser": person.openid,
+            "msgtype": "news",
+            "news": {
+                "articles": [
+                    {
+                        "title": "返校日",
+                        "description": "欢迎回家",
+                        "url": "https://example.org/a",
+                        "picurl": "https://example.org/a.jpg",
+                    }
+                ]
+            },
+        },
+    )
     stored = api.client.get(f"/sandbox/api/_messages?openid={person.openid}").get_json()["messages"]
-    assert [(m["channel"], m["msgtype"]) for m in stored] == [("custom", "text"), ("custom", "news")]
+    assert [(m["channel"], m["msgtype"]) for m in stored] == [
+        ("custom", "text"),
+        ("custom", "news"),
+    ]
     assert stored[0]["content"] == "活动明天开始" and stored[0]["at"] > 0
     assert stored[1]["articles"][0]["title"] == "返校日"
     assert stored == api.sandbox.conversation.accepted(person.openid)
 
 
-@pytest.mark.parametrize("body, errcode", [
-    ({"msgtype": "news", "news": {"articles": [{"title": "一"}, {"title": "二"}]}}, 45008),
-    ({"msgtype": "news", "news": {"articles": []}}, 44003),
-    ({"msgtype": "text", "text": {"content": "  "}}, 44004),
-    ({"msgtype": "text"}, 44002),
-    ({"msgtype": "sticker", "sticker": {}}, 40008),
-    ({"msgtype": "image", "image": {}}, 40007),
-])
+@pytest.mark.parametrize(
+    "body, errcode",
+    [
+        ({"msgtype": "news", "news": {"articles": [{"title": "一"}, {"title": "二"}]}}, 45008),
+        ({"msgtype": "news", "news": {"articles": []}}, 44003),
+        ({"msgtype": "text", "text": {"content": "  "}}, 44004),
+        ({"msgtype": "text"}, 44002),
+        ({"msgtype": "sticker", "sticker": {}}, 40008),
+        ({"msgtype": "image", "image": {}}, 40007),
+    ],
+)
 def test_bad_payloads_get_wechats_errcodes_and_spend_nothing(api, body, errcode):
     person = api.follower(opened="event")
-    assert api.post("cgi-bin/message/custom/send", {"touser": person.openid, **body})["errcode"] == errcode
+    assert (
+        api.post("cgi-bin/message/custom/send", {"touser": person.openid, **body})["errcode"]
+        == errcode
+    )
     assert [api.say(person)["errcode"] for _ in range(3)] == [0, 0, 0]
 
 

@@ -1,14 +1,28 @@
-"""Access tokens: credentials checked, tokens replaced as WeChat replaces them, every call checked."""
+"""Access tokens: credentials checked, tokens replaced as WeChat does it, every call checked."""
 
 import pytest
 
 
 def test_token_needs_the_right_grant_type_app_id_and_secret(api):
     wechat = api.config.wechat
-    fetch = lambda **q: api.get("cgi-bin/token", token=False, **q)  # noqa: E731
-    assert fetch(grant_type="password", appid=wechat.app_id, secret=wechat.app_secret)["errcode"] == 40002
-    assert fetch(grant_type="client_credential", appid="wxnotours", secret=wechat.app_secret)["errcode"] == 40013
-    assert fetch(grant_type="client_credential", appid=wechat.app_id, secret="wrong")["errcode"] == 40125
+
+    def fetch(**q):
+        return api.get("cgi-bin/token", token=False, **q)
+
+    assert (
+        fetch(grant_type="password", appid=wechat.app_id, secret=wechat.app_secret)["errcode"]
+        == 40002
+    )
+    assert (
+        fetch(grant_type="client_credential", appid="wxnotours", secret=wechat.app_secret)[
+            "errcode"
+        ]
+        == 40013
+    )
+    assert (
+        fetch(grant_type="client_credential", appid=wechat.app_id, secret="wrong")["errcode"]
+        == 40125
+    )
     answer = fetch(grant_type="client_credential", appid=wechat.app_id, secret=wechat.app_secret)
     assert answer["expires_in"] == 7200 and len(answer["access_token"]) > 60
 
@@ -17,7 +31,10 @@ def test_stable_token_checks_credentials_too(api):
     wechat = api.config.wechat
     body = {"grant_type": "client_credential", "appid": wechat.app_id, "secret": "wrong"}
     assert api.post("cgi-bin/stable_token", body, token=False)["errcode"] == 40125
-    assert api.post("cgi-bin/stable_token", {**body, "appid": "wxother"}, token=False)["errcode"] == 40013
+    assert (
+        api.post("cgi-bin/stable_token", {**body, "appid": "wxother"}, token=False)["errcode"]
+        == 40013
+    )
 
 
 def test_a_new_token_retires_the_old_one_after_five_minutes(api):
@@ -62,7 +79,10 @@ def test_an_expired_token_is_42001(api):
 
 def test_a_mini_program_token_does_not_open_official_account_apis(api):
     assert api.get("cgi-bin/user/get", token=api.mp_token())["errcode"] == 48001
-    assert api.post("cgi-bin/message/subscribe/send", {"touser": "o"}, token=api.token())["errcode"] == 48001
+    assert (
+        api.post("cgi-bin/message/subscribe/send", {"touser": "o"}, token=api.token())["errcode"]
+        == 48001
+    )
 
 
 def test_the_apps_own_client_fetches_its_token_through_the_sandbox(live_server):

@@ -9,8 +9,13 @@ def _code(api, person):
 
 def _exchange(api, code, **overrides):
     mp = api.config.miniprogram
-    params = {"appid": mp.app_id, "secret": mp.app_secret, "js_code": code,
-              "grant_type": "authorization_code", **overrides}
+    params = {
+        "appid": mp.app_id,
+        "secret": mp.app_secret,
+        "js_code": code,
+        "grant_type": "authorization_code",
+        **overrides,
+    }
     return api.get("sns/jscode2session", token=False, **params)
 
 
@@ -38,7 +43,12 @@ def test_unknown_and_expired_codes_are_40029(api):
 
 def test_jscode2session_takes_only_the_mini_programs_credentials(api):
     code = _code(api, api.follower())
-    assert _exchange(api, code, appid=api.config.wechat.app_id, secret=api.config.wechat.app_secret)["errcode"] == 40013
+    assert (
+        _exchange(api, code, appid=api.config.wechat.app_id, secret=api.config.wechat.app_secret)[
+            "errcode"
+        ]
+        == 40013
+    )
     assert _exchange(api, code, secret="wrong")["errcode"] == 40125
     assert _exchange(api, code, grant_type="client_credential")["errcode"] == 40002
     assert "openid" in _exchange(api, code)  # the refused attempts did not spend the code
@@ -48,5 +58,7 @@ def test_the_apps_client_exchanges_a_code_over_http(live_server):
     sandbox = live_server.sandbox
     person = sandbox.people.all()[0]
     mp = live_server.runtime.config.miniprogram
-    answer = live_server.runtime.wechat.code_to_session(mp.app_id, mp.app_secret, sandbox.logins.issue(person))
+    answer = live_server.runtime.wechat.code_to_session(
+        mp.app_id, mp.app_secret, sandbox.logins.issue(person)
+    )
     assert answer["openid"] == person.mp_openid and answer["unionid"] == person.unionid

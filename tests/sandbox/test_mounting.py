@@ -1,4 +1,4 @@
-"""The sandbox exists only when `[sandbox] enabled`: otherwise /sandbox is 404 and nothing is mounted."""
+"""The sandbox exists only when `[sandbox] enabled`: otherwise /sandbox is 404, nothing mounted."""
 
 from wechat_bot import create_app
 
@@ -8,8 +8,13 @@ def test_sandbox_is_404_and_unmounted_when_not_enabled(config):
     app = create_app(config)
     try:
         client = app.test_client()
-        for path in ("/sandbox/", "/sandbox/miniprogram", "/sandbox/api/cgi-bin/token",
-                     "/sandbox/api/_faults", "/sandbox/_/state"):
+        for path in (
+            "/sandbox/",
+            "/sandbox/miniprogram",
+            "/sandbox/api/cgi-bin/token",
+            "/sandbox/api/_faults",
+            "/sandbox/_/state",
+        ):
             assert client.get(path).status_code == 404, path
         assert "sandbox" not in app.extensions
         assert not any(name.startswith("sandbox") for name in app.blueprints)

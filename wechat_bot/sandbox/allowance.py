@@ -33,7 +33,9 @@ class Allowance:
         prefix, _, sends = WINDOWS[0] if by == "event" else WINDOWS[1]
         key = self._key(openid)
         with self._store.redis.pipeline() as pipe:
-            pipe.hset(key, mapping={f"{prefix}_at": repr(self._store.now()), f"{prefix}_left": sends})
+            pipe.hset(
+                key, mapping={f"{prefix}_at": repr(self._store.now()), f"{prefix}_left": sends}
+            )
             pipe.expire(key, KEEP_SECONDS)
             pipe.execute()
 
@@ -72,6 +74,9 @@ class Allowance:
         for (prefix, seconds, _), name in zip(WINDOWS, ("event", "message")):
             opened = float(fields.get(f"{prefix}_at") or 0)
             is_open = bool(opened) and now - opened < seconds
-            out[name] = {"open": is_open, "left": int(fields.get(f"{prefix}_left") or 0) if is_open else 0,
-                         "closes_at": opened + seconds if is_open else None}
+            out[name] = {
+                "open": is_open,
+                "left": int(fields.get(f"{prefix}_left") or 0) if is_open else 0,
+                "closes_at": opened + seconds if is_open else None,
+            }
         return out

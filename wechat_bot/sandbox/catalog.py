@@ -1,4 +1,4 @@
-"""The templates the sandbox knows, the rules their data must follow, and subscribe-message consents.
+"""The templates the sandbox knows, the rules their data must follow, subscribe-message consents.
 
 Template and subscribe-message data is typed by its key (thing1, time2, …), and WeChat refuses a
 value its type does not allow with 47003 — `thing` at most 20 characters, `phrase` at most 5, and so
@@ -53,18 +53,42 @@ class Template:
 
 
 BUILTIN: tuple[Template, ...] = (
-    Template("alumni-sandbox-tpl-event-reminder", "template", "活动开始提醒",
-             "活动名称：{{thing1.DATA}}\n活动时间：{{time2.DATA}}\n活动地点：{{thing3.DATA}}"),
-    Template("alumni-sandbox-tpl-reunion-result", "template", "返校预约审核结果",
-             "预约编号：{{character_string1.DATA}}\n返校日期：{{time2.DATA}}\n审核结果：{{phrase3.DATA}}"),
-    Template("alumni-sandbox-tpl-waitlist", "template", "候补转正通知",
-             "活动名称：{{thing1.DATA}}\n活动时间：{{time2.DATA}}\n当前状态：{{phrase3.DATA}}"),
-    Template("alumni-sandbox-tpl-notice", "template", "校友会通知",
-             "通知内容：{{thing1.DATA}}\n发布单位：{{thing2.DATA}}\n发布时间：{{time3.DATA}}"),
-    Template("alumni-sandbox-sub-event-reminder", "subscribe", "活动提醒",
-             "活动名称：{{thing1.DATA}}\n开始时间：{{time2.DATA}}\n活动地点：{{thing3.DATA}}"),
-    Template("alumni-sandbox-sub-reunion-result", "subscribe", "返校预约结果通知",
-             "预约编号：{{character_string1.DATA}}\n返校日期：{{date2.DATA}}\n审核结果：{{phrase3.DATA}}"),
+    Template(
+        "alumni-sandbox-tpl-event-reminder",
+        "template",
+        "活动开始提醒",
+        "活动名称：{{thing1.DATA}}\n活动时间：{{time2.DATA}}\n活动地点：{{thing3.DATA}}",
+    ),
+    Template(
+        "alumni-sandbox-tpl-reunion-result",
+        "template",
+        "返校预约审核结果",
+        "预约编号：{{character_string1.DATA}}\n返校日期：{{time2.DATA}}\n审核结果：{{phrase3.DATA}}",
+    ),
+    Template(
+        "alumni-sandbox-tpl-waitlist",
+        "template",
+        "候补转正通知",
+        "活动名称：{{thing1.DATA}}\n活动时间：{{time2.DATA}}\n当前状态：{{phrase3.DATA}}",
+    ),
+    Template(
+        "alumni-sandbox-tpl-notice",
+        "template",
+        "校友会通知",
+        "通知内容：{{thing1.DATA}}\n发布单位：{{thing2.DATA}}\n发布时间：{{time3.DATA}}",
+    ),
+    Template(
+        "alumni-sandbox-sub-event-reminder",
+        "subscribe",
+        "活动提醒",
+        "活动名称：{{thing1.DATA}}\n开始时间：{{time2.DATA}}\n活动地点：{{thing3.DATA}}",
+    ),
+    Template(
+        "alumni-sandbox-sub-reunion-result",
+        "subscribe",
+        "返校预约结果通知",
+        "预约编号：{{character_string1.DATA}}\n返校日期：{{date2.DATA}}\n审核结果：{{phrase3.DATA}}",
+    ),
 )
 
 
@@ -101,7 +125,9 @@ def render(template: Template, values: dict[str, str]) -> list[list[str]]:
     for line in template.content.splitlines():
         label, _, placeholder = line.partition("：")
         match = PLACEHOLDER.search(placeholder or label)
-        rows.append([label if placeholder else "", values.get(match.group(1), "") if match else line])
+        rows.append(
+            [label if placeholder else "", values.get(match.group(1), "") if match else line]
+        )
     return rows
 
 
@@ -121,8 +147,11 @@ class Catalog:
         raise ApiError(40037)
 
     def register(self, template: Template) -> None:
-        self._store.redis.hset(self._store.key("templates"), template.template_id,
-                               json.dumps(template.as_dict(), ensure_ascii=False))
+        self._store.redis.hset(
+            self._store.key("templates"),
+            template.template_id,
+            json.dumps(template.as_dict(), ensure_ascii=False),
+        )
 
     # Subscribe-message consents: each wx.requestSubscribeMessage "accept" allows one send.
     def _consent_key(self, openid: str, template_id: str) -> str:

@@ -22,9 +22,14 @@ class Conversation:
         return self._store.key("conversation", openid)
 
     def append(self, openid: str, origin: str, **fields) -> dict:
-        """Store one entry; `origin` is user (the alumnus), reply (passive), api (a push) or notice."""
-        entry = {"id": self._store.next_id("entry"), "at": self._store.now(), "openid": openid,
-                 "origin": origin, **fields}
+        """Store one entry; `origin`: user (the alumnus), reply (passive), api (a push), notice."""
+        entry = {
+            "id": self._store.next_id("entry"),
+            "at": self._store.now(),
+            "openid": openid,
+            "origin": origin,
+            **fields,
+        }
         key = self._key(openid)
         with self._store.redis.pipeline() as pipe:
             pipe.rpush(key, json.dumps(entry, ensure_ascii=False))
@@ -33,14 +38,17 @@ class Conversation:
         return entry
 
     def entries(self, *openids: str, after: int = 0) -> list[dict]:
-        """The entries of one person (their official-account and mini-program openids), oldest first."""
+        """A person's entries (official-account and mini-program openids), oldest first."""
         out: list[dict] = []
         for openid in openids:
             if openid:
-                out += [e for e in map(json.loads, self._store.redis.lrange(self._key(openid), 0, -1))
-                        if e["id"] > after]
+                out += [
+                    e
+                    for e in map(json.loads, self._store.redis.lrange(self._key(openid), 0, -1))
+                    if e["id"] > after
+                ]
         return sorted(out, key=lambda e: e["id"])
 
     def accepted(self, openid: str) -> list[dict]:
-        """What the stand-in API accepted for this openid: customer-service, template, subscribe, mass."""
+        """What the stand-in API accepted for this openid: custom, template, subscribe, mass."""
         return [e for e in self.entries(openid) if e["origin"] == "api"]

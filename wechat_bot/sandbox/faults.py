@@ -41,17 +41,34 @@ class Faults:
         for name in ("latency_ms", "busy_rate", "quota_rate", "paths"):
             if name in values:
                 current[name] = values[name]
-        latency, busy, quota, paths = (current["latency_ms"], current["busy_rate"],
-                                       current["quota_rate"], current["paths"])
-        if isinstance(latency, bool) or not isinstance(latency, int) or not 0 <= latency <= MAX_LATENCY_MS:
+        latency, busy, quota, paths = (
+            current["latency_ms"],
+            current["busy_rate"],
+            current["quota_rate"],
+            current["paths"],
+        )
+        if (
+            isinstance(latency, bool)
+            or not isinstance(latency, int)
+            or not 0 <= latency <= MAX_LATENCY_MS
+        ):
             raise ValueError(f"latency_ms must be an integer from 0 to {MAX_LATENCY_MS}")
         for name, rate in (("busy_rate", busy), ("quota_rate", quota)):
             if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
                 raise ValueError(f"{name} must be a number from 0 to 1")
-        if not isinstance(paths, list) or not all(isinstance(p, str) and "," not in p for p in paths):
+        if not isinstance(paths, list) or not all(
+            isinstance(p, str) and "," not in p for p in paths
+        ):
             raise ValueError("paths must be a list of endpoint paths such as message/custom/send")
-        self._store.redis.hset(self._key(), mapping={
-            "latency_ms": latency, "busy_rate": busy, "quota_rate": quota, "paths": ",".join(paths)})
+        self._store.redis.hset(
+            self._key(),
+            mapping={
+                "latency_ms": latency,
+                "busy_rate": busy,
+                "quota_rate": quota,
+                "paths": ",".join(paths),
+            },
+        )
         return self.get()
 
     def clear(self) -> None:

@@ -10,8 +10,22 @@ from typing import Any
 
 from wechat_bot.sandbox.errors import ApiError
 
-CUSTOM_TYPES = frozenset({"text", "image", "voice", "video", "music", "news", "mpnews",
-                          "mpnewsarticle", "msgmenu", "miniprogrampage", "link", "wxcard"})
+CUSTOM_TYPES = frozenset(
+    {
+        "text",
+        "image",
+        "voice",
+        "video",
+        "music",
+        "news",
+        "mpnews",
+        "mpnewsarticle",
+        "msgmenu",
+        "miniprogrampage",
+        "link",
+        "wxcard",
+    }
+)
 MASS_TYPES = frozenset({"text", "image", "voice", "mpvideo", "mpnews", "wxcard"})
 MEDIA_TYPES = ("image", "voice", "video", "mpvideo", "mpnews")
 CUSTOM_NEWS_ARTICLES = 1  # a customer-service news carries one article (45008 for more)
@@ -49,7 +63,10 @@ def message_payload(body: dict, channel: str) -> dict[str, Any]:
             raise ApiError(40007)
         return {"msgtype": msgtype, "media_id": media_id, "title": part.get("title") or ""}
     if msgtype == "link":
-        return {"msgtype": "news", "articles": [_article({**part, "picurl": part.get("thumb_url")})]}
+        return {
+            "msgtype": "news",
+            "articles": [_article({**part, "picurl": part.get("thumb_url")})],
+        }
     if msgtype == "msgmenu":
         options = [str(o.get("content", "")) for o in part.get("list") or [] if isinstance(o, dict)]
         lines = [part.get("head_content") or "", *options, part.get("tail_content") or ""]

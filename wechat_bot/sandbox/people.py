@@ -93,12 +93,15 @@ class People:
 
     def follow(self, openid: str, scene: str = "") -> None:
         """The person tapped 关注 (or scanned a parametric code while not following)."""
-        self._store.redis.hset(self._person_key(openid), mapping={
-            "subscribed": "1",
-            "subscribe_time": str(int(self._store.now())),
-            "subscribe_scene": "ADD_SCENE_QR_CODE" if scene else "ADD_SCENE_SEARCH",
-            "qr_scene_str": scene,
-        })
+        self._store.redis.hset(
+            self._person_key(openid),
+            mapping={
+                "subscribed": "1",
+                "subscribe_time": str(int(self._store.now())),
+                "subscribe_scene": "ADD_SCENE_QR_CODE" if scene else "ADD_SCENE_SEARCH",
+                "qr_scene_str": scene,
+            },
+        )
 
     def unfollow(self, openid: str) -> None:
         self._store.redis.hset(self._person_key(openid), "subscribed", "0")

@@ -57,25 +57,41 @@ def text(content: str) -> Tap:
     content = (content or "").strip()
     if not content:
         raise PhoneError("消息不能为空")
-    return Tap({"MsgType": "text", "Content": content, "MsgId": _msg_id()},
-               {"msgtype": "text", "content": content})
+    return Tap(
+        {"MsgType": "text", "Content": content, "MsgId": _msg_id()},
+        {"msgtype": "text", "content": content},
+    )
 
 
 def location(city: str) -> Tap:
     lat, lng, label = _location(city)
-    return Tap({"MsgType": "location", "Location_X": lat, "Location_Y": lng, "Scale": 15,
-                "Label": label, "MsgId": _msg_id()},
-               {"msgtype": "location", "content": label, "city": city, "lat": lat, "lng": lng})
+    return Tap(
+        {
+            "MsgType": "location",
+            "Location_X": lat,
+            "Location_Y": lng,
+            "Scale": 15,
+            "Label": label,
+            "MsgId": _msg_id(),
+        },
+        {"msgtype": "location", "content": label, "city": city, "lat": lat, "lng": lng},
+    )
 
 
 def _event(event: str, shown: str, **fields) -> Tap:
-    return Tap({"MsgType": "event", "Event": event, **fields}, {"msgtype": "event", "content": shown})
+    return Tap(
+        {"MsgType": "event", "Event": event, **fields}, {"msgtype": "event", "content": shown}
+    )
 
 
 def subscribe(scene: str = "", ticket: str = "") -> Tap:
     if scene:
-        return _event("subscribe", f"扫码关注了公众号（场景 {scene}）", EventKey=f"qrscene_{scene}",
-                      Ticket=ticket or "sandbox-ticket")
+        return _event(
+            "subscribe",
+            f"扫码关注了公众号（场景 {scene}）",
+            EventKey=f"qrscene_{scene}",
+            Ticket=ticket or "sandbox-ticket",
+        )
     return _event("subscribe", "关注了公众号")
 
 
@@ -89,7 +105,9 @@ def scan(scene: str, ticket: str, following: bool) -> Tap:
         raise PhoneError("请填写二维码的场景值")
     if not following:
         return subscribe(scene, ticket)
-    return _event("SCAN", f"扫描了二维码（场景 {scene}）", EventKey=scene, Ticket=ticket or "sandbox-ticket")
+    return _event(
+        "SCAN", f"扫描了二维码（场景 {scene}）", EventKey=scene, Ticket=ticket or "sandbox-ticket"
+    )
 
 
 def menu_tap(button: dict, menu_id: int, extra: dict) -> Tap:
@@ -100,17 +118,33 @@ def menu_tap(button: dict, menu_id: int, extra: dict) -> Tap:
     if kind == "view":
         return _event("VIEW", shown, EventKey=button.get("url", ""), MenuId=menu_id)
     if kind == "miniprogram":
-        return _event("view_miniprogram", shown, EventKey=button.get("pagepath", ""), MenuId=menu_id)
+        return _event(
+            "view_miniprogram", shown, EventKey=button.get("pagepath", ""), MenuId=menu_id
+        )
     if kind in ("scancode_push", "scancode_waitmsg"):
         result = (extra.get("result") or "").strip()
         if not result:
             raise PhoneError("请填写扫码结果")
-        return _event(kind, f"{shown}并扫码：{result}", EventKey=key,
-                      ScanCodeInfo={"ScanType": "qrcode", "ScanResult": result})
+        return _event(
+            kind,
+            f"{shown}并扫码：{result}",
+            EventKey=key,
+            ScanCodeInfo={"ScanType": "qrcode", "ScanResult": result},
+        )
     if kind == "location_select":
         lat, lng, label = _location(extra.get("city", ""))
-        return _event(kind, f"{shown}并发送位置：{label}", EventKey=key, SendLocationInfo={
-            "Location_X": lat, "Location_Y": lng, "Scale": 15, "Label": label, "Poiname": label})
+        return _event(
+            kind,
+            f"{shown}并发送位置：{label}",
+            EventKey=key,
+            SendLocationInfo={
+                "Location_X": lat,
+                "Location_Y": lng,
+                "Scale": 15,
+                "Label": label,
+                "Poiname": label,
+            },
+        )
     if kind in ("pic_sysphoto", "pic_photo_or_album", "pic_weixin"):
         return _event(kind, shown, EventKey=key, SendPicsInfo={"Count": 0, "PicList": []})
     if kind in ("media_id", "view_limited", "article_id", "article_view_limited"):
@@ -119,7 +153,9 @@ def menu_tap(button: dict, menu_id: int, extra: dict) -> Tap:
     return _event("CLICK", shown, EventKey=key)
 
 
-def send(sandbox: Sandbox, person: Person, tap: Tap, bases: list[str], mode: str) -> tuple[list[dict], Reply]:
+def send(
+    sandbox: Sandbox, person: Person, tap: Tap, bases: list[str], mode: str
+) -> tuple[list[dict], Reply]:
     """Record what WeChat learns from the tap, relay it, and store both sides of the exchange."""
     fields = tap.fields
     event = fields.get("Event")
@@ -146,7 +182,9 @@ def send(sandbox: Sandbox, person: Person, tap: Tap, bases: list[str], mode: str
         reply.entries = []
         reply.notices.append("已取消关注：公众号对取消关注事件的回复不会送达用户")
     for notice in reply.notices:
-        entries.append(conversation.append(person.openid, "notice", msgtype="notice", content=notice))
+        entries.append(
+            conversation.append(person.openid, "notice", msgtype="notice", content=notice)
+        )
     for entry in reply.entries:
         entries.append(conversation.append(person.openid, "reply", **entry))
     return entries, reply

@@ -26,7 +26,7 @@ WECHAT_WAITS_SECONDS = 5.0
 WECHAT_TRIES = 3
 UNAVAILABLE = "该公众号暂时无法提供服务，请稍后再试"
 MODES = ("plain", "compatible", "aes")
-# A news reply to a user's own message carries 1 article, to an event up to 8 (PROTOCOL.md section 3).
+# A news reply to a user's message carries 1 article, to an event up to 8 (PROTOCOL.md section 3).
 NEWS_LIMIT_MESSAGE, NEWS_LIMIT_EVENT = 1, 8
 
 
@@ -60,8 +60,12 @@ def to_xml(fields: dict, root: str = "xml") -> str:
 
 
 def message_xml(fields: dict, openid: str, config: Config, create_time: int) -> str:
-    """The message as WeChat's servers deliver it: to the account's gh_ id, from the user's openid."""
-    head = {"ToUserName": config.wechat.original_id, "FromUserName": openid, "CreateTime": create_time}
+    """The message as WeChat delivers it: to the account's gh_ id, from the user's openid."""
+    head = {
+        "ToUserName": config.wechat.original_id,
+        "FromUserName": openid,
+        "CreateTime": create_time,
+    }
     return to_xml({**head, **fields})
 
 
@@ -69,19 +73,32 @@ def signed_request(xml: str, openid: str, config: Config, mode: str) -> tuple[di
     """(query, body) for one delivery in plain, compatible or safe (aes) mode."""
     wechat = config.wechat
     timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**10))
-    query = {"signature": signature(wechat.token, timestamp, nonce), "timestamp": timestamp,
-             "nonce": nonce, "openid": openid}
+    query = {
+        "signature": signature(wechat.token, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "openid": openid,
+    }
     if mode == "plain":
         return query, xml
     encrypt = MessageCrypto(wechat.encoding_aes_key, wechat.app_id).encrypt(xml)
-    query |= {"encrypt_type": "aes", "msg_signature": signature(wechat.token, timestamp, nonce, encrypt)}
+    query |= {
+        "encrypt_type": "aes",
+        "msg_signature": signature(wechat.token, timestamp, nonce, encrypt),
+    }
     if mode == "compatible":  # the plain fields and <Encrypt> side by side
         return query, xml.removesuffix("</xml>") + f"<Encrypt>{_cdata(encrypt)}</Encrypt></xml>"
     return query, to_xml({"ToUserName": wechat.original_id, "Encrypt": encrypt})
 
 
-def deliver(fields: dict, openid: str, config: Config, bases: list[str], mode: str,
-            create_time: int | None = None) -> Reply:
+def deliver(
+    fields: dict,
+    openid: str,
+    config: Config,
+    bases: list[str],
+    mode: str,
+    create_time: int | None = None,
+) -> Reply:
     """Post one message to the app's /wechat the way WeChat does, and read the passive reply."""
     xml = message_xml(fields, openid, config, create_time or int(time.time()))
     result = Reply()
@@ -110,16 +127,21 @@ def _post_first_reachable(bases: list[str], query: dict, body: str) -> requests.
     last_error: Exception | None = None
     for base in dict.fromkeys(bases):
         try:
-            return requests.post(base.rstrip("/") + "/wechat", params=query, data=body.encode("utf-8"),
-                                 headers={"Content-Type": "text/xml; charset=utf-8"},
-                                 timeout=WECHAT_WAITS_SECONDS)
+            return requests.post(
+                base.rstrip("/") + "/wechat",
+                params=query,
+                data=body.encode("utf-8"),
+                headers={"Content-Type": "text/xml; charset=utf-8"},
+                timeout=WECHAT_WAITS_SECONDS,
+            )
         except requests.ConnectionError as exc:  # try the next address the app may be reached at
             last_error = exc
     raise last_error or requests.ConnectionError("no address to reach the app")
 
 
-def _read_reply(response: requests.Response, sent: dict, openid: str, config: Config,
-                result: Reply) -> None:
+def _read_reply(
+    response: requests.Response, sent: dict, openid: str, config: Config, result: Reply
+) -> None:
     text = response.text
     if response.status_code != 200:
         result.notices.append(f"公众号服务器回答 HTTP {response.status_code}")
@@ -145,24 +167,37 @@ def _decrypt(fields: dict, config: Config) -> dict:
     wechat = config.wechat
     if not wechat.encoding_aes_key:
         raise _Refused("收到加密回复，但没有配置 EncodingAESKey")
-    expected = signature(wechat.token, fields.get("TimeStamp", ""), fields.get("Nonce", ""),
-                         fields["Encrypt"])
+    expected = signature(
+        wechat.token, fields.get("TimeStamp", ""), fields.get("Nonce", ""), fields["Encrypt"]
+    )
     if expected != fields.get("MsgSignature"):
         raise _Refused("加密回复的 MsgSignature 不正确")
-    return parse_xml(MessageCrypto(wechat.encoding_aes_key, wechat.app_id).decrypt(fields["Encrypt"]))
+    return parse_xml(
+        MessageCrypto(wechat.encoding_aes_key, wechat.app_id).decrypt(fields["Encrypt"])
+    )
 
 
 def _entry(fields: dict, sent: dict, openid: str, config: Config) -> dict:
-    if fields.get("ToUserName") != openid or fields.get("FromUserName") != config.wechat.original_id:
+    if (
+        fields.get("ToUserName") != openid
+        or fields.get("FromUserName") != config.wechat.original_id
+    ):
         raise _Refused("回复的 ToUserName / FromUserName 与消息不对应")
     msgtype = fields.get("MsgType")
     if msgtype == "text":
         return {"msgtype": "text", "content": fields.get("Content") or ""}
     if msgtype in ("image", "voice", "video"):
         media = fields.get(msgtype.capitalize()) or {}
-        return {"msgtype": msgtype, "media_id": media.get("MediaId", ""), "title": media.get("Title", "")}
+        return {
+            "msgtype": msgtype,
+            "media_id": media.get("MediaId", ""),
+            "title": media.get("Title", ""),
+        }
     if msgtype == "news":
-        return {"msgtype": "news", "articles": _articles(fields, is_event=sent.get("MsgType") == "event")}
+        return {
+            "msgtype": "news",
+            "articles": _articles(fields, is_event=sent.get("MsgType") == "event"),
+        }
     if msgtype == "music":
         return {"msgtype": "music", "title": (fields.get("Music") or {}).get("Title", "音乐")}
     if msgtype == "transfer_customer_service":
@@ -177,8 +212,17 @@ def _articles(fields: dict, is_event: bool) -> list[dict]:
     if not items:
         raise _Refused("图文回复没有文章")
     if len(items) > limit:
-        raise _Refused(f"图文回复有 {len(items)} 篇文章，回复{'事件' if is_event else '消息'}最多 {limit} 篇")
+        raise _Refused(
+            f"图文回复有 {len(items)} 篇文章，回复{'事件' if is_event else '消息'}最多 {limit} 篇"
+        )
     if str(fields.get("ArticleCount")) != str(len(items)):
         raise _Refused("ArticleCount 与文章数不符")
-    return [{"title": i.get("Title", ""), "description": i.get("Description", ""),
-             "picurl": i.get("PicUrl", ""), "url": i.get("Url", "")} for i in items]
+    return [
+        {
+            "title": i.get("Title", ""),
+            "description": i.get("Description", ""),
+            "picurl": i.get("PicUrl", ""),
+            "url": i.get("Url", ""),
+        }
+        for i in items
+    ]

@@ -38,9 +38,11 @@ class Tokens:
 
     def _new(self, app_id: str) -> Issued:
         token = secrets.token_urlsafe(96)  # real tokens are opaque strings of about 130 characters
-        self._store.set_json(self._record(token),
-                             {"app_id": app_id, "expires_at": self._store.now() + LIFETIME_SECONDS},
-                             REMEMBER_SECONDS)
+        self._store.set_json(
+            self._record(token),
+            {"app_id": app_id, "expires_at": self._store.now() + LIFETIME_SECONDS},
+            REMEMBER_SECONDS,
+        )
         return Issued(token, LIFETIME_SECONDS)
 
     def _cut_short(self, token: str | None, at: float) -> None:

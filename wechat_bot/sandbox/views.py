@@ -15,8 +15,9 @@ from wechat_bot.sandbox.people import Person
 from wechat_bot.sandbox.relay import MODES
 from wechat_bot.sandbox.state import Sandbox, sandbox_of
 
-bp = Blueprint("sandbox", __name__, url_prefix="/sandbox", template_folder="templates",
-               static_folder="static")
+bp = Blueprint(
+    "sandbox", __name__, url_prefix="/sandbox", template_folder="templates", static_folder="static"
+)
 
 PLACEHOLDER_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="240" height="160">
 <rect width="240" height="160" fill="#d9d9d9"/><text x="120" y="86" font-size="16" fill="#666"
@@ -55,7 +56,9 @@ def chat() -> str:
 @bp.get("/miniprogram")
 def miniprogram() -> str:
     """The mini-program stand-in: wx.login() codes, subscribe-message consent, the /api/v1 login."""
-    return render_template("sandbox/miniprogram.html", account_name=_sandbox().config.app.account_name)
+    return render_template(
+        "sandbox/miniprogram.html", account_name=_sandbox().config.app.account_name
+    )
 
 
 @bp.get("/_/state")
@@ -64,18 +67,25 @@ def state() -> Response:
     sandbox = _sandbox()
     menu, source = current_menu(sandbox)
     config = sandbox.config
-    return jsonify({
-        "account_name": config.app.account_name,
-        "original_id": config.wechat.original_id,
-        "people": [_person_view(sandbox, p) for p in sandbox.people.all()],
-        "menu": menu, "menu_source": source,
-        "mode": config.message_mode,
-        "modes": list(MODES) if config.wechat.encoding_aes_key else ["plain"],
-        "cities": list(phone.CITIES),
-        "qrcodes": [{"ticket": q["ticket"], "scene": q["scene"], "action_name": q["action_name"]}
-                    for q in recent_qrcodes(sandbox)],
-        "subscribe_templates": [t.as_dict() for t in sandbox.catalog.all() if t.kind == "subscribe"],
-    })
+    return jsonify(
+        {
+            "account_name": config.app.account_name,
+            "original_id": config.wechat.original_id,
+            "people": [_person_view(sandbox, p) for p in sandbox.people.all()],
+            "menu": menu,
+            "menu_source": source,
+            "mode": config.message_mode,
+            "modes": list(MODES) if config.wechat.encoding_aes_key else ["plain"],
+            "cities": list(phone.CITIES),
+            "qrcodes": [
+                {"ticket": q["ticket"], "scene": q["scene"], "action_name": q["action_name"]}
+                for q in recent_qrcodes(sandbox)
+            ],
+            "subscribe_templates": [
+                t.as_dict() for t in sandbox.catalog.all() if t.kind == "subscribe"
+            ],
+        }
+    )
 
 
 @bp.post("/_/people")
@@ -92,8 +102,9 @@ def conversation() -> Response:
     sandbox = _sandbox()
     person = _person(request.args.get("openid"))
     after = request.args.get("after", "0")
-    entries = sandbox.conversation.entries(person.openid, person.mp_openid,
-                                           after=int(after) if after.isdigit() else 0)
+    entries = sandbox.conversation.entries(
+        person.openid, person.mp_openid, after=int(after) if after.isdigit() else 0
+    )
     return jsonify({"entries": entries, "person": _person_view(sandbox, person)})
 
 
@@ -117,8 +128,14 @@ def send() -> Response:
     except phone.PhoneError as refusal:
         return jsonify({"error": str(refusal)}), 409
     person = _person(person.openid)
-    return jsonify({"entries": entries, "tries": reply.tries, "elapsed_ms": reply.elapsed_ms,
-                    "person": _person_view(sandbox, person)})
+    return jsonify(
+        {
+            "entries": entries,
+            "tries": reply.tries,
+            "elapsed_ms": reply.elapsed_ms,
+            "person": _person_view(sandbox, person),
+        }
+    )
 
 
 def _tap(sandbox: Sandbox, person: Person, body: dict) -> phone.Tap:
@@ -158,14 +175,24 @@ def grant_consent() -> Response:
     sandbox = _sandbox()
     body = _json_body()
     person = _person(body.get("openid"))
-    template = next((t for t in sandbox.catalog.all()
-                     if t.template_id == body.get("template_id") and t.kind == "subscribe"), None)
+    template = next(
+        (
+            t
+            for t in sandbox.catalog.all()
+            if t.template_id == body.get("template_id") and t.kind == "subscribe"
+        ),
+        None,
+    )
     if template is None:
         return jsonify({"error": "没有这个订阅消息模板"}), 404
     openid = person.mp_openid if body.get("channel") == "miniprogram" else person.openid
     count = sandbox.catalog.grant(openid, template.template_id)
-    sandbox.conversation.append(person.openid, "notice", msgtype="notice",
-                                content=f"已允许接收「{template.title}」（可发送 {count} 次）")
+    sandbox.conversation.append(
+        person.openid,
+        "notice",
+        msgtype="notice",
+        content=f"已允许接收「{template.title}」（可发送 {count} 次）",
+    )
     return jsonify({"openid": openid, "template_id": template.template_id, "consents": count})
 
 
@@ -174,8 +201,14 @@ def login_code() -> Response:
     """wx.login() for a simulated person: a code valid five minutes, once."""
     sandbox = _sandbox()
     person = _person(_json_body().get("openid"))
-    return jsonify({"code": sandbox.logins.issue(person), "expires_in": 300,
-                    "mp_openid": person.mp_openid, "unionid": person.unionid})
+    return jsonify(
+        {
+            "code": sandbox.logins.issue(person),
+            "expires_in": 300,
+            "mp_openid": person.mp_openid,
+            "unionid": person.unionid,
+        }
+    )
 
 
 @bp.get("/media/<media_id>")
@@ -183,7 +216,9 @@ def media(media_id: str) -> Response:
     """An image the API received through media/upload, or a grey placeholder naming the id."""
     found = media_content(_sandbox(), media_id)
     if found is None:
-        return Response(PLACEHOLDER_SVG.format(media=escape(media_id[:12])), mimetype="image/svg+xml")
+        return Response(
+            PLACEHOLDER_SVG.format(media=escape(media_id[:12])), mimetype="image/svg+xml"
+        )
     return Response(found[0], mimetype=found[1])
 
 

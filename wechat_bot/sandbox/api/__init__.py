@@ -50,7 +50,9 @@ def endpoint(path: str, methods: tuple[str, ...] = ("POST",), token: str | None 
             return result if isinstance(result, Response) else jsonify(result)
 
         view.__doc__ = handler.__doc__
-        bp.add_url_rule(f"/{path}", endpoint=path.replace("/", "_"), view_func=view, methods=list(methods))
+        bp.add_url_rule(
+            f"/{path}", endpoint=path.replace("/", "_"), view_func=view, methods=list(methods)
+        )
         return handler
 
     return decorate
@@ -58,9 +60,14 @@ def endpoint(path: str, methods: tuple[str, ...] = ("POST",), token: str | None 
 
 def _check_token(sandbox: Sandbox, needs: str) -> str:
     app_id = sandbox.tokens.app_of(request.args.get("access_token"))
-    wanted = {"oa": sandbox.config.wechat.app_id, "mp": sandbox.config.miniprogram.app_id}.get(needs)
+    wanted = {"oa": sandbox.config.wechat.app_id, "mp": sandbox.config.miniprogram.app_id}.get(
+        needs
+    )
     if wanted is not None and app_id != wanted:
-        raise ApiError(48001, f"this API needs the {'official account' if needs == 'oa' else 'mini-program'} token")
+        raise ApiError(
+            48001,
+            f"this API needs the {'official account' if needs == 'oa' else 'mini-program'} token",
+        )
     return app_id
 
 
@@ -79,7 +86,7 @@ def _json_body() -> dict[str, Any]:
 
 
 def require_openid(sandbox: Sandbox, value: Any, *, following: bool = True):
-    """The simulated person behind an official-account openid: 40003 unknown, 43004 not following."""
+    """The simulated person behind an official-account openid: 40003 unknown, 43004 unfollowed."""
     person = sandbox.people.get(value if isinstance(value, str) else None)
     if person is None:
         raise ApiError(40003)
@@ -90,7 +97,6 @@ def require_openid(sandbox: Sandbox, value: Any, *, following: bool = True):
 
 def init_app(app) -> None:
     # Importing the endpoint modules registers their routes on `bp`.
-    from wechat_bot.sandbox.api import (  # noqa: F401
-        auth, control, media, menu, messages, templates, users)
+    from wechat_bot.sandbox.api import auth, control, media, menu, messages, templates, users  # noqa: F401
 
     app.register_blueprint(bp)

@@ -38,7 +38,9 @@ def stable_token(sandbox: Sandbox, call: Call) -> dict:
     if body.get("grant_type") != "client_credential":
         raise ApiError(40002)
     app_id = _credentials(sandbox, body.get("appid"), body.get("secret"))
-    return sandbox.tokens.fetch_stable(app_id, force_refresh=body.get("force_refresh") is True).body()
+    return sandbox.tokens.fetch_stable(
+        app_id, force_refresh=body.get("force_refresh") is True
+    ).body()
 
 
 @endpoint("sns/jscode2session", methods=("GET",), token=None)
@@ -56,7 +58,10 @@ def jscode2session(sandbox: Sandbox, call: Call) -> dict:
 @endpoint("cgi-bin/clear_quota", token="any")
 def clear_quota(sandbox: Sandbox, call: Call) -> dict:
     """POST cgi-bin/clear_quota {appid}: resets the quota, so a 45009 fault is lifted."""
-    if call.body.get("appid") not in (sandbox.config.wechat.app_id, sandbox.config.miniprogram.app_id):
+    if call.body.get("appid") not in (
+        sandbox.config.wechat.app_id,
+        sandbox.config.miniprogram.app_id,
+    ):
         raise ApiError(40013)
     sandbox.faults.clear_quota()
     return dict(OK)

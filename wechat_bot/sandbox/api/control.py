@@ -39,7 +39,7 @@ def faults():
 
 @bp.route("/_clock", methods=["GET", "POST", "DELETE"])
 def clock():
-    """POST {shift_seconds} moves the sandbox's time (token expiry, windows, codes); DELETE resets."""
+    """POST {shift_seconds} moves the sandbox's time (tokens, windows, codes); DELETE resets."""
     sandbox = _sandbox()
     if request.method == "DELETE":
         sandbox.store.reset_clock()
@@ -60,7 +60,9 @@ def templates():
         fields = {k: values.get(k) for k in ("template_id", "kind", "title", "content")}
         if not all(isinstance(v, str) and v for v in fields.values()):
             return _bad("template_id, kind, title and content are required")
-        if fields["kind"] not in ("template", "subscribe") or not PLACEHOLDER.search(fields["content"]):
+        if fields["kind"] not in ("template", "subscribe") or not PLACEHOLDER.search(
+            fields["content"]
+        ):
             return _bad("kind is template or subscribe; content holds {{key.DATA}} placeholders")
         sandbox.catalog.register(Template(**fields))
     return jsonify({"templates": [t.as_dict() for t in sandbox.catalog.all()]})

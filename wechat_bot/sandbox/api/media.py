@@ -1,8 +1,8 @@
 """Parametric QR codes (PROTOCOL.md section 8) and temporary media.
 
-qrcode/create answers a ticket that, like WeChat's, is base64 with `+`, `/` and `=`, so a caller that
-forgets to URL-encode it for showqrcode finds out here. showqrcode draws a real QR image (segno) of
-the code's URL. media/upload keeps images for three days, as temporary media are kept.
+qrcode/create answers a ticket that, like WeChat's, is base64 with `+`, `/` and `=`, so a caller
+that forgets to URL-encode it for showqrcode finds out here. showqrcode draws a real QR image
+(segno) of the code's URL. media/upload keeps images for three days, as temporary media are kept.
 """
 
 from __future__ import annotations
@@ -24,8 +24,12 @@ PERMANENT = frozenset({"QR_LIMIT_SCENE", "QR_LIMIT_STR_SCENE"})
 DEFAULT_EXPIRE_SECONDS, MAX_EXPIRE_SECONDS = 30, 30 * 86400
 KEPT_QRCODES = 50  # the chat page offers the latest codes to "scan"
 MEDIA_SECONDS = 3 * 86400
-MEDIA_LIMITS = {"image": 10 * 1024 * 1024, "voice": 2 * 1024 * 1024, "video": 10 * 1024 * 1024,
-                "thumb": 64 * 1024}
+MEDIA_LIMITS = {
+    "image": 10 * 1024 * 1024,
+    "voice": 2 * 1024 * 1024,
+    "video": 10 * 1024 * 1024,
+    "thumb": 64 * 1024,
+}
 
 
 def _scene(action_name: str, action_info) -> str:
@@ -40,7 +44,11 @@ def _scene(action_name: str, action_info) -> str:
     value = scene.get("scene_id")
     if isinstance(value, bool) or not isinstance(value, int):
         raise ApiError(40053, "scene_id must be an integer")
-    valid = 1 <= value <= 100_000 if action_name in PERMANENT else value != 0 and -2**31 <= value < 2**31
+    valid = (
+        1 <= value <= 100_000
+        if action_name in PERMANENT
+        else value != 0 and -(2**31) <= value < 2**31
+    )
     if not valid:
         raise ApiError(40053, "scene_id out of range")
     return str(value)
@@ -63,8 +71,14 @@ def qrcode_create(sandbox: Sandbox, call: Call) -> dict:
     ticket = base64.b64encode(b"sandbox" + os.urandom(40)).decode("ascii")
     url = "http://weixin.qq.com/q/" + secrets.token_urlsafe(16)
     now = sandbox.now()
-    record = {"ticket": ticket, "scene": scene, "action_name": action_name, "url": url,
-              "created_at": now, "expires_at": now + expire if expire else None}
+    record = {
+        "ticket": ticket,
+        "scene": scene,
+        "action_name": action_name,
+        "url": url,
+        "created_at": now,
+        "expires_at": now + expire if expire else None,
+    }
     store = sandbox.store
     store.set_json(store.key("qrcode", ticket), record, expire + 3600 if expire else None)
     store.redis.zadd(store.key("qrcodes"), {ticket: now})
@@ -110,9 +124,15 @@ def media_upload(sandbox: Sandbox, call: Call) -> dict:
     if not data or len(data) > MEDIA_LIMITS[kind]:
         raise ApiError(40006)
     media_id = secrets.token_urlsafe(48)
-    sandbox.store.set_json(sandbox.store.key("media", media_id), {
-        "type": kind, "mimetype": upload.mimetype or "application/octet-stream",
-        "data": base64.b64encode(data).decode("ascii")}, MEDIA_SECONDS)
+    sandbox.store.set_json(
+        sandbox.store.key("media", media_id),
+        {
+            "type": kind,
+            "mimetype": upload.mimetype or "application/octet-stream",
+            "data": base64.b64encode(data).decode("ascii"),
+        },
+        MEDIA_SECONDS,
+    )
     return {"type": kind, "media_id": media_id, "created_at": int(sandbox.now())}
 
 

@@ -11,8 +11,17 @@ from wechat_bot.sandbox.state import Sandbox
 
 MAX_BUTTONS, MAX_SUB_BUTTONS = 3, 5
 NAME_BYTES, SUB_NAME_BYTES, KEY_BYTES, URL_BYTES = 16, 60, 128, 1024
-KEY_TYPES = frozenset({"click", "scancode_push", "scancode_waitmsg", "pic_sysphoto",
-                       "pic_photo_or_album", "pic_weixin", "location_select"})
+KEY_TYPES = frozenset(
+    {
+        "click",
+        "scancode_push",
+        "scancode_waitmsg",
+        "pic_sysphoto",
+        "pic_photo_or_album",
+        "pic_weixin",
+        "location_select",
+    }
+)
 MEDIA_TYPES = frozenset({"media_id", "view_limited"})
 ARTICLE_TYPES = frozenset({"article_id", "article_view_limited"})
 TYPES = KEY_TYPES | MEDIA_TYPES | ARTICLE_TYPES | {"view", "miniprogram"}

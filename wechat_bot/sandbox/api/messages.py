@@ -70,10 +70,18 @@ def template_send(sandbox: Sandbox, call: Call) -> dict:
         msgid = _msgid(sandbox)
         mini = body.get("miniprogram") if isinstance(body.get("miniprogram"), dict) else None
         sandbox.conversation.append(
-            person.openid, "api", channel="template", msgtype="template", msgid=msgid,
-            template_id=template.template_id, title=template.title, rows=render(template, values),
+            person.openid,
+            "api",
+            channel="template",
+            msgtype="template",
+            msgid=msgid,
+            template_id=template.template_id,
+            title=template.title,
+            rows=render(template, values),
             # both given: the mini-program wins (PROTOCOL.md section 6)
-            url=None if mini else body.get("url"), miniprogram=mini)
+            url=None if mini else body.get("url"),
+            miniprogram=mini,
+        )
         return msgid
 
     msgid, _ = _once(sandbox, "template-client-msg", body.get("client_msg_id"), send)
@@ -86,9 +94,17 @@ def _subscribe_send(sandbox: Sandbox, body: dict, openid: str) -> dict:
     sandbox.catalog.spend_consent(openid, template.template_id)
     msgid = _msgid(sandbox)
     sandbox.conversation.append(
-        openid, "api", channel="subscribe", msgtype="subscribe", msgid=msgid,
-        template_id=template.template_id, title=template.title, rows=render(template, values),
-        page=body.get("page"), miniprogram=body.get("miniprogram"))
+        openid,
+        "api",
+        channel="subscribe",
+        msgtype="subscribe",
+        msgid=msgid,
+        template_id=template.template_id,
+        title=template.title,
+        rows=render(template, values),
+        page=body.get("page"),
+        miniprogram=body.get("miniprogram"),
+    )
     return {**OK, "msgid": msgid}
 
 
@@ -127,18 +143,32 @@ def _mass(sandbox: Sandbox, body: dict, recipients: list, channel: str = "mass")
                 filtered += 1  # WeChat drops it silently and counts it in FilterCount
                 continue
             sandbox.store.redis.expire(counter, 32 * 86400)
-            sandbox.conversation.append(person.openid, "api", channel=channel, msg_id=msg_id, **payload)
+            sandbox.conversation.append(
+                person.openid, "api", channel=channel, msg_id=msg_id, **payload
+            )
             sent += 1
-        sandbox.store.set_json(sandbox.store.key("mass-job", str(msg_id)), {
-            "msg_id": msg_id, "total": len(recipients), "filter": filtered, "sent": sent,
-            "error": errors}, 30 * 86400)
+        sandbox.store.set_json(
+            sandbox.store.key("mass-job", str(msg_id)),
+            {
+                "msg_id": msg_id,
+                "total": len(recipients),
+                "filter": filtered,
+                "sent": sent,
+                "error": errors,
+            },
+            30 * 86400,
+        )
         return msg_id
 
     msg_id, repeated = _once(sandbox, "mass-client-msg", body.get("clientmsgid"), send)
     if repeated:
         return {**ApiError(45065).body(), "msg_id": msg_id}
-    return {"errcode": 0, "errmsg": "send job submission success", "msg_id": msg_id,
-            "msg_data_id": msg_id}
+    return {
+        "errcode": 0,
+        "errmsg": "send job submission success",
+        "msg_id": msg_id,
+        "msg_data_id": msg_id,
+    }
 
 
 @endpoint("cgi-bin/message/mass/sendall")
@@ -180,5 +210,11 @@ def mass_get(sandbox: Sandbox, call: Call) -> dict:
     job = sandbox.store.get_json(sandbox.store.key("mass-job", str(call.body.get("msg_id"))))
     if job is None:
         raise ApiError(40097, "msg_id")
-    return {"msg_id": job["msg_id"], "msg_status": "SEND_SUCCESS", "total_count": job["total"],
-            "filter_count": job["filter"], "sent_count": job["sent"], "error_count": job["error"]}
+    return {
+        "msg_id": job["msg_id"],
+        "msg_status": "SEND_SUCCESS",
+        "total_count": job["total"],
+        "filter_count": job["filter"],
+        "sent_count": job["sent"],
+        "error_count": job["error"],
+    }

@@ -56,11 +56,19 @@ def user_info(sandbox: Sandbox, call: Call) -> dict:
     person = require_openid(sandbox, call.args.get("openid"), following=False)
     if not person.subscribed:
         return {"subscribe": 0, "openid": person.openid, "unionid": person.unionid}
-    return {"subscribe": 1, "openid": person.openid, "language": "zh_CN",
-            "subscribe_time": person.subscribe_time, "unionid": person.unionid, "remark": "",
-            "groupid": 0, "tagid_list": _user_tag_ids(sandbox, person.openid),
-            "subscribe_scene": person.subscribe_scene, "qr_scene": 0,
-            "qr_scene_str": person.qr_scene_str}
+    return {
+        "subscribe": 1,
+        "openid": person.openid,
+        "language": "zh_CN",
+        "subscribe_time": person.subscribe_time,
+        "unionid": person.unionid,
+        "remark": "",
+        "groupid": 0,
+        "tagid_list": _user_tag_ids(sandbox, person.openid),
+        "subscribe_scene": person.subscribe_scene,
+        "qr_scene": 0,
+        "qr_scene_str": person.qr_scene_str,
+    }
 
 
 @endpoint("cgi-bin/user/get", methods=("GET",))
@@ -69,9 +77,13 @@ def user_get(sandbox: Sandbox, call: Call) -> dict:
     openids = [p.openid for p in sandbox.people.followers()]
     after = call.args.get("next_openid")
     if after and after in openids:
-        openids = openids[openids.index(after) + 1:]
-    return {"total": len(sandbox.people.followers()), "count": len(openids),
-            "data": {"openid": openids}, "next_openid": openids[-1] if openids else ""}
+        openids = openids[openids.index(after) + 1 :]
+    return {
+        "total": len(sandbox.people.followers()),
+        "count": len(openids),
+        "data": {"openid": openids},
+        "next_openid": openids[-1] if openids else "",
+    }
 
 
 @endpoint("cgi-bin/tags/create")
@@ -94,8 +106,12 @@ def tags_create(sandbox: Sandbox, call: Call) -> dict:
 def tags_get(sandbox: Sandbox, call: Call) -> dict:
     """GET cgi-bin/tags/get: every tag with its follower count."""
     redis = sandbox.store.redis
-    return {"tags": [{"id": tag_id, "name": name, "count": redis.scard(_members_key(sandbox, tag_id))}
-                     for tag_id, name in sorted(_tag_names(sandbox).items())]}
+    return {
+        "tags": [
+            {"id": tag_id, "name": name, "count": redis.scard(_members_key(sandbox, tag_id))}
+            for tag_id, name in sorted(_tag_names(sandbox).items())
+        ]
+    }
 
 
 @endpoint("cgi-bin/tags/update")
@@ -137,7 +153,10 @@ def _tagging(sandbox: Sandbox, call: Call, *, add: bool) -> dict:
     for person in people:
         user_tags = _user_tags_key(sandbox, person.openid)
         if add:
-            if not redis.sismember(user_tags, str(tag_id)) and redis.scard(user_tags) >= MAX_TAGS_PER_USER:
+            if (
+                not redis.sismember(user_tags, str(tag_id))
+                and redis.scard(user_tags) >= MAX_TAGS_PER_USER
+            ):
                 raise ApiError(45059)
             redis.sadd(user_tags, str(tag_id))
             redis.sadd(_members_key(sandbox, tag_id), person.openid)
@@ -172,6 +191,9 @@ def user_tag_get(sandbox: Sandbox, call: Call) -> dict:
     openids = tag_members(sandbox, call.body.get("tagid"))
     after = call.body.get("next_openid")
     if after and after in openids:
-        openids = openids[openids.index(after) + 1:]
-    return {"count": len(openids), "data": {"openid": openids},
-            "next_openid": openids[-1] if openids else ""}
+        openids = openids[openids.index(after) + 1 :]
+    return {
+        "count": len(openids),
+        "data": {"openid": openids},
+        "next_openid": openids[-1] if openids else "",
+    }

@@ -173,8 +173,14 @@ function addEntries(entries) {
 
 // ---- the console and the bottom bar ------------------------------------------------------------
 
+function when(at) {
+  const date = new Date(at * 1000);
+  const today = date.toDateString() === new Date().toDateString();
+  return (today ? "" : `${date.getMonth() + 1}月${date.getDate()}日 `) + clock(at);
+}
+
 function windowText(window) {
-  return window.open ? `剩余 ${window.left} 条，${clock(window.closes_at)} 截止` : "未开启";
+  return window.open ? `剩余 ${window.left} 条，${when(window.closes_at)} 截止` : "未开启";
 }
 
 function drawPerson() {
@@ -227,7 +233,7 @@ function drawMenu() {
     });
     menu.append(node);
   });
-  $("menu-source").textContent = page.state.menu_source === "menus/" ? "菜单来自 menus/（尚未 sync-menu）" : "菜单来自 menu/create";
+  $("menu-source").textContent = page.state.menu_source === "menus/" ? "菜单：menus/（未同步）" : "菜单：menu/create";
   if (!buttons.length) showComposer(true);
 }
 

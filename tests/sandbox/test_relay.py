@@ -1,0 +1,184 @@
+"""The chat page's relay: real signed webhook XML over real HTTP to the app's own /wechat, in each
+mode, and what the sandbox learns from it (follow state, the customer-service window)."""
+
+import time
+
+import pytest
+import requests
+
+from tests.sandbox.conftest import AES_KEY
+
+
+def _send(server, person, **body):
+    response = requests.post(
+        f"{server.url}/sandbox/_/send", json={"openid": person.openid, **body}, timeout=30
+    )
+    return response.status_code, response.json()
+
+
+def _replies(answer):
+    return [e for e in answer["entries"] if e["origin"] == "reply"]
+
+
+def _first_person(server):
+    return server.sandbox.people.all()[0]
+
+
+@pytest.mark.parametrize("mode", ["plain", "compatible", "aes"])
+def test_text_reaches_the_webhook_and_the_reply_comes_back_in_every_mode(live_server_factory, mode):
+    server = live_server_factory(encoding_aes_key=AES_KEY)
+    person = _first_person(server)
+    status, answer = _send(server, person, action="subscribe", mode=mode)
+    assert status == 200 and "欢迎关注" in _replies(answer)[0]["content"]
+    status, answer = _send(server, person, action="text", content="帮助", mode=mode)
+    assert status == 200
+    [user, reply] = answer["entries"]
+    assert user == {**user, "origin": "user", "msgtype": "text", "content": "帮助"}
+    assert reply["msgtype"] == "text" and "可用指令" in reply["content"]
+    assert answer["tries"] == 1
+
+
+def test_plain_configuration_refuses_encrypted_modes(live_server):
+    status, answer = _send(live_server, _first_person(live_server), action="subscribe", mode="aes")
+    assert status == 400 and "EncodingAESKey" in answer["error"]
+
+
+def test_subscribe_and_unsubscribe_set_the_follow_state(live_server):
+    person = _first_person(live_server)
+    status, answer = _send(live_server, person, action="text", content="帮助")
+    assert status == 409 and answer["error"] == "请先关注公众号"
+    _send(live_server, person, action="subscribe")
+    assert answer_person(live_server, person)["subscribed"] is True
+    client = live_server.runtime.wechat
+    assert client.user.get(person.openid)["subscribe"] == 1
+    status, answer = _send(live_server, person, action="unsubscribe")
+    assert status == 200 and _replies(answer) == []
+    assert client.user.get(person.openid)["subscribe"] == 0
+    reply = requests.post(
+        f"{live_server.url}/sandbox/api/cgi-bin/message/custom/send",
+        params={"access_token": client.access_token},
+        json={"touser": person.openid, "msgtype": "text", "text": {"content": "还在吗"}},
+    ).json()
+    assert reply["errcode"] == 43004
+
+
+def answer_person(server, person):
+    return requests.get(
+        f"{server.url}/sandbox/_/conversation", params={"openid": person.openid}
+    ).json()["person"]
+
+
+def test_a_menu_tap_sends_the_click_and_opens_the_one_minute_window(live_server):
+    person = _first_person(live_server)
+    _send(live_server, person, action="subscribe")
+    status, answer = _send(
+        live_server, person, action="menu", path=[2, 1]
+    )  # 分会 → 使用帮助 (HELP)
+    assert status == 200
+    assert answer["entries"][0]["content"] == "点击了菜单「使用帮助」"
+    assert "可用指令" in _replies(answer)[0]["content"]
+    assert answer["person"]["allowance"]["event"]["left"] == 3
+
+
+def test_a_late_answer_by_customer_service_shows_in_the_conversation(live_server):
+    person = _first_person(live_server)
+    _send(live_server, person, action="subscribe")
+    _send(live_server, person, action="text", content="你好")
+    live_server.runtime.wechat.message.send_text(person.openid, "您报名的活动明天开始")
+    entries = requests.get(
+        f"{live_server.url}/sandbox/_/conversation", params={"openid": person.openid, "after": 0}
+    ).json()["entries"]
+    assert entries[-1]["channel"] == "custom" and entries[-1]["content"] == "您报名的活动明天开始"
+    allowance = answer_person(live_server, person)["allowance"]
+    # the subscribe's one-minute window pays for it first; the message's five are untouched
+    assert (allowance["event"]["left"], allowance["message"]["left"]) == (2, 5)
+
+
+def test_location_and_scan_send_the_real_fields(live_server):
+    person = _first_person(live_server)
+    status, answer = _send(live_server, person, action="scan", scene="checkin:42")
+    assert (
+        status == 200 and answer["person"]["subscribed"] is True
+    )  # scanning while not following subscribes
+    assert answer["person"]["qr_scene_str"] == "checkin:42"
+    assert "扫码关注" in answer["entries"][0]["content"]
+    status, answer = _send(live_server, person, action="scan", scene="checkin:42")
+    assert status == 200 and answer["entries"][0]["content"] == "扫描了二维码（场景 checkin:42）"
+    status, answer = _send(live_server, person, action="location", city="上海")
+    assert status == 200 and answer["entries"][0]["msgtype"] == "location"
+    assert answer["person"]["allowance"]["message"]["open"] is True
+    status, answer = _send(live_server, person, action="location", city="火星")
+    assert status == 409
+
+
+def test_message_xml_is_what_wechat_sends(live_server, monkeypatch):
+    # Catch the relay's request to /wechat and look at it as the webhook does.
+    from wechat_bot.sandbox import relay
+    from wechat_bot.webhook.crypto import signature
+    from wechat_bot.webhook.xml import parse_xml
+
+    seen = []
+    real_post = requests.post
+
+    def spy(url, params=None, data=None, **kwargs):
+        seen.append((params, data))
+        return real_post(url, params=params, data=data, **kwargs)
+
+    monkeypatch.setattr(relay.requests, "post", spy)
+    config = live_server.runtime.config
+    person = _first_person(live_server)
+    _send(live_server, person, action="subscribe")
+    _send(live_server, person, action="location", city="北京")
+    query, body = seen[-1]
+    assert query["signature"] == signature(config.wechat.token, query["timestamp"], query["nonce"])
+    assert query["openid"] == person.openid
+    fields = parse_xml(body)
+    assert (
+        fields["ToUserName"] == config.wechat.original_id
+        and fields["FromUserName"] == person.openid
+    )
+    assert fields["MsgType"] == "location" and float(fields["Location_X"]) == pytest.approx(39.9042)
+    assert fields["MsgId"].isdigit() and abs(int(fields["CreateTime"]) - time.time()) < 60
+
+
+def test_an_unreachable_app_shows_what_the_wechat_client_shows(live_server, monkeypatch):
+    from wechat_bot.sandbox import relay
+
+    monkeypatch.setattr("wechat_bot.sandbox.views._relay_bases", lambda: ["http://127.0.0.1:9"])
+    person = _first_person(live_server)
+    status, answer = _send(live_server, person, action="subscribe")
+    assert status == 200
+    assert answer["entries"][-1] == {
+        **answer["entries"][-1],
+        "msgtype": "error",
+        "content": relay.UNAVAILABLE,
+    }
+
+
+def test_news_replies_are_checked_against_wechats_article_limits():
+    from wechat_bot.config import Config
+    from wechat_bot.sandbox.relay import Reply, _read_reply
+
+    config = Config()
+    item = (
+        "<item><Title><![CDATA[返校]]></Title><Description><![CDATA[d]]></Description>"
+        "<PicUrl><![CDATA[http://x/p.jpg]]></PicUrl><Url><![CDATA[http://x]]></Url></item>"
+    )
+
+    def reply_to(sent, count):
+        xml = (
+            f"<xml><ToUserName><![CDATA[oA]]></ToUserName><FromUserName><![CDATA[{config.wechat.original_id}]]>"
+            f"</FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[news]]></MsgType>"
+            f"<ArticleCount>{count}</ArticleCount><Articles>{item * count}</Articles></xml>"
+        )
+        response = requests.models.Response()
+        response.status_code, response._content, response.encoding = 200, xml.encode(), "utf-8"
+        result = Reply()
+        _read_reply(response, sent, "oA", config, result)
+        return result
+
+    assert reply_to({"MsgType": "text"}, 1).entries[0]["articles"][0]["title"] == "返校"
+    refused = reply_to({"MsgType": "text"}, 2)
+    assert refused.entries[0]["msgtype"] == "error" and "最多 1 篇" in refused.notices[0]
+    assert len(reply_to({"MsgType": "event"}, 8).entries[0]["articles"]) == 8
+    assert reply_to({"MsgType": "event"}, 9).entries[0]["msgtype"] == "error"
