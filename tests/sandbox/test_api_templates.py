@@ -129,15 +129,15 @@ def test_subscribe_message_checks_openid_template_and_data(api):
     assert api.sandbox.catalog.consents(person.mp_openid, SUB_REMINDER) == 5  # nothing was spent
 
 
-def test_consent_granted_from_the_page_allows_an_official_account_bizsend(api):
+def test_official_account_bizsend_spends_consents_too(api):
     person = api.follower()
     body = {"touser": person.openid, "template_id": SUB_REMINDER, "data": _data()}
     assert api.post("cgi-bin/message/subscribe/bizsend", body)["errcode"] == 43101
-    granted = api.client.post(
-        "/sandbox/_/consents", json={"openid": person.openid, "template_id": SUB_REMINDER}
-    )
-    assert granted.get_json()["consents"] == 1
+    api.sandbox.catalog.grant(person.openid, SUB_REMINDER)
     assert api.post("cgi-bin/message/subscribe/bizsend", body)["errcode"] == 0
+    assert api.post("cgi-bin/message/subscribe/bizsend", body)["errcode"] == 43101
+    api.sandbox.people.unfollow(person.openid)
+    assert api.post("cgi-bin/message/subscribe/bizsend", body)["errcode"] == 43004
 
 
 def test_template_lists_and_registering_a_template(api):

@@ -40,7 +40,7 @@ def test_text_reaches_the_webhook_and_the_reply_comes_back_in_every_mode(live_se
 
 def test_plain_configuration_refuses_encrypted_modes(live_server):
     status, answer = _send(live_server, _first_person(live_server), action="subscribe", mode="aes")
-    assert status == 400 and "EncodingAESKey" in answer["error"]
+    assert status == 409 and "EncodingAESKey" in answer["error"]
 
 
 def test_subscribe_and_unsubscribe_set_the_follow_state(live_server):
@@ -121,7 +121,8 @@ def test_message_xml_is_what_wechat_sends(live_server, monkeypatch):
     real_post = requests.post
 
     def spy(url, params=None, data=None, **kwargs):
-        seen.append((params, data))
+        if url.endswith("/wechat"):  # requests is one module: the test's own posts pass here too
+            seen.append((params, data))
         return real_post(url, params=params, data=data, **kwargs)
 
     monkeypatch.setattr(relay.requests, "post", spy)
@@ -182,3 +183,38 @@ def test_news_replies_are_checked_against_wechats_article_limits():
     assert refused.entries[0]["msgtype"] == "error" and "最多 1 篇" in refused.notices[0]
     assert len(reply_to({"MsgType": "event"}, 8).entries[0]["articles"]) == 8
     assert reply_to({"MsgType": "event"}, 9).entries[0]["msgtype"] == "error"
+
+
+def test_consent_in_the_chat_reaches_the_webhook_and_allows_one_bizsend(live_server, monkeypatch):
+    from wechat_bot.sandbox import relay
+    from wechat_bot.webhook.xml import parse_xml
+
+    person = _first_person(live_server)
+    _send(live_server, person, action="subscribe")
+    seen = []
+    real_post = requests.post
+
+    def spy(url, params=None, data=None, **kwargs):
+        if url.endswith("/wechat"):  # requests is one module: the test's own posts pass here too
+            seen.append(parse_xml(data))
+        return real_post(url, params=params, data=data, **kwargs)
+
+    monkeypatch.setattr(relay.requests, "post", spy)
+    template_id = "alumni-sandbox-sub-event-reminder"
+    granted = requests.post(
+        f"{live_server.url}/sandbox/_/consents",
+        json={"openid": person.openid, "template_id": template_id},
+    ).json()
+    assert granted["consents"] == 1
+    assert seen[0]["Event"] == "subscribe_msg_popup_event"
+    assert seen[0]["SubscribeMsgPopupEvent"]["List"]["TemplateId"] == template_id
+    data = {
+        "thing1": {"value": "返校日"},
+        "time2": {"value": "2026-06-06 09:00"},
+        "thing3": {"value": "大礼堂"},
+    }
+    client = live_server.runtime.wechat
+    assert client.message.send_subscribe_message(person.openid, template_id, data)["errcode"] == 0
+    with pytest.raises(Exception) as refused:
+        client.message.send_subscribe_message(person.openid, template_id, data)
+    assert refused.value.errcode == 43101

@@ -99,6 +99,16 @@ def unsubscribe() -> Tap:
     return _event("unsubscribe", "取消关注了公众号")
 
 
+def consent_popup(template_id: str, title: str) -> Tap:
+    """The user taps 允许 in the official account's subscription-notice prompt."""
+    accepted = {"TemplateId": template_id, "SubscribeStatusString": "accept", "PopupScene": 2}
+    return _event(
+        "subscribe_msg_popup_event",
+        f"允许接收订阅通知「{title}」",
+        SubscribeMsgPopupEvent={"List": accepted},
+    )
+
+
 def scan(scene: str, ticket: str, following: bool) -> Tap:
     scene = (scene or "").strip()
     if not scene:

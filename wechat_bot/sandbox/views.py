@@ -113,16 +113,21 @@ def _relay_bases() -> list[str]:
     return [request.url_root, _sandbox().config.app.base_url]
 
 
+def _mode(sandbox: Sandbox, body: dict) -> str:
+    mode = body.get("mode") or sandbox.config.message_mode
+    if mode not in MODES or (mode != "plain" and not sandbox.config.wechat.encoding_aes_key):
+        raise phone.PhoneError("未配置 EncodingAESKey，只能用明文模式")
+    return mode
+
+
 @bp.post("/_/send")
 def send() -> Response:
     """One tap or message from the phone, relayed as signed webhook XML; answers the new entries."""
     sandbox = _sandbox()
     body = _json_body()
     person = _person(body.get("openid"))
-    mode = body.get("mode") or sandbox.config.message_mode
-    if mode not in MODES or (mode != "plain" and not sandbox.config.wechat.encoding_aes_key):
-        return jsonify({"error": "未配置 EncodingAESKey，只能用明文模式"}), 400
     try:
+        mode = _mode(sandbox, body)
         tap = _tap(sandbox, person, body)
         entries, reply = phone.send(sandbox, person, tap, _relay_bases(), mode)
     except phone.PhoneError as refusal:
@@ -185,15 +190,30 @@ def grant_consent() -> Response:
     )
     if template is None:
         return jsonify({"error": "没有这个订阅消息模板"}), 404
-    openid = person.mp_openid if body.get("channel") == "miniprogram" else person.openid
+    entries = []
+    if body.get("channel") == "miniprogram":
+        openid = person.mp_openid  # the mini-program reports it to the backend through /api/v1
+    else:
+        # The official account hears of it from WeChat as a subscribe_msg_popup_event.
+        openid = person.openid
+        tap = phone.consent_popup(template.template_id, template.title)
+        try:
+            entries, _ = phone.send(sandbox, person, tap, _relay_bases(), _mode(sandbox, body))
+        except phone.PhoneError as refusal:
+            return jsonify({"error": str(refusal)}), 409
     count = sandbox.catalog.grant(openid, template.template_id)
-    sandbox.conversation.append(
-        person.openid,
-        "notice",
-        msgtype="notice",
-        content=f"已允许接收「{template.title}」（可发送 {count} 次）",
+    notice = f"已允许接收「{template.title}」（可发送 {count} 次）"
+    entries.append(
+        sandbox.conversation.append(person.openid, "notice", msgtype="notice", content=notice)
     )
-    return jsonify({"openid": openid, "template_id": template.template_id, "consents": count})
+    return jsonify(
+        {
+            "openid": openid,
+            "template_id": template.template_id,
+            "consents": count,
+            "entries": entries,
+        }
+    )
 
 
 @bp.post("/_/miniprogram/code")
