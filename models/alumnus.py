@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -29,51 +30,98 @@ ROSTER_FIELDS = (
 )
 
 
+def _key(length: int) -> String:
+    """A text column that search compares and ranges over.
+
+    On PostgreSQL it is collated "C" (code-point order, as Python and SQLite compare), so that a
+    prefix written as a range `col >= :p AND col < :p_next` means the same everywhere and a btree
+    serves it, whatever the database's own collation (DESIGN, the prefix trap).
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class Alumnus(Base):
     __tablename__ = "alumnus"
-    __table_args__ = (
-        Index("ix_alumnus_name_year", "name", "graduation_year"),
-        Index("ix_alumnus_college_year", "college", "graduation_year"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # --- roster data (import-roster writes these) ---
     student_id: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(64))
-    graduation_year: Mapped[int] = mapped_column(index=True)
+    graduation_year: Mapped[int]
     gender: Mapped[str | None] = mapped_column(String(8))
     degree: Mapped[str | None] = mapped_column(String(8))
-    college: Mapped[str | None] = mapped_column(String(64))
-    major: Mapped[str | None] = mapped_column(String(64), index=True)
-    class_name: Mapped[str | None] = mapped_column(String(64), index=True)
+    college: Mapped[str | None] = mapped_column(_key(64))
+    major: Mapped[str | None] = mapped_column(_key(64))
+    class_name: Mapped[str | None] = mapped_column(_key(64))
     entry_year: Mapped[int | None]
     phone: Mapped[str | None] = mapped_column(String(32))   # never shown to other alumni
     email: Mapped[str | None] = mapped_column(String(128))  # never shown to other alumni
-    city: Mapped[str | None] = mapped_column(String(64), index=True)
-    employer: Mapped[str | None] = mapped_column(String(128), index=True)
-    industry: Mapped[str | None] = mapped_column(String(64), index=True)
+    city: Mapped[str | None] = mapped_column(_key(64))
+    employer: Mapped[str | None] = mapped_column(_key(128))
+    industry: Mapped[str | None] = mapped_column(_key(64))
     # --- precomputed by the import from the name (lookup keys) ---
-    name_key: Mapped[str] = mapped_column(String(64), index=True)         # normalised, for binding
-    search_pinyin: Mapped[str] = mapped_column(String(160), index=True)   # "shanxiaoming"
-    search_initials: Mapped[str] = mapped_column(String(32), index=True)  # "sxm"
+    name_key: Mapped[str] = mapped_column(_key(64))          # names.name_key: binding, search
+    search_pinyin: Mapped[str] = mapped_column(_key(160))    # "shanxiaoming"
+    search_initials: Mapped[str] = mapped_column(_key(32))   # "sxm"
     imported_at: Mapped[datetime]
     # --- the alumnus's own (never written by an import) ---
-    profile_city: Mapped[str | None] = mapped_column(String(64), index=True)
-    profile_employer: Mapped[str | None] = mapped_column(String(128), index=True)
-    profile_industry: Mapped[str | None] = mapped_column(String(64), index=True)
-    privacy: Mapped[str] = mapped_column(String(16), default=Privacy.CLASSMATES.value)
+    profile_city: Mapped[str | None] = mapped_column(_key(64))
+    profile_employer: Mapped[str | None] = mapped_column(_key(128))
+    profile_industry: Mapped[str | None] = mapped_column(_key(64))
+    privacy: Mapped[str] = mapped_column(String(16), default=Privacy.CLASSMATES.value,
+                                         server_default=Privacy.CLASSMATES.value)
     wechat_user_id: Mapped[int | None] = mapped_column(ForeignKey("wechat_user.id", ondelete="SET NULL"),
                                                        index=True)
     bound_at: Mapped[datetime | None]
 
-    @property
+    # The current values: what the alumnus said about themself, else the roster's. The same rule
+    # in SQL, where search matches and shows it and an index covers it. Store a cleared profile
+    # field as NULL, not "": SQL's coalesce would keep the "".
+    @hybrid_property
     def current_city(self) -> str | None:
         return self.profile_city or self.city
 
-    @property
+    @current_city.inplace.expression
+    @classmethod
+    def _current_city_expression(cls):
+        return func.coalesce(cls.profile_city, cls.city)
+
+    @hybrid_property
     def current_employer(self) -> str | None:
         return self.profile_employer or self.employer
 
-    @property
+    @current_employer.inplace.expression
+    @classmethod
+    def _current_employer_expression(cls):
+        return func.coalesce(cls.profile_employer, cls.employer)
+
+    @hybrid_property
     def current_industry(self) -> str | None:
         return self.profile_industry or self.industry
+
+    @current_industry.inplace.expression
+    @classmethod
+    def _current_industry_expression(cls):
+        return func.coalesce(cls.profile_industry, cls.industry)
+
+
+def _search_index(name: str, key) -> Index:
+    """An index on what a search word matches, then (graduation_year DESC, id DESC).
+
+    The tail is search's order within a rank, so a search walks the index in order and stops after
+    a page instead of sorting every match (a common surname's pinyin prefix matches 60,000 rows);
+    the same tail serves "word + 4-digit year" as two equalities.
+    """
+    return Index(name, key, Alumnus.graduation_year.desc(), Alumnus.id.desc())
+
+
+_search_index("ix_alumnus_name_key", Alumnus.name_key)
+_search_index("ix_alumnus_search_pinyin", Alumnus.search_pinyin)
+_search_index("ix_alumnus_search_initials", Alumnus.search_initials)
+_search_index("ix_alumnus_college", Alumnus.college)  # also a viewer's class: (college, year)
+_search_index("ix_alumnus_major", Alumnus.major)
+_search_index("ix_alumnus_class_name", Alumnus.class_name)
+_search_index("ix_alumnus_current_city", Alumnus.current_city)
+_search_index("ix_alumnus_current_employer", Alumnus.current_employer)
+_search_index("ix_alumnus_current_industry", Alumnus.current_industry)
+Index("ix_alumnus_graduation_year", Alumnus.graduation_year.desc(), Alumnus.id.desc())

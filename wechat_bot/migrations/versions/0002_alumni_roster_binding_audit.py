@@ -35,23 +35,23 @@ def upgrade() -> None:
     sa.Column('graduation_year', sa.Integer(), nullable=False),
     sa.Column('gender', sa.String(length=8), nullable=True),
     sa.Column('degree', sa.String(length=8), nullable=True),
-    sa.Column('college', sa.String(length=64), nullable=True),
-    sa.Column('major', sa.String(length=64), nullable=True),
-    sa.Column('class_name', sa.String(length=64), nullable=True),
+    sa.Column('college', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('major', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('class_name', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
     sa.Column('entry_year', sa.Integer(), nullable=True),
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('email', sa.String(length=128), nullable=True),
-    sa.Column('city', sa.String(length=64), nullable=True),
-    sa.Column('employer', sa.String(length=128), nullable=True),
-    sa.Column('industry', sa.String(length=64), nullable=True),
-    sa.Column('name_key', sa.String(length=64), nullable=False),
-    sa.Column('search_pinyin', sa.String(length=160), nullable=False),
-    sa.Column('search_initials', sa.String(length=32), nullable=False),
+    sa.Column('city', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('employer', sa.String(length=128).with_variant(sa.String(length=128, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('industry', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('name_key', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('search_pinyin', sa.String(length=160).with_variant(sa.String(length=160, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('search_initials', sa.String(length=32).with_variant(sa.String(length=32, collation='C'), 'postgresql'), nullable=False),
     sa.Column('imported_at', models.base.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('profile_city', sa.String(length=64), nullable=True),
-    sa.Column('profile_employer', sa.String(length=128), nullable=True),
-    sa.Column('profile_industry', sa.String(length=64), nullable=True),
-    sa.Column('privacy', sa.String(length=16), nullable=False),
+    sa.Column('profile_city', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('profile_employer', sa.String(length=128).with_variant(sa.String(length=128, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('profile_industry', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=True),
+    sa.Column('privacy', sa.String(length=16), server_default='classmates', nullable=False),
     sa.Column('wechat_user_id', sa.Integer(), nullable=True),
     sa.Column('bound_at', models.base.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['wechat_user_id'], ['wechat_user.id'], name=op.f('fk_alumnus_wechat_user_id_wechat_user'), ondelete='SET NULL'),
@@ -59,21 +59,18 @@ def upgrade() -> None:
     sa.UniqueConstraint('student_id', name=op.f('uq_alumnus_student_id'))
     )
     with op.batch_alter_table('alumnus', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_alumnus_city'), ['city'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_class_name'), ['class_name'], unique=False)
-        batch_op.create_index('ix_alumnus_college_year', ['college', 'graduation_year'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_employer'), ['employer'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_graduation_year'), ['graduation_year'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_industry'), ['industry'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_major'), ['major'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_name_key'), ['name_key'], unique=False)
-        batch_op.create_index('ix_alumnus_name_year', ['name', 'graduation_year'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_profile_city'), ['profile_city'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_profile_employer'), ['profile_employer'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_profile_industry'), ['profile_industry'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_search_initials'), ['search_initials'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alumnus_search_pinyin'), ['search_pinyin'], unique=False)
+        batch_op.create_index('ix_alumnus_class_name', ['class_name', sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
+        batch_op.create_index('ix_alumnus_college', ['college', sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
+        batch_op.create_index('ix_alumnus_graduation_year', [sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
+        batch_op.create_index('ix_alumnus_major', ['major', sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
+        batch_op.create_index('ix_alumnus_name_key', ['name_key', sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
+        batch_op.create_index('ix_alumnus_search_initials', ['search_initials', sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
+        batch_op.create_index('ix_alumnus_search_pinyin', ['search_pinyin', sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
         batch_op.create_index(batch_op.f('ix_alumnus_wechat_user_id'), ['wechat_user_id'], unique=False)
+        # Expression indexes (search matches the current value); autogenerate cannot see these on SQLite.
+        batch_op.create_index('ix_alumnus_current_city', [sa.text('coalesce(profile_city, city)'), sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
+        batch_op.create_index('ix_alumnus_current_employer', [sa.text('coalesce(profile_employer, employer)'), sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
+        batch_op.create_index('ix_alumnus_current_industry', [sa.text('coalesce(profile_industry, industry)'), sa.literal_column('graduation_year DESC'), sa.literal_column('id DESC')], unique=False)
 
     op.create_table('search_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -117,20 +114,16 @@ def downgrade() -> None:
     op.drop_table('search_log')
     with op.batch_alter_table('alumnus', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_alumnus_wechat_user_id'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_search_pinyin'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_search_initials'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_profile_industry'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_profile_employer'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_profile_city'))
-        batch_op.drop_index('ix_alumnus_name_year')
-        batch_op.drop_index(batch_op.f('ix_alumnus_name_key'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_major'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_industry'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_graduation_year'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_employer'))
-        batch_op.drop_index('ix_alumnus_college_year')
-        batch_op.drop_index(batch_op.f('ix_alumnus_class_name'))
-        batch_op.drop_index(batch_op.f('ix_alumnus_city'))
+        batch_op.drop_index('ix_alumnus_current_industry')
+        batch_op.drop_index('ix_alumnus_current_employer')
+        batch_op.drop_index('ix_alumnus_current_city')
+        batch_op.drop_index('ix_alumnus_search_pinyin')
+        batch_op.drop_index('ix_alumnus_search_initials')
+        batch_op.drop_index('ix_alumnus_name_key')
+        batch_op.drop_index('ix_alumnus_major')
+        batch_op.drop_index('ix_alumnus_graduation_year')
+        batch_op.drop_index('ix_alumnus_college')
+        batch_op.drop_index('ix_alumnus_class_name')
 
     op.drop_table('alumnus')
     with op.batch_alter_table('staff_alert', schema=None) as batch_op:
