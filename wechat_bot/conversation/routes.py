@@ -5,8 +5,9 @@ text marks a command as open by it), then its aliases.
 """
 
 from handlers import help, subscription
+from handlers.directory import bot as directory
 from menus.keys import MenuKey
-from wechat_bot.conversation.table import RoutingTable, event, keyword, menu
+from wechat_bot.conversation.table import RoutingTable, dialog, event, keyword, menu
 
 ROUTES = RoutingTable(
     routes=(
@@ -15,6 +16,14 @@ ROUTES = RoutingTable(
         event("subscribe", to=subscription.on_subscribe),
         event("unsubscribe", to=subscription.on_unsubscribe),
         event("LOCATION", to=subscription.on_location_report),
+        # the alumni directory (issue 4)
+        keyword("绑定", "bind", to=directory.bind),
+        menu(MenuKey.BIND, to=directory.bind),
+        dialog("bind", name=directory.bind_name_step, student_id=directory.bind_student_id_step),
+        keyword("解绑", "unbind", to=directory.unbind_command),
+        keyword("我的", "me", "profile", to=directory.profile_command),
+        menu(MenuKey.PROFILE, to=directory.profile_command),
+        keyword("隐私", "privacy", to=directory.privacy_command),
     ),
     fallback=help.not_understood,
 )

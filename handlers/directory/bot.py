@@ -1,0 +1,213 @@
+"""The directory's bot handlers (Context in, reply out): 绑定, 解绑, 我的, 隐私, 查找, 下一页, and the
+BIND / PROFILE / ALUMNI_SEARCH menu buttons. The routing table in wechat_bot points here; the rules
+themselves live in the service modules, which the API calls too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.context import Context
+from handlers.directory import texts
+from handlers.directory.binding import (
+    BindOutcome,
+    NotBound,
+    bind_alumnus,
+    binding_lockout,
+    bound_records,
+    unbind,
+)
+from handlers.directory.names import name_key
+from handlers.directory.privacy import current_privacy, parse_privacy, set_privacy
+from handlers.directory.profile import my_profile
+from handlers.directory.searching import (
+    PageLimitReached,
+    QueryError,
+    SearchLimitReached,
+    forget_last_search,
+    format_page,
+    last_search,
+    remember_search,
+    search_directory,
+)
+from handlers.settings import DirectorySettings
+from models import Alumnus
+
+CHANNEL = "bot"
+BIND_DIALOG = "bind"
+SEARCH_DIALOG = "search"
+SEARCH_WORDS = frozenset({"查找", "找", "校友", "search", "find"})
+_STUDENT_ID = re.compile(r"[0-9a-z-]{1,32}")
+MAX_NAME_CHARS = 64
+
+
+def _settings(ctx: Context) -> DirectorySettings:
+    return ctx.settings.directory
+
+
+def _looks_like_student_id(word: str) -> bool:
+    return bool(_STUDENT_ID.fullmatch(word.lower())) and any(ch.isdigit() for ch in word)
+
+
+def _describe(record: Alumnus) -> str:
+    return texts.record_line(record.degree, record.graduation_year, record.college, record.major,
+                             record.class_name)
+
+
+# --- 绑定: `绑定 姓名 学号` at once, or the dialog 姓名 -> 学号 ---
+
+def bind(ctx: Context) -> str:
+    """`绑定`, `绑定 姓名`, `绑定 姓名 学号`, and the BIND menu button."""
+    status = binding_lockout(ctx.store, _settings(ctx)).check(str(ctx.user.id), ctx.now)
+    if not status.allowed:
+        return texts.bind_locked(status.retry_after)
+    words = ctx.args.split()
+    if len(words) >= 2 and _looks_like_student_id(words[-1]):
+        return _bind(ctx, " ".join(words[:-1]), words[-1])
+    if len(words) == 1 and _looks_like_student_id(words[0]):
+        ctx.dialog.start(BIND_DIALOG, "name", student_id=words[0])
+        return texts.BIND_ASK_NAME_AGAIN
+    if words:
+        ctx.dialog.start(BIND_DIALOG, "student_id", person=" ".join(words))
+        return texts.BIND_ASK_STUDENT_ID
+    held = bound_records(ctx.session, ctx.user)
+    ctx.dialog.start(BIND_DIALOG, "name")
+    if held:
+        return texts.bind_ask_name_bound(sorted({r.name for r in held}))
+    return texts.BIND_ASK_NAME
+
+
+def bind_name_step(ctx: Context) -> str:
+    name = ctx.args.strip()
+    if not name_key(name) or len(name) > MAX_NAME_CHARS:
+        return texts.BIND_ASK_NAME_AGAIN
+    student_id = ctx.dialog.data.get("student_id")
+    if student_id:
+        ctx.dialog.end()
+        return _bind(ctx, name, student_id)
+    ctx.dialog.goto("student_id", person=name)
+    return texts.BIND_ASK_STUDENT_ID
+
+
+def bind_student_id_step(ctx: Context) -> str:
+    student_id = ctx.args.strip()
+    if not _looks_like_student_id(student_id):
+        return texts.BIND_BAD_STUDENT_ID
+    name = ctx.dialog.data.get("person", "")
+    ctx.dialog.end()
+    return _bind(ctx, name, student_id)
+
+
+def _bind(ctx: Context, name: str, student_id: str) -> str:
+    result = bind_alumnus(ctx.session, ctx.user, name, student_id, now=ctx.now, channel=CHANNEL,
+                          limiter=binding_lockout(ctx.store, _settings(ctx)))
+    match result.outcome:
+        case BindOutcome.BOUND:
+            return texts.bind_success(result.alumnus.name, _describe(result.alumnus))
+        case BindOutcome.ALREADY_MINE:
+            return texts.BIND_ALREADY
+        case BindOutcome.TAKEN:
+            return texts.BIND_TAKEN
+        case BindOutcome.LOCKED:
+            return texts.bind_locked(result.retry_after)
+        case BindOutcome.OTHER_PERSON:
+            return texts.bind_other_person(result.alumnus.name)
+    return texts.bind_no_match(result.attempts_left, result.retry_after)
+
+
+# --- 解绑 [学号] ---
+
+def unbind_command(ctx: Context) -> str:
+    if not bound_records(ctx.session, ctx.user):
+        return texts.UNBIND_NOTHING
+    student_id = ctx.args.strip() or None
+    records = unbind(ctx.session, ctx.user, now=ctx.now, channel=CHANNEL, student_id=student_id)
+    if not records:
+        return texts.unbind_no_such(student_id or "")
+    if not bound_records(ctx.session, ctx.user):
+        forget_last_search(ctx.store, _settings(ctx), ctx.user.id)
+    return texts.unbind_done([f"{r.name} {_describe(r)}（学号 {r.student_id}）" for r in records])
+
+
+# --- 我的 ---
+
+def profile_command(ctx: Context) -> str:
+    """`我的` and the PROFILE button: the user's own records, current details, privacy."""
+    profile = my_profile(ctx.session, ctx.user)
+    if not profile.bound:
+        return texts.NEED_BIND
+    records = [f"{texts.record_line(r.degree, r.graduation_year, r.college, r.major, r.class_name)}"
+               f"（学号 {r.student_id}）" for r in profile.records]
+    return texts.profile_text(profile.name, records, profile.city, profile.employer,
+                              profile.industry, profile.phone_masked, profile.privacy)
+
+
+# --- 隐私 [公开|同学|隐藏] ---
+
+def privacy_command(ctx: Context) -> str:
+    records = bound_records(ctx.session, ctx.user)
+    if not records:
+        return texts.NEED_BIND
+    word = ctx.args.strip()
+    if not word:
+        return texts.privacy_explained(current_privacy(records))
+    level = parse_privacy(word)
+    if level is None:
+        return texts.privacy_unknown(word)
+    set_privacy(ctx.session, ctx.user, level)
+    return texts.privacy_set(level)
+
+
+# --- 查找 <words>, 下一页, and the ALUMNI_SEARCH button ---
+
+def search_command(ctx: Context) -> str:
+    if not bound_records(ctx.session, ctx.user):
+        return texts.NEED_BIND
+    query = ctx.args.strip()
+    if not query:
+        return texts.SEARCH_HOWTO
+    return _search(ctx, query, 1)
+
+
+def next_page_command(ctx: Context) -> str:
+    last = last_search(ctx.store, _settings(ctx), ctx.user.id)
+    if last is None:
+        return texts.NEXT_WITHOUT_SEARCH
+    if not last.has_more:
+        return texts.SEARCH_LAST_PAGE
+    return _search(ctx, last.query, last.page + 1)
+
+
+def search_menu(ctx: Context) -> str:
+    """The ALUMNI_SEARCH button: ask what to look for; the answer arrives in `search_query_step`."""
+    if not bound_records(ctx.session, ctx.user):
+        return texts.NEED_BIND
+    ctx.dialog.start(SEARCH_DIALOG, "query")
+    return texts.SEARCH_ASK
+
+
+def search_query_step(ctx: Context) -> str:
+    ctx.dialog.end()
+    words = ctx.args.split()
+    if words and words[0] in SEARCH_WORDS:
+        words = words[1:]  # "查找 张伟" typed into the dialog means the same as "张伟"
+    if not words:
+        return texts.SEARCH_HOWTO
+    return _search(ctx, " ".join(words), 1)
+
+
+def _search(ctx: Context, query: str, page: int) -> str:
+    settings = _settings(ctx)
+    try:
+        result = search_directory(ctx.session, ctx.store, settings, ctx.user, query, now=ctx.now,
+                                  channel=CHANNEL, page=page)
+    except NotBound:
+        return texts.NEED_BIND
+    except SearchLimitReached as limited:
+        return texts.search_limited(limited.limit, limited.retry_after)
+    except PageLimitReached as capped:
+        return texts.search_page_limit(capped.max_pages)
+    except QueryError as bad:
+        return str(bad) or texts.SEARCH_HOWTO
+    remember_search(ctx.store, settings, ctx.user.id, query, result)
+    return format_page(result)

@@ -1,0 +1,140 @@
+"""Searching the directory as a verified alumnus: who may, how often, what is logged and shown.
+
+The lookup engine (`lookup.search_alumni`) finds and ranks, and applies each alumnus's privacy;
+this module puts the people rules around it, for the bot and the API alike:
+
+- only bound users search, as a `Viewer` made of their own records;
+- page 1 of a query counts toward `searches_per_hour` (a sliding hour in Redis, per WeChat user);
+  later pages of the same query do not, so paging through one answer costs one search, but they are
+  capped at `max_pages_per_search`, so paging cannot be used to walk the whole roster;
+- every page served is logged to `SearchLog` (who, what, hits on that page, channel);
+- a hit carries name, degree, year, college/major, city, employer: never phone or e-mail.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from handlers.directory import texts
+from handlers.directory.binding import NotBound, bound_records
+try:
+    from handlers.directory.lookup import QueryError, SearchFilters, SearchPage, Viewer, search_alumni
+except ImportError:  # TEMPORARY: the lookup engine (issue 4, data side) has not landed yet
+    QueryError = ValueError
+    SearchFilters = SearchPage = Viewer = search_alumni = None
+from handlers.limits import RateLimit
+from handlers.settings import DirectorySettings
+from models import SearchLog, WechatUser
+
+PER_PAGE = 10
+HOUR = 3600
+LOGGED_QUERY_CHARS = 200
+
+
+class SearchLimitReached(Exception):
+    def __init__(self, limit: int, retry_after: int) -> None:
+        super().__init__(f"search limit {limit}/h reached; retry after {retry_after}s")
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+class PageLimitReached(Exception):
+    def __init__(self, max_pages: int) -> None:
+        super().__init__(f"at most {max_pages} pages per search")
+        self.max_pages = max_pages
+
+
+def viewer_for(session: Session, user: WechatUser) -> Viewer:
+    """The searcher as the lookup sees them: their (college, year) classes. NotBound if unbound."""
+    records = bound_records(session, user)
+    if not records:
+        raise NotBound()
+    return Viewer(wechat_user_id=user.id,
+                  classes=frozenset((r.college, r.graduation_year) for r in records))
+
+
+def search_limit(store, settings: DirectorySettings) -> RateLimit:
+    return RateLimit(store, f"{settings.key_prefix}search:")
+
+
+def search_directory(session: Session, store, settings: DirectorySettings, user: WechatUser,
+                     query: str, *, now: datetime, channel: str, page: int = 1,
+                     filters: SearchFilters | None = None) -> SearchPage:
+    """One page of results for `user`. Raises NotBound, SearchLimitReached, PageLimitReached, or
+    QueryError (its message is Chinese, for the alumnus)."""
+    viewer = viewer_for(session, user)
+    page = max(page, 1)
+    if page > settings.max_pages_per_search:
+        raise PageLimitReached(settings.max_pages_per_search)
+    limit, decision = search_limit(store, settings), None
+    if page == 1:
+        decision = limit.allow(str(user.id), settings.searches_per_hour, HOUR, now)
+        if not decision.allowed:
+            raise SearchLimitReached(settings.searches_per_hour, decision.retry_after)
+    try:
+        result = search_alumni(session, viewer, query, page=page, per_page=PER_PAGE, filters=filters)
+    except QueryError:
+        if decision is not None:
+            limit.release(str(user.id), decision)  # nothing was searched
+        raise
+    session.add(SearchLog(wechat_user_id=user.id, searched_at=now, channel=channel,
+                          query=_logged(query, filters, page), hits=len(result.hits)))
+    session.flush()
+    return result
+
+
+def format_page(result: SearchPage) -> str:
+    """The hits as the bot shows them: numbered across pages, with the 下一页 hint when there is more."""
+    if not result.hits:
+        return texts.SEARCH_NOTHING if result.page == 1 else texts.SEARCH_LAST_PAGE
+    first = (result.page - 1) * result.per_page + 1
+    lines = [texts.hit_lines(first + i, h.name, h.degree, h.graduation_year, h.college, h.major,
+                             h.city, h.employer)
+             for i, h in enumerate(result.hits)]
+    return texts.search_page(result.page, lines, result.has_more)
+
+
+# --- 下一页: the bot remembers each user's last search for a while ---
+
+@dataclass(frozen=True)
+class LastSearch:
+    query: str
+    page: int
+    has_more: bool
+
+
+def _last_key(settings: DirectorySettings, user_id: int) -> str:
+    return f"{settings.key_prefix}last-search:{user_id}"
+
+
+def remember_search(store, settings: DirectorySettings, user_id: int, query: str,
+                    result: SearchPage) -> None:
+    payload = {"query": query, "page": result.page, "has_more": result.has_more}
+    store.set(_last_key(settings, user_id), json.dumps(payload, ensure_ascii=False),
+              ex=settings.last_search_ttl_seconds)
+
+
+def last_search(store, settings: DirectorySettings, user_id: int) -> LastSearch | None:
+    raw = store.get(_last_key(settings, user_id))
+    if not raw:
+        return None
+    data = json.loads(raw)
+    return LastSearch(data["query"], int(data["page"]), bool(data["has_more"]))
+
+
+def forget_last_search(store, settings: DirectorySettings, user_id: int) -> None:
+    store.delete(_last_key(settings, user_id))
+
+
+def _logged(query: str, filters: SearchFilters | None, page: int) -> str:
+    parts = [query.strip()]
+    if filters is not None:
+        parts += [f"{name}={value}" for name, value in
+                  (("year", filters.year), ("college", filters.college), ("city", filters.city)) if value]
+    if page > 1:
+        parts.append(f"（第{page}页）")
+    return " ".join(p for p in parts if p)[:LOGGED_QUERY_CHARS]
