@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from handlers.reunion.policy import ReunionPolicy
+
 
 @dataclass(frozen=True)
 class DirectorySettings:
@@ -23,3 +25,4 @@ class Settings:
     school_name: str = "示例大学"
     account_name: str = "示例大学校友会"
     directory: DirectorySettings = field(default_factory=DirectorySettings)
+    reunion: ReunionPolicy = field(default_factory=ReunionPolicy)

@@ -1,0 +1,1 @@
+"""Class reunions (秩年返校): the anniversary rule and, with issue 5, bookings."""
