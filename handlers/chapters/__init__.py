@@ -1,0 +1,1 @@
+"""Chapters (校友分会): discovery, joining, liaisons, class ambassadors (issue 7)."""
