@@ -27,6 +27,10 @@ def create_app(config: Config | None = None, routes=None) -> Flask:
 
     app.register_blueprint(webhook_bp)
     app.register_blueprint(health.bp)
+
+    from wechat_bot import api
+
+    api.init_app(app)  # the mini-program's JSON API at /api/v1
     if config.sandbox.enabled:
         from wechat_bot import sandbox
 

@@ -1,0 +1,77 @@
+"""GET /alumni: the directory search, for verified alumni only, through the bot's own service.
+
+`handlers.directory.searching.search_directory` holds the rules (who may search, 30 searches an
+hour shared with the bot's 查找, at most 10 pages a search, privacy, the search log); this view
+only maps them onto HTTP. One rule of this door's own: a page after the first is served only for
+a query this user searched (page 1) in the last half hour — the API's 下一页 — so paging, which
+the shared limit does not count, cannot stand in for new searches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from handlers.directory import searching
+from handlers.directory.binding import NotBound
+from wechat_bot.api import bp
+from wechat_bot.api.context import CHANNEL, current_user, now, runtime, settings
+from wechat_bot.api.errors import ApiError
+from wechat_bot.api.me import not_bound
+from wechat_bot.api.openapi import operation
+from wechat_bot.api.schemas import AlumniPage, AlumniQuery, AlumnusOut
+
+
+def _fingerprint(query: AlumniQuery) -> str:
+    wanted = [" ".join(query.q.lower().split()), query.year, query.college, query.city]
+    return hashlib.blake2s(json.dumps(wanted, ensure_ascii=False).encode(), digest_size=12).hexdigest()
+
+
+def _searched_key(user_id: int, fingerprint: str) -> str:
+    return runtime().keys("api", "searched", str(user_id), fingerprint)
+
+
+@bp.get("/alumni")
+@operation(ok=AlumniPage, errors=(403, 429), tags=["alumni"])
+def search(query: AlumniQuery):
+    """Find verified alumni by name (汉字, full pinyin or initials), year, college, major, city or
+    employer; several words narrow the search. 10 per page, stable order, `has_more` for the next
+    page. Phone and e-mail are never returned; each alumnus's privacy setting is applied.
+
+    403 `not_bound` before binding; 429 `rate_limited` past 30 searches an hour (shared with the
+    bot); 422 for a query that cannot be searched, or a later page without its first.
+    """
+    rt, directory = runtime(), settings().directory
+    filters = _filters(query)
+    with rt.sessions.begin() as session:
+        user = current_user(session)
+        marker = _searched_key(user.id, _fingerprint(query))
+        if query.page > 1 and not rt.store.exists(marker):
+            raise ApiError(422, "search_first", "请先查看第一页结果，再往后翻页。")
+        try:
+            result = searching.search_directory(session, rt.store, directory, user, query.q, now=now(),
+                                                channel=CHANNEL, page=query.page, filters=filters)
+        except NotBound:
+            raise not_bound() from None
+        except searching.SearchLimitReached as exc:
+            raise ApiError(429, "rate_limited",
+                           f"查找太频繁了：每小时最多 {exc.limit} 次，请稍后再试。",
+                           retry_after=exc.retry_after) from None
+        except searching.PageLimitReached as exc:
+            raise ApiError(422, "page_limit", f"每次查找最多翻 {exc.max_pages} 页，请换个条件再找。") from None
+        except searching.QueryError as exc:
+            raise ApiError(422, "invalid_query", str(exc) or "请换个条件再找。") from None
+    if query.page == 1:
+        rt.store.set(marker, "1", ex=directory.last_search_ttl_seconds)
+    return AlumniPage(
+        items=[AlumnusOut(id=h.alumnus_id, name=h.name, degree=h.degree,
+                          graduation_year=h.graduation_year, college=h.college, major=h.major,
+                          city=h.city, employer=h.employer) for h in result.hits],
+        page=result.page, per_page=result.per_page, has_more=result.has_more)
+
+
+def _filters(query: AlumniQuery):
+    if query.year is None and not query.college and not query.city:
+        return None
+    return searching.SearchFilters(year=query.year, college=query.college or None,
+                                   city=query.city or None)

@@ -1,0 +1,73 @@
+"""POST /auth/login and POST /auth/logout (PROTOCOL.md section 9)."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from wechatpy.exceptions import WeChatClientException
+
+from handlers.directory.binding import bound_records
+from wechat_bot.api import bp
+from wechat_bot.api.accounts import sign_in
+from wechat_bot.api.context import now, runtime, token_service
+from wechat_bot.api.errors import ApiError
+from wechat_bot.api.openapi import operation
+from wechat_bot.api.schemas import LoggedOut, LoginIn, LoginOut
+from wechat_bot.api.tokens import current_identity
+
+log = logging.getLogger(__name__)
+
+# jscode2session errcodes -> what the mini-program is told.
+LOGIN_ERRORS = {
+    40029: (401, "invalid_code", "登录凭证无效或已过期，请重新登录。"),
+    40163: (401, "code_used", "登录凭证已使用过，请重新登录。"),
+    40226: (403, "login_blocked", "微信判定该账号存在风险，暂时无法登录。"),
+    45011: (429, "login_rate_limited", "登录太频繁了，请稍后再试。"),
+}
+UNAVAILABLE = (503, "wechat_unavailable", "暂时无法连接微信服务，请稍后再试。")
+
+
+def _exchange(code: str) -> dict:
+    rt = runtime()
+    mp = rt.config.miniprogram
+    try:
+        answer = rt.wechat.code_to_session(mp.app_id, mp.app_secret, code)
+    except WeChatClientException as exc:
+        if exc.errcode in LOGIN_ERRORS:
+            raise ApiError(*LOGIN_ERRORS[exc.errcode]) from None
+        log.error("jscode2session refused the login: errcode %s", exc.errcode)
+        raise ApiError(*UNAVAILABLE) from None
+    except (requests.RequestException, ValueError):
+        log.exception("jscode2session could not be reached")
+        raise ApiError(*UNAVAILABLE) from None
+    if not isinstance(answer.get("openid"), str) or not answer["openid"]:
+        log.error("jscode2session answered without an openid")
+        raise ApiError(*UNAVAILABLE)
+    return answer
+
+
+@bp.post("/auth/login")
+@operation(ok=LoginOut, errors=(401, 403, 429, 503), public=True, tags=["auth"])
+def login(json: LoginIn):
+    """Exchange a wx.login() code for a token.
+
+    The code goes to WeChat's `sns/jscode2session`; the WeChat user is found or created (linked by
+    unionid to the follower of the official account). WeChat's session_key stays on the server.
+    """
+    answer = _exchange(json.code)
+    unionid = answer.get("unionid") if isinstance(answer.get("unionid"), str) else None
+    with runtime().sessions.begin() as session:
+        user = sign_in(session, answer["openid"][:64], unionid[:64] if unionid else None, now())
+        user_id, bound = user.id, bool(bound_records(session, user))
+    session_key = answer.get("session_key") if isinstance(answer.get("session_key"), str) else None
+    issued = token_service().issue(user_id, session_key)
+    return LoginOut(token=issued.token, expires_in=issued.expires_in, bound=bound)
+
+
+@bp.post("/auth/logout")
+@operation(ok=LoggedOut, tags=["auth"])
+def logout():
+    """Revoke the token this request carries; other devices stay signed in."""
+    token_service().revoke(current_identity())
+    return LoggedOut()

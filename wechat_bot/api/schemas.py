@@ -1,0 +1,136 @@
+"""The API's request and response shapes (pydantic models); the OpenAPI document is built from them.
+
+Every string a client sends is bounded and free of control characters, so nothing the database
+would refuse (a NUL byte on PostgreSQL, say) gets past validation into a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from models import Privacy
+
+# No C0 control characters and no DEL: safe for every column and every log line.
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+
+def text(max_length: int, min_length: int = 0):
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length, pattern=PRINTABLE)]
+
+
+class Body(BaseModel):
+    """A JSON request body: unknown fields are refused, so a typo is a 422, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors ---
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="稳定的英文错误码，供程序判断，例如 not_bound、rate_limited")
+    message: str = Field(description="给校友看的中文说明")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+# --- login ---
+
+class LoginIn(Body):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")] = \
+        Field(description="wx.login() 返回的 code（5 分钟内有效，只能用一次）")
+
+
+class LoginOut(BaseModel):
+    token: str = Field(description="之后的请求放在 Authorization: Bearer <token>")
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int = Field(description="令牌有效秒数")
+    bound: bool = Field(description="是否已认证校友身份（绑定学籍）")
+
+
+class LoggedOut(BaseModel):
+    logged_out: bool = True
+
+
+# --- me ---
+
+class RecordOut(BaseModel):
+    alumnus_id: int
+    student_id: str
+    name: str
+    degree: str | None
+    graduation_year: int
+    college: str | None
+    major: str | None
+    class_name: str | None
+
+
+class MeOut(BaseModel):
+    bound: bool
+    name: str | None
+    records: list[RecordOut] = Field(description="本人绑定的学籍（本科、硕士……）")
+    privacy: Privacy = Field(description="谁能查到我：public 所有认证校友 / classmates 同院同届 / hidden 任何人")
+    city: str | None = Field(description="当前所在城市（本人填写的优先，否则为名册中的）")
+    employer: str | None
+    industry: str | None
+    phone: str | None = Field(description="本人手机号，已打码，只给本人看")
+
+
+class MePatch(Body):
+    privacy: Privacy | None = None
+    city: text(64) | None = Field(None, description="空字符串或 null 恢复为名册中的值")
+    employer: text(128) | None = None
+    industry: text(64) | None = None
+
+
+class BindingIn(Body):
+    name: text(64, min_length=1) = Field(description="姓名，与学籍一致")
+    student_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
+                                                 pattern=r"^[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\- ]+$")] = \
+        Field(description="学号：数字或字母")
+
+
+# --- alumni ---
+
+class AlumniQuery(BaseModel):
+    q: text(50) = Field("", description="姓名、全拼、首字母、毕业年份、学院、专业、城市或单位；空格分隔多个词")
+    year: int | None = Field(None, ge=1900, le=2100, description="毕业年份")
+    college: text(64) | None = None
+    city: text(64) | None = None
+    page: int = Field(1, ge=1, le=10, description="页码；每次查找最多翻 10 页")
+
+
+class AlumnusOut(BaseModel):
+    id: int
+    name: str
+    degree: str | None
+    graduation_year: int
+    college: str | None
+    major: str | None
+    city: str | None
+    employer: str | None
+
+
+class AlumniPage(BaseModel):
+    items: list[AlumnusOut]
+    page: int
+    per_page: int
+    has_more: bool
+
+
+# --- subscriptions ---
+
+TemplateId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[0-9A-Za-z_\-]+$")]
+
+
+class SubscriptionsIn(Body):
+    template_ids: list[TemplateId] = Field(min_length=1, max_length=20,
+                                           description="用户在 wx.requestSubscribeMessage 中同意的模板")
+
+
+class SubscriptionsOut(BaseModel):
+    recorded: list[str] = Field(description="已记下同意的模板（每个同意可发送一次订阅消息）")
