@@ -91,3 +91,13 @@ def test_the_apps_own_client_fetches_its_token_through_the_sandbox(live_server):
     assert client.user.get_followers()["total"] == 0
     token = client.access_token
     assert live_server.sandbox.tokens.app_of(token) == live_server.runtime.config.wechat.app_id
+
+
+def test_the_clock_control_moves_the_sandboxs_time_and_resets_it(api):
+    token = api.token()
+    moved = api.client.post("/sandbox/api/_clock", json={"shift_seconds": 7201})
+    assert moved.status_code == 200
+    assert api.get("cgi-bin/user/get", token=token)["errcode"] == 42001
+    assert api.client.post("/sandbox/api/_clock", json={"shift_seconds": "x"}).status_code == 400
+    api.client.delete("/sandbox/api/_clock")
+    assert "errcode" not in api.get("cgi-bin/user/get", token=token)

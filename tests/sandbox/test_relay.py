@@ -218,3 +218,12 @@ def test_consent_in_the_chat_reaches_the_webhook_and_allows_one_bizsend(live_ser
     with pytest.raises(Exception) as refused:
         client.message.send_subscribe_message(person.openid, template_id, data)
     assert refused.value.errcode == 43101
+
+
+def test_the_phone_offers_follow_only_to_others_and_unfollow_only_to_followers(live_server):
+    person = _first_person(live_server)
+    assert _send(live_server, person, action="unsubscribe")[0] == 409
+    assert _send(live_server, person, action="menu", path=[2, 1])[0] == 409
+    assert _send(live_server, person, action="subscribe")[0] == 200
+    status, answer = _send(live_server, person, action="subscribe")
+    assert status == 409 and answer["error"] == "已经关注了公众号"

@@ -169,16 +169,17 @@ def send(
     """Record what WeChat learns from the tap, relay it, and store both sides of the exchange."""
     fields = tap.fields
     event = fields.get("Event")
-    if fields["MsgType"] != "event" and not person.subscribed:
-        raise PhoneError("请先关注公众号")
+    # A phone offers 关注 only to someone not following, and everything else only to followers.
     if event == "subscribe":
+        if person.subscribed:
+            raise PhoneError("已经关注了公众号")
         scene = str(fields.get("EventKey", "")).removeprefix("qrscene_")
         sandbox.people.follow(person.openid, scene)
+    elif not person.subscribed:
+        raise PhoneError("请先关注公众号")
     elif event == "unsubscribe":
         sandbox.people.unfollow(person.openid)
         sandbox.allowance.close(person.openid)
-    elif not person.subscribed:
-        raise PhoneError("请先关注公众号")
     if fields["MsgType"] != "event":
         sandbox.allowance.open(person.openid, "message")
     elif event in WINDOW_EVENTS:
