@@ -31,7 +31,7 @@ from handlers.directory.searching import (
     search_directory,
 )
 from handlers.settings import DirectorySettings
-from models import Alumnus
+from models import Alumnus, Privacy
 
 CHANNEL = "bot"
 BIND_DIALOG = "bind"
@@ -103,7 +103,8 @@ def _bind(ctx: Context, name: str, student_id: str) -> str:
                           limiter=binding_lockout(ctx.store, _settings(ctx)))
     match result.outcome:
         case BindOutcome.BOUND:
-            return texts.bind_success(result.alumnus.name, _describe(result.alumnus))
+            bound = result.alumnus
+            return texts.bind_success(bound.name, _describe(bound), Privacy(bound.privacy))
         case BindOutcome.ALREADY_MINE:
             return texts.BIND_ALREADY
         case BindOutcome.TAKEN:

@@ -18,7 +18,7 @@ BIND_BAD_STUDENT_ID = "学号由数字或字母组成，请重新输入；发送
 BIND_ALREADY = "该身份已绑定在您的微信上，无需重复绑定。发送「我的」查看资料。"
 BIND_NO_MATCH = "没有找到与该姓名和学号相符的学籍，请核对后再试。"
 BIND_TAKEN = "该身份已被其他微信账号绑定，如有疑问请联系校友会。"
-BIND_DONE_HINT = "现在可以发送「查找 姓名」寻找校友，发送「我的」查看资料和隐私设置。"
+BIND_DONE_HINT = "现在可以发送「查找 姓名」寻找校友，发送「我的」查看资料。"
 
 # --- unbinding ---
 UNBIND_NOTHING = "您还没有绑定校友身份，无需解绑。"
@@ -85,8 +85,9 @@ def record_line(degree: str | None, year: int, college: str | None, major: str |
     return " ".join(part for part in (head, college, major, class_name) if part)
 
 
-def bind_success(name: str, record: str) -> str:
-    return f"绑定成功！欢迎您，{name}校友（{record}）。\n{BIND_DONE_HINT}"
+def bind_success(name: str, record: str, privacy: Privacy) -> str:
+    return (f"绑定成功！欢迎您，{name}校友（{record}）。\n"
+            f"目前{PRIVACY_MEANINGS[privacy]}，发送「隐私」可以修改。\n{BIND_DONE_HINT}")
 
 
 def unbind_done(records: list[str]) -> str:

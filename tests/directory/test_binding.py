@@ -90,6 +90,7 @@ def test_bind_dialog_asks_name_then_student_id_and_links_the_record(talk, runtim
     assert talk("o-zw", "张伟") == "请输入学号。"
     reply = talk("o-zw", "2012010101")
     assert reply.startswith("绑定成功！欢迎您，张伟校友（本科 2012届 计算机学院 软件工程）")
+    assert "目前只有同学院、同届的校友能查到您，发送「隐私」可以修改。" in reply
     bound = record(runtime, roster["zhangwei"])
     assert bound.wechat_user_id == user_id(runtime, "o-zw") and bound.bound_at is not None
     [event] = events(runtime)
