@@ -103,6 +103,7 @@ def operation(*, ok: type | None, status: int = 200, errors: Iterable[int] = (),
             codes.add(400)
         responses = {f"HTTP_{status}": ok, **{f"HTTP_{code}": ErrorOut for code in sorted(codes)}}
         validated = spec.validate(resp=Response(**responses), tags=list(tags),
+                                  operation_id=view.__name__,
                                   security=None if public else {BEARER: []})(view)
         if public:
             return validated
