@@ -80,6 +80,16 @@ class ReunionSection:
 class PushSection:
     rate_per_second: float = 20.0
     max_attempts: int = 5
+    retry_base_seconds: float = 30.0
+    lease_seconds: float = 120.0
+    # Template message (模板消息): the id and how a push fills it, "key=pattern" per field.
+    template_id: str = ""
+    template_data: list[str] = field(default_factory=list)
+    # Mini-program subscribe message (订阅消息): the same for the mini-program's template.
+    miniprogram_template_id: str = ""
+    miniprogram_template_data: list[str] = field(default_factory=list)
+    miniprogram_page: str = ""
+    miniprogram_state: str = "formal"
 
 
 @dataclass(frozen=True)

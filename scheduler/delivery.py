@@ -1,0 +1,329 @@
+"""Delivery: claim due rows, send each within the shared rate, record what WeChat answered.
+
+The life of a row (docs/pushes.md has the full table):
+
+    pending ─claim─▶ claimed ─mark+COMMIT─▶ sending ─call WeChat─▶ sent | failed | unreachable
+       ▲                                                         └──▶ pending (retry, backoff)
+       └──────────── a stale `claimed` row (nobody called WeChat) ─┘   └──▶ unknown (待核实)
+
+* **Claim**: a batch of due `pending` rows becomes `claimed` by this worker under a fresh claim
+  token — `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the single writer serializes
+  the claim and the `status = 'pending'` guard on the UPDATE keeps two workers off one row.
+* **Before each call** the row is marked `sending` (attempt count, time) and that is COMMITTED;
+  only then is WeChat called; the answer is recorded in a second commit guarded by the claim token,
+  so a worker that lost its row (its lease ran out) cannot overwrite the new owner's result.
+* **Answers**: 0 → `sent`; -1, a refused connection, no token → retry after 30 s, 60 s, 120 s, …
+  (`push.retry_base_seconds`, doubling, at most an hour) until `push.max_attempts`, then `failed`;
+  45009 (the API's daily quota) stops that channel for every process until midnight Beijing time
+  and the row tries another channel or waits; 45015/45047/43101 (this channel cannot reach this
+  user now) → the next channel, else `failed` with that errcode; any other errcode (43004
+  unsubscribed, 40003, 48002, 47003, …) → `failed` at once, never retried.
+
+**Exactly once — the reconciliation rule.** A crash (kill -9) can only leave rows `claimed` or
+`sending`. A row older than the lease (`push.lease_seconds`, longer than any WeChat call may
+take) is reconciled by whichever worker runs next:
+
+* `claimed`: WeChat was never called → back to `pending`; it is sent once later.
+* `sending` on an idempotent channel (template message: `client_msg_id`; mass send:
+  `clientmsgid`, both the row's own key `<push key>-<delivery id>`) → back to `pending` with its
+  channel pinned, and the retry carries the same key: WeChat answers it with the first message
+  if that one arrived, so nobody sees it twice and nobody is lost.
+* `sending` on customer-service or subscribe messages, which have no idempotency key and no
+  lookup in production WeChat → `unknown` (待核实), never resent blindly: a duplicate is worse
+  than a message staff must check. The same holds for a call whose answer was lost (read
+  timeout, HTTP 5xx, a cut connection). `push-status` counts these apart.
+
+So nobody ever gets a message twice, and with a template configured nobody is lost either.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.push import (IDEMPOTENT_CHANNELS, Channel, Delivery, DeliveryStatus, Push,
+                         clear_subscribe_consent, return_subscribe_consent,
+                         spend_subscribe_consent)
+from models.wechat_user import WechatUser
+from scheduler.channels import build_message, choose_channel, has_consent, subscribe_template_id
+from scheduler.ratelimit import Limiter, next_quota_reset
+from scheduler.sender import (CHANNEL_CLOSED_ERRCODES, QUOTA_ERRCODES, RETRYABLE_ERRCODES,
+                              DeliveryPolicy, Outcome, SendResult, Sender)
+
+log = logging.getLogger(__name__)
+
+S = DeliveryStatus
+OPEN_STATES = (S.CLAIMED.value, S.SENDING.value, S.UNKNOWN.value)
+
+
+@dataclass
+class DeliveryStats:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    unreachable: int = 0
+    unknown: int = 0
+    waiting: int = 0      # no channel until a stopped one reopens (45009)
+    reconciled: int = 0   # stale rows of a crashed worker put right
+    lost: int = 0         # rows another worker took over (our lease ran out)
+
+
+@dataclass
+class _Run:
+    """What one deliver_due call shares across its rows."""
+
+    sessions: sessionmaker[Session]
+    sender: Sender
+    limiter: Limiter
+    policy: DeliveryPolicy
+    token: str
+    clock: Callable[[], datetime]
+    paused: dict[str, datetime] = field(default_factory=dict)
+    stats: DeliveryStats = field(default_factory=DeliveryStats)
+
+
+def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter, *,
+                now: datetime, batch: int = 100, worker_id: str) -> DeliveryStats:
+    """Send what is due at `now`: reconcile stale rows, claim one batch, send each row within
+    the shared rate, record every answer. Safe to run in any number of processes at once."""
+    policy = sender.policy
+    started = time.monotonic()
+
+    def clock() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - started)
+
+    reconciled = reconcile_stale(sessions, policy, now=now)
+    rate = getattr(limiter, "rate", None)
+    if rate:  # a batch must finish well inside the lease, or another worker would take it over
+        batch = max(1, min(batch, int(rate * policy.lease_seconds / 2)))
+    token = _claim(sessions, now=now, batch=batch, worker_id=worker_id)
+    run = _Run(sessions, sender, limiter, policy, token or "", clock)
+    run.stats.reconciled = reconciled
+    if token is None:
+        return run.stats
+    try:
+        with sessions() as session:
+            rows = session.execute(
+                select(Delivery, Push, WechatUser).join(Push, Push.id == Delivery.push_id)
+                .outerjoin(WechatUser, WechatUser.id == Delivery.wechat_user_id)
+                .where(Delivery.claim_token == token).order_by(Delivery.id)).all()
+        run.stats.claimed = len(rows)
+        run.paused = _paused(limiter, now)
+        for delivery, push, user in rows:
+            _deliver_one(run, delivery, push, user)
+    finally:
+        _release(sessions, token)
+    return run.stats
+
+
+def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
+                    now: datetime) -> int:
+    """Put right what a crashed worker left (the rule in this module's docstring)."""
+    cutoff = now - timedelta(seconds=policy.lease_seconds)
+    idempotent = [c.value for c in IDEMPOTENT_CHANNELS]
+    released = dict(claimed_by=None, claim_token=None)
+    with sessions.begin() as session:
+        counts = [session.execute(update(Delivery).where(
+            Delivery.status == S.CLAIMED, Delivery.claimed_at < cutoff)
+            .values(status=S.PENDING.value, **released)).rowcount]
+        counts.append(session.execute(update(Delivery).where(
+            Delivery.status == S.SENDING, Delivery.sending_at < cutoff,
+            Delivery.channel.in_(idempotent), Delivery.attempts < policy.max_attempts)
+            .values(status=S.PENDING.value, next_attempt_at=now,
+                    error="发送中断：以同一幂等键重试", **released)).rowcount)
+        counts.append(session.execute(update(Delivery).where(
+            Delivery.status == S.SENDING, Delivery.sending_at < cutoff)
+            .values(status=S.UNKNOWN.value, finished_at=now,
+                    error="发送中断，可能已送达：请核实")).rowcount)
+    if any(counts):
+        log.warning("reconciled stale deliveries: %s never sent, %s to resend with the same key, "
+                    "%s unknown", *counts)
+    return sum(counts)
+
+
+def _claim(sessions: sessionmaker[Session], *, now: datetime, batch: int,
+           worker_id: str) -> str | None:
+    token = uuid.uuid4().hex
+    with sessions.begin() as session:
+        due = (select(Delivery.id)
+               .where(Delivery.status == S.PENDING, Delivery.next_attempt_at <= now)
+               .order_by(Delivery.next_attempt_at, Delivery.id).limit(batch))
+        if session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        ids = list(session.scalars(due))
+        if not ids:
+            return None
+        claimed = session.execute(
+            update(Delivery).where(Delivery.id.in_(ids), Delivery.status == S.PENDING)
+            .values(status=S.CLAIMED.value, claimed_by=worker_id[:64], claim_token=token,
+                    claimed_at=now)).rowcount
+    return token if claimed else None
+
+
+def _release(sessions: sessionmaker[Session], token: str) -> None:
+    """Rows of this claim not handed to WeChat (stopped early) go back to pending."""
+    with sessions.begin() as session:
+        session.execute(update(Delivery).where(Delivery.claim_token == token,
+                                               Delivery.status == S.CLAIMED)
+                        .values(status=S.PENDING.value, claimed_by=None, claim_token=None))
+
+
+def _paused(limiter: Limiter, now: datetime) -> dict[str, datetime]:
+    out = {}
+    for channel in Channel:
+        until = limiter.paused_until(channel.value)
+        if until is not None and until > now:
+            out[channel.value] = until
+    return out
+
+
+def _record(run: _Run, delivery: Delivery, counter: str, **values) -> None:
+    """Write a row's new state, unless another worker has taken the row over meanwhile."""
+    with run.sessions.begin() as session:
+        written = session.execute(
+            update(Delivery).where(Delivery.id == delivery.id,
+                                   Delivery.claim_token == run.token,
+                                   Delivery.status.in_(OPEN_STATES))
+            .values(**{k: v.value if isinstance(v, S) else v for k, v in values.items()})
+        ).rowcount
+    if written:
+        setattr(run.stats, counter, getattr(run.stats, counter) + 1)
+    else:
+        run.stats.lost += 1
+        log.warning("delivery %s was taken over by another worker; its answer is dropped",
+                    delivery.id)
+
+
+def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | None) -> None:
+    # A channel kept from an earlier attempt that may have arrived: repeat it, same key.
+    pinned = Channel(delivery.channel) if delivery.channel and not push.mass else None
+    refusal: SendResult | None = None
+    for _ in range(len(Channel) + 1):  # each pass finishes the row or rules out one channel
+        at = run.clock()
+        if pinned is not None:
+            channel, wait_until = (None, run.paused[pinned.value]) if pinned.value in run.paused \
+                else (pinned, None)
+        else:
+            with run.sessions() as session:
+                choice = choose_channel(push, delivery, user, run.policy, now=at,
+                                        paused=run.paused,
+                                        has_consent=lambda t: has_consent(session, user, t))
+            channel, wait_until = choice.channel, choice.wait_until
+        if channel is None:
+            if wait_until is not None:
+                _record(run, delivery, "waiting", status=S.PENDING, next_attempt_at=wait_until,
+                        claim_token=None, claimed_by=None)
+            elif refusal is not None:
+                _record(run, delivery, "failed", status=S.FAILED, finished_at=at,
+                        errcode=refusal.errcode, error=refusal.detail[:200] or None)
+            else:
+                _record(run, delivery, "unreachable", status=S.UNREACHABLE, finished_at=at,
+                        error="没有可用的渠道（未关注、不在客服窗口、无订阅授权）")
+            return
+        message = build_message(channel, push, delivery, user, run.policy)
+        run.limiter.acquire()
+        if not _mark_sending(run, delivery, push, channel, user):
+            run.stats.lost += 1
+            return
+        try:
+            result = run.sender.send(message)
+        except Exception as exc:  # a bug or a surprise: it may have gone out, so never resend
+            log.exception("sender failed on delivery %s", delivery.id)
+            result = SendResult(Outcome.UNCERTAIN, detail=type(exc).__name__)
+        if (result.outcome is Outcome.REFUSED and result.errcode in CHANNEL_CLOSED_ERRCODES
+                and pinned is None):
+            _channel_closed(run, delivery, push, channel, user, result)
+            refusal = result
+            continue
+        _settle(run, delivery, push, channel, pinned, user, result)
+        return
+
+
+def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
+                  user: WechatUser | None) -> bool:
+    """The row says `sending` in the database, committed, before WeChat hears of it."""
+    at = run.clock()
+    with run.sessions.begin() as session:
+        marked = session.execute(
+            update(Delivery).where(Delivery.id == delivery.id, Delivery.claim_token == run.token,
+                                   Delivery.status == S.CLAIMED)
+            .values(status=S.SENDING.value, channel=channel.value,
+                    attempts=Delivery.attempts + 1, sending_at=at)).rowcount == 1
+        if marked and channel is Channel.SUBSCRIBE and not spend_subscribe_consent(
+                session, user.id, subscribe_template_id(push, run.policy), at):
+            session.rollback()  # another push spent the last consent first
+            marked = False
+    if marked:
+        delivery.attempts += 1
+    return marked
+
+
+def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,
+                    user: WechatUser | None, result: SendResult) -> None:
+    """This channel cannot reach this user now: note it; the next pass chooses again."""
+    delivery.refused_channels = ",".join(filter(None, [delivery.refused_channels,
+                                                       channel.value]))
+    delivery.attempts -= 1
+    with run.sessions.begin() as session:
+        if channel is Channel.SUBSCRIBE and result.errcode == 43101:
+            clear_subscribe_consent(session, user.id, subscribe_template_id(push, run.policy))
+        session.execute(update(Delivery).where(Delivery.id == delivery.id,
+                                               Delivery.claim_token == run.token)
+                        .values(status=S.CLAIMED.value, channel=None, errcode=result.errcode,
+                                refused_channels=delivery.refused_channels,
+                                attempts=delivery.attempts))
+
+
+def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
+            pinned: Channel | None, user: WechatUser | None, result: SendResult) -> None:
+    """Record one answer (the rules in this module's docstring)."""
+    at = run.clock()
+    outcome, errcode = result.outcome, result.errcode
+    detail = (result.detail or "")[:200] or None
+    if outcome is Outcome.SENT:
+        _record(run, delivery, "sent", status=S.SENT, finished_at=at, msgid=result.msgid,
+                errcode=None, error=None)
+        return
+    not_sent = outcome is Outcome.NOT_SENT or errcode in RETRYABLE_ERRCODES | QUOTA_ERRCODES
+    if channel is Channel.SUBSCRIBE and not_sent and outcome is not Outcome.UNCERTAIN:
+        with run.sessions.begin() as session:  # WeChat did not spend it
+            return_subscribe_consent(session, user.id, subscribe_template_id(push, run.policy))
+    if outcome is Outcome.REFUSED and errcode in QUOTA_ERRCODES:
+        until = next_quota_reset(at, run.policy.zone)
+        run.limiter.pause(channel.value, until, at)
+        run.paused[channel.value] = until
+        later = pinned is not None or channel is Channel.MASS  # no other channel will do
+        _record(run, delivery, "waiting", status=S.PENDING, attempts=delivery.attempts - 1,
+                errcode=errcode, error=detail, channel=pinned.value if pinned else None,
+                next_attempt_at=until if later else at, claim_token=None, claimed_by=None)
+        return
+    uncertain = outcome is Outcome.UNCERTAIN
+    idempotent = channel in IDEMPOTENT_CHANNELS
+    if uncertain and not idempotent:
+        _record(run, delivery, "unknown", status=S.UNKNOWN, finished_at=at, errcode=errcode,
+                error=detail or "应答丢失，可能已送达：请核实")
+        return
+    if not (uncertain or outcome is Outcome.NOT_SENT or errcode in RETRYABLE_ERRCODES):
+        _record(run, delivery, "failed", status=S.FAILED, finished_at=at, errcode=errcode,
+                error=detail)
+        return
+    # Transient. After an attempt that may have arrived, stay on its channel and key.
+    keep = channel if idempotent and (uncertain or pinned is not None) else None
+    if delivery.attempts >= run.policy.max_attempts:
+        status, counter = (S.UNKNOWN, "unknown") if keep else (S.FAILED, "failed")
+        _record(run, delivery, counter, status=status, finished_at=at, errcode=errcode,
+                error=detail or "重试次数已用完")
+        return
+    delay = min(run.policy.retry_max_seconds,
+                run.policy.retry_base_seconds * 2 ** (delivery.attempts - 1))
+    _record(run, delivery, "retried", status=S.PENDING, errcode=errcode, error=detail,
+            channel=keep.value if keep else None, next_attempt_at=at + timedelta(seconds=delay),
+            claim_token=None, claimed_by=None)

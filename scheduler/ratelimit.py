@@ -1,0 +1,83 @@
+"""How fast pushes go out, shared by every delivery process through Redis.
+
+`RateLimiter.acquire()` reserves the next send slot in one atomic Lua call (GCRA, the "generic cell
+rate algorithm": a token bucket kept as one timestamp) on Redis's own clock, so any number of
+processes on any number of machines together start at most `rate` sends a second, with a burst of
+at most `burst`. The caller then sleeps until its slot; a crashed caller only wastes its slot.
+
+It also remembers channels stopped for the day (45009: the API's daily quota is used up), so
+every process stops sending on that channel until the quota resets.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Protocol
+
+# KEYS[1] the theoretical arrival time of the next send; ARGV rate, burst, key lifetime.
+# Answers how many seconds the caller must wait before its send (as text: Redis truncates
+# Lua numbers to integers).
+_RESERVE = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local wait = tat - (burst - 1) / rate - now
+if wait < 0 then wait = 0 end
+redis.call('SET', KEYS[1], string.format('%.6f', tat + 1 / rate), 'EX', tonumber(ARGV[3]))
+return string.format('%.6f', wait)
+"""
+
+
+class Limiter(Protocol):
+    def acquire(self) -> float: ...
+
+    def pause(self, channel: str, until: datetime, now: datetime) -> None: ...
+
+    def paused_until(self, channel: str) -> datetime | None: ...
+
+
+class RateLimiter:
+    """The shared token bucket; `prefix` keeps its keys apart (e.g. "ab:push:")."""
+
+    def __init__(self, redis, prefix: str, rate_per_second: float, burst: int = 1,
+                 sleep=time.sleep) -> None:
+        if rate_per_second <= 0 or burst < 1:
+            raise ValueError("rate_per_second must be > 0 and burst >= 1")
+        self._redis = redis
+        self._prefix = prefix
+        self.rate = float(rate_per_second)
+        self.burst = burst
+        self._sleep = sleep
+        self._reserve = redis.register_script(_RESERVE)
+
+    def acquire(self) -> float:
+        """Block until this process may send once; answers the seconds it waited."""
+        wait = float(self._reserve(keys=[self._prefix + "rate"],
+                                   args=[self.rate, self.burst, 60]))
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+    def pause(self, channel: str, until: datetime, now: datetime) -> None:
+        """Stop `channel` for every process until `until` (45009: tomorrow)."""
+        seconds = max(1, int((until - now).total_seconds()) + 1)
+        self._redis.set(self._prefix + f"paused:{channel}", until.isoformat(), ex=seconds)
+
+    def paused_until(self, channel: str) -> datetime | None:
+        value = self._redis.get(self._prefix + f"paused:{channel}")
+        return datetime.fromisoformat(value) if value else None
+
+    def resume(self, channel: str) -> None:
+        """An operator reset the quota (cgi-bin/clear_quota): send again at once."""
+        self._redis.delete(self._prefix + f"paused:{channel}")
+
+
+def next_quota_reset(now: datetime, zone) -> datetime:
+    """When WeChat's daily quotas reset: the next midnight in `zone` (Beijing time)."""
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date(), datetime.min.time(), tzinfo=zone)
+    return midnight + timedelta(days=1)

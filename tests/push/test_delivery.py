@@ -1,0 +1,269 @@
+"""Delivery against a scripted sender: what each answer does to a row, retries and backoff,
+final errors, the daily quota, uncertain calls, stale rows of a crashed worker, lost claims."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from models.push import Channel, Delivery, SubscribeConsent, grant_subscribe_consents
+from scheduler.delivery import deliver_due, reconcile_stale
+from scheduler.outbox import push_progress, queue_push
+from scheduler.sender import Outcome, SendResult
+from tests.push.conftest import NOW, SUB_REMINDER, FakeLimiter, FakeSender, add_user, policy
+
+
+def _queue(sessions, *users, text="返校日报名开始了", **kwargs):
+    with sessions.begin() as session:
+        audience = "openids:" + ",".join(u.openid for u in users)
+        push = queue_push(session, text=text, audience=audience, kind="broadcast", now=NOW,
+                          **kwargs)
+    return push
+
+
+def _users(sessions, count=1, **state):
+    with sessions.begin() as session:
+        return [add_user(session, **state) for _ in range(count)]
+
+
+def _rows(sessions, push):
+    with sessions() as session:
+        return list(session.scalars(select(Delivery).where(Delivery.push_id == push.id)
+                                    .order_by(Delivery.id)))
+
+
+def _due(sessions, push):
+    (row,) = _rows(sessions, push)
+    return row.next_attempt_at
+
+
+def _run(sessions, sender, limiter=None, at=NOW, worker="w1"):
+    return deliver_due(sessions, sender, limiter or FakeLimiter(), now=at, worker_id=worker)
+
+
+def test_a_follower_gets_one_template_message_and_the_row_says_sent(sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    sender = FakeSender(default=SendResult.sent(2000000001))
+    stats = _run(sessions, sender)
+    assert (stats.claimed, stats.sent) == (1, 1)
+    (message,) = sender.sent
+    (row,) = _rows(sessions, push)
+    assert message.channel is Channel.TEMPLATE
+    assert message.address == user.openid
+    assert message.idempotency_key == f"{push.key}-{row.id}"
+    assert message.data == {"thing1": "返校日报名开始了", "thing2": "示例大学校友会",
+                            "time3": "2026-12-01 10:00"}
+    assert (row.status, row.msgid, row.attempts, row.channel) == ("sent", "2000000001", 1, "template")
+    assert _run(sessions, sender, at=NOW + timedelta(days=1)).claimed == 0
+    assert len(sender.sent) == 1
+
+
+def test_nothing_is_sent_before_its_time(sessions):
+    (user,) = _users(sessions)
+    _queue(sessions, user, at=NOW + timedelta(hours=2))
+    sender = FakeSender()
+    assert _run(sessions, sender, at=NOW + timedelta(hours=1)).claimed == 0
+    assert _run(sessions, sender, at=NOW + timedelta(hours=2)).sent == 1
+
+
+def test_an_unsubscribed_users_43004_is_final_and_never_retried(sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    sender = FakeSender()
+    sender.answer(user.openid, SendResult.refused(43004, "require subscribe"))
+    assert _run(sessions, sender).failed == 1
+    for days in (1, 2, 30):
+        assert _run(sessions, sender, at=NOW + timedelta(days=days)).claimed == 0
+    (row,) = _rows(sessions, push)
+    assert (row.status, row.errcode, len(sender.sent)) == ("failed", 43004, 1)
+    with sessions() as session:
+        assert push_progress(session, push.id).failed == {43004: 1}
+
+
+def test_system_busy_is_retried_with_doubling_waits_until_max_attempts(sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    sender = FakeSender(policy(max_attempts=4))
+    sender.answer(user.openid, *[SendResult.refused(-1, "system error")] * 4)
+    at, waits = NOW, []
+    for _ in range(3):
+        assert _run(sessions, sender, at=at).retried == 1
+        (row,) = _rows(sessions, push)
+        waits.append((row.next_attempt_at - at).total_seconds())
+        assert _run(sessions, sender, at=row.next_attempt_at - timedelta(seconds=1)).claimed == 0
+        at = row.next_attempt_at
+    assert [round(w) for w in waits] == [30, 60, 120]
+    assert _run(sessions, sender, at=at).failed == 1
+    (row,) = _rows(sessions, push)
+    assert (row.status, row.errcode, row.attempts, len(sender.sent)) == ("failed", -1, 4, 4)
+    assert {m.idempotency_key for m in sender.sent} == {f"{push.key}-{row.id}"}
+
+
+def test_a_busy_answer_then_success_sends_once(sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    sender = FakeSender()
+    sender.answer(user.openid, SendResult.refused(-1), SendResult(Outcome.NOT_SENT))
+    assert _run(sessions, sender).retried == 1
+    assert _run(sessions, sender, at=_due(sessions, push)).retried == 1
+    assert _run(sessions, sender, at=_due(sessions, push)).sent == 1
+    (row,) = _rows(sessions, push)
+    assert (row.status, row.attempts, row.errcode) == ("sent", 3, None)
+
+
+def test_daily_quota_stops_the_channel_until_midnight_and_others_take_over(sessions):
+    windowed, silent = _users(sessions, 1, messaged=timedelta(hours=1)) + _users(sessions)
+    push = _queue(sessions, windowed, silent)
+    sender, limiter = FakeSender(), FakeLimiter()
+    sender.answer(windowed.openid, SendResult.refused(45009, "reach max api daily quota limit"))
+    stats = _run(sessions, sender, limiter)
+    midnight = datetime.fromisoformat("2026-12-02T00:00:00+08:00")
+    assert limiter.paused == {"template": midnight}
+    assert stats.waiting == 2  # the second row saw the pause and did not even try
+    assert len(sender.sent) == 1
+    # The next run: customer-service reaches the user in the window; the other one waits.
+    stats = _run(sessions, sender, limiter, at=NOW + timedelta(seconds=1))
+    assert (stats.sent, stats.waiting, stats.unreachable) == (1, 0, 0)
+    first, second = _rows(sessions, push)
+    assert (first.status, first.channel, first.attempts) == ("sent", "custom", 1)
+    assert (second.status, second.next_attempt_at, second.attempts) == ("pending", midnight, 0)
+    limiter.paused.clear()  # midnight: the quota is back
+    assert _run(sessions, sender, limiter, at=midnight).sent == 1
+    assert [m.channel for m in sender.to(silent.openid)] == [Channel.TEMPLATE]
+
+
+def test_an_uncertain_customer_service_call_is_unknown_and_never_resent(sessions):
+    (user,) = _users(sessions, messaged=timedelta(hours=1))
+    push = _queue(sessions, user)
+    sender = FakeSender(policy(template=None))
+    sender.answer(user.openid, SendResult(Outcome.UNCERTAIN, detail="ReadTimeout"))
+    assert _run(sessions, sender).unknown == 1
+    assert _run(sessions, sender, at=NOW + timedelta(hours=1)).claimed == 0
+    (row,) = _rows(sessions, push)
+    assert (row.status, len(sender.sent)) == ("unknown", 1)
+    with sessions() as session:
+        assert push_progress(session, push.id).unknown == 1
+
+
+def test_an_uncertain_template_call_is_repeated_with_the_same_key(sessions):
+    (user,) = _users(sessions, messaged=timedelta(hours=1))
+    push = _queue(sessions, user)
+    sender = FakeSender()
+    sender.answer(user.openid, SendResult(Outcome.UNCERTAIN, detail="HTTP 502"),
+                  SendResult.refused(-1))
+    assert _run(sessions, sender).retried == 1
+    assert _run(sessions, sender, at=_due(sessions, push)).retried == 1  # busy: same channel
+    assert _run(sessions, sender, at=_due(sessions, push)).sent == 1
+    assert [m.channel for m in sender.sent] == [Channel.TEMPLATE] * 3
+    assert len({m.idempotency_key for m in sender.sent}) == 1
+    (row,) = _rows(sessions, push)
+    assert row.status == "sent"
+
+
+def test_a_crashed_workers_rows_are_reconciled_by_the_rule(sessions):
+    template_user, custom_user, claimed_user = _users(sessions, 3, messaged=timedelta(hours=1))
+    template_push = _queue(sessions, template_user)
+    custom_push = _queue(sessions, custom_user)
+    claimed_push = _queue(sessions, claimed_user)
+    with sessions.begin() as session:  # what kill -9 leaves behind
+        for push, status, channel in ((template_push, "sending", "template"),
+                                      (custom_push, "sending", "custom"),
+                                      (claimed_push, "claimed", None)):
+            row = session.scalars(select(Delivery).where(Delivery.push_id == push.id)).one()
+            row.status, row.channel, row.claim_token, row.claimed_by = status, channel, "x", "dead"
+            row.claimed_at = row.sending_at = NOW - timedelta(seconds=10)
+            row.attempts = 1 if status == "sending" else 0
+    sender = FakeSender()
+    assert _run(sessions, sender).claimed == 0  # within the lease: maybe still in flight
+    stats = _run(sessions, sender, at=NOW + timedelta(seconds=120))
+    assert stats.reconciled == 3
+    assert (stats.claimed, stats.sent) == (2, 2)
+    (resent,) = sender.to(template_user.openid)
+    (row,) = _rows(sessions, template_push)
+    assert resent.idempotency_key == f"{template_push.key}-{row.id}"  # WeChat dedups it
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert sender.to(custom_user.openid) == []
+    (row,) = _rows(sessions, custom_push)
+    assert row.status == "unknown"
+    assert len(sender.to(claimed_user.openid)) == 1
+
+
+def test_a_worker_whose_row_was_taken_over_drops_its_answer(sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    sender = FakeSender()
+    late = NOW + timedelta(minutes=5)
+
+    def another_worker_takes_over(message):  # our call outlived the lease
+        if len(sender.sent) == 1:
+            _run(sessions, sender, at=late, worker="w2")
+
+    sender.during_send = another_worker_takes_over
+    stats = _run(sessions, sender, at=NOW, worker="w1")
+    assert stats.lost == 1
+    assert len({m.idempotency_key for m in sender.sent}) == 1 and len(sender.sent) == 2
+    (row,) = _rows(sessions, push)
+    assert (row.status, row.claimed_by) == ("sent", "w2")
+
+
+def test_a_closed_window_falls_back_to_the_subscribe_message(sessions):
+    with sessions.begin() as session:
+        user = add_user(session, messaged=timedelta(hours=1), mp_openid="mp-1")
+        grant_subscribe_consents(session, user.id, [SUB_REMINDER.template_id], NOW)
+    push = _queue(sessions, user)
+    sender = FakeSender(policy(template=None, subscribe=SUB_REMINDER))
+    sender.answer(user.openid, SendResult.refused(45047, "out of response count limit"))
+    assert _run(sessions, sender).sent == 1
+    assert [m.channel for m in sender.sent] == [Channel.CUSTOM, Channel.SUBSCRIBE]
+    assert sender.sent[1].address == "mp-1"
+    (row,) = _rows(sessions, push)
+    assert (row.status, row.channel, row.refused_channels, row.attempts) == (
+        "sent", "subscribe", "custom", 1)
+    with sessions() as session:
+        assert session.scalars(select(SubscribeConsent.remaining)).one() == 0
+
+
+def test_a_closed_window_with_no_other_channel_fails_with_its_errcode(sessions):
+    (user,) = _users(sessions, messaged=timedelta(hours=1))
+    push = _queue(sessions, user)
+    sender = FakeSender(policy(template=None))
+    sender.answer(user.openid, SendResult.refused(45015))
+    assert _run(sessions, sender).failed == 1
+    (row,) = _rows(sessions, push)
+    assert (row.status, row.errcode) == ("failed", 45015)
+
+
+def test_a_user_nobody_can_reach_is_recorded_unreachable(sessions):
+    (user,) = _users(sessions, subscribed=False)
+    push = _queue(sessions, user)
+    sender = FakeSender()
+    assert _run(sessions, sender).unreachable == 1
+    assert sender.sent == []
+    with sessions() as session:
+        assert push_progress(session, push.id).unreachable == 1
+
+
+def test_concurrent_workers_send_each_row_once(sessions):
+    users = _users(sessions, 60)
+    _queue(sessions, *users)
+    sender = FakeSender()
+
+    def work(name):
+        for _ in range(10):
+            deliver_due(sessions, sender, FakeLimiter(), now=NOW, batch=7, worker_id=name)
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(m.address for m in sender.sent) == sorted(u.openid for u in users)
+
+
+def test_reconcile_leaves_fresh_rows_alone(sessions):
+    (user,) = _users(sessions)
+    _queue(sessions, user)
+    assert reconcile_stale(sessions, policy(), now=NOW + timedelta(days=1)) == 0
