@@ -27,8 +27,8 @@ def with_sandbox(config: Config, base_url: str = DEAD_URL, **wechat) -> Config:
     )
 
 
-def build_app(config: Config):
-    app = create_app(config)
+def build_app(config: Config, routes=None):
+    app = create_app(config, routes=routes)
     app.config["TESTING"] = True
     return app
 
@@ -120,13 +120,13 @@ def api(sandbox_app) -> Api:
 class LiveServer:
     """The app on a real threaded werkzeug server; base_url and api_base_url point at it."""
 
-    def __init__(self, config: Config, **wechat) -> None:
+    def __init__(self, config: Config, routes=None, **wechat) -> None:
         holder = {}
         # The port is only known once the socket is bound, and the config needs it: bind first,
         # then build the app and hand it to the already listening server.
         self.server = make_server("127.0.0.1", 0, lambda e, s: holder["app"](e, s), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.app = build_app(with_sandbox(config, self.url, **wechat))
+        self.app = build_app(with_sandbox(config, self.url, **wechat), routes)
         holder["app"] = self.app
         self.runtime = self.app.extensions["alumni_bot"]
         self.sandbox = self.app.extensions["sandbox"]
@@ -142,11 +142,11 @@ class LiveServer:
 
 @pytest.fixture
 def live_server_factory(config) -> Iterator:
-    """Start live servers with wechat settings of the test's own (e.g. encoding_aes_key)."""
+    """Start a live server with wechat settings (e.g. encoding_aes_key) or routes of the test's own."""
     servers: list[LiveServer] = []
 
-    def start(**wechat) -> LiveServer:
-        servers.append(LiveServer(config, **wechat))
+    def start(routes=None, **wechat) -> LiveServer:
+        servers.append(LiveServer(config, routes, **wechat))
         return servers[-1]
 
     yield start

@@ -6,11 +6,13 @@ Screenshots go to a temporary folder, or to $SANDBOX_SCREENSHOTS (docs/screensho
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+import segno
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
@@ -161,3 +163,14 @@ def test_pushed_news_and_template_cards_render(live_server, browser, shots):
     expect(page.locator("#chat .card.template .k", has_text="活动时间")).to_have_count(1)
     expect(page.locator("#chat .tag", has_text="模板消息")).to_have_count(1)
     page.screenshot(path=str(shots / "chat-cards.png"))
+
+    # An image: uploaded as temporary media, sent by customer service, drawn from the sandbox.
+    picture = io.BytesIO()
+    segno.make("https://example.org/campus-map").save(picture, kind="png", scale=6)
+    picture.seek(0)
+    media_id = client.media.upload("image", ("map.png", picture))["media_id"]
+    client.message.send_image(person.openid, media_id)
+    image = page.locator("#chat .image img")
+    expect(image).to_have_count(1, timeout=10_000)
+    expect(image).to_have_js_property("complete", True)
+    assert image.evaluate("img => img.naturalWidth") > 100

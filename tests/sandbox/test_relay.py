@@ -227,3 +227,32 @@ def test_the_phone_offers_follow_only_to_others_and_unfollow_only_to_followers(l
     assert _send(live_server, person, action="subscribe")[0] == 200
     status, answer = _send(live_server, person, action="subscribe")
     assert status == 409 and answer["error"] == "已经关注了公众号"
+
+
+def test_a_slow_handler_answers_with_the_holding_reply_then_a_push(live_server_factory):
+    # The webhook's 5-second rule seen from the phone: a holding reply at once, the real answer
+    # later as a customer-service message through the sandbox API.
+    from handlers import help
+    from wechat_bot.conversation.table import RoutingTable, event, keyword
+    from wechat_bot.webhook.deadline import HOLDING_REPLY
+
+    def slow(ctx):
+        time.sleep(1.2)
+        return "查询完成：共找到 3 位校友。"
+
+    routes = RoutingTable(
+        routes=(keyword("查找", to=slow), event("subscribe", to=lambda ctx: "欢迎")),
+        fallback=help.not_understood,
+    )
+    server = live_server_factory(routes=routes, reply_deadline_seconds=0.5)
+    person = _first_person(server)
+    _send(server, person, action="subscribe")
+    status, answer = _send(server, person, action="text", content="查找 张伟")
+    assert status == 200 and _replies(answer)[0]["content"] == HOLDING_REPLY
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pushes = server.sandbox.conversation.accepted(person.openid)
+        if pushes:
+            break
+        time.sleep(0.1)
+    assert [p["content"] for p in pushes] == ["查询完成：共找到 3 位校友。"]

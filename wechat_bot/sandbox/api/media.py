@@ -24,6 +24,7 @@ PERMANENT = frozenset({"QR_LIMIT_SCENE", "QR_LIMIT_STR_SCENE"})
 DEFAULT_EXPIRE_SECONDS, MAX_EXPIRE_SECONDS = 30, 30 * 86400
 KEPT_QRCODES = 50  # the chat page offers the latest codes to "scan"
 MEDIA_SECONDS = 3 * 86400
+IMAGE_MAGIC = ((b"\x89PNG", "image/png"), (b"\xff\xd8", "image/jpeg"), (b"GIF8", "image/gif"))
 MEDIA_LIMITS = {
     "image": 10 * 1024 * 1024,
     "voice": 2 * 1024 * 1024,
@@ -124,11 +125,14 @@ def media_upload(sandbox: Sandbox, call: Call) -> dict:
     if not data or len(data) > MEDIA_LIMITS[kind]:
         raise ApiError(40006)
     media_id = secrets.token_urlsafe(48)
+    mimetype = upload.mimetype
+    if mimetype in ("", "application/octet-stream"):  # requests sends files without a type
+        mimetype = next((m for magic, m in IMAGE_MAGIC if data.startswith(magic)), mimetype)
     sandbox.store.set_json(
         sandbox.store.key("media", media_id),
         {
             "type": kind,
-            "mimetype": upload.mimetype or "application/octet-stream",
+            "mimetype": mimetype or "application/octet-stream",
             "data": base64.b64encode(data).decode("ascii"),
         },
         MEDIA_SECONDS,
