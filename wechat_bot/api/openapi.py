@@ -15,6 +15,7 @@ from typing import get_type_hints
 from flask import request
 from pydantic import ValidationError
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from werkzeug.exceptions import BadRequest
 
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.schemas import ErrorOut
@@ -63,11 +64,21 @@ def describe(error: ValidationError) -> str:
 
 def _refuse_invalid(req, resp, error, instance, model_adapter) -> None:
     """spectree calls this after validating; raising here answers instead of its own list."""
-    if error is None:
-        return
-    if req.method in ("POST", "PUT", "PATCH") and req.get_json(silent=True) is None:
-        raise ApiError(400, "invalid_json", "请求体应为 JSON（Content-Type: application/json）。")
-    raise ApiError(422, "validation_failed", describe(error))
+    if error is not None:
+        raise ApiError(422, "validation_failed", describe(error))
+
+
+def _require_json_object() -> None:
+    """415 unless the body is declared JSON, 400 unless it parses, 422 unless it is an object
+    (spectree would read a missing or `null` body as `{}`)."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "请求体应为 JSON（Content-Type: application/json）。")
+    try:
+        body = request.get_json()
+    except BadRequest:
+        raise ApiError(400, "invalid_json", "请求体不是有效的 JSON。") from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "validation_failed", "请求体应为 JSON 对象。")
 
 
 spec = SpecTree(
@@ -98,21 +109,23 @@ def operation(*, ok: type | None, status: int = 200, errors: Iterable[int] = (),
 
     def decorate(view: Callable) -> Callable:
         hints = get_type_hints(view)
+        takes_json = "json" in hints
         codes = set(errors) | ({401} if not public else set())
-        if "json" in hints:
-            codes.add(400)
+        if takes_json:
+            codes |= {400, 415}
         responses = {f"HTTP_{status}": ok, **{f"HTTP_{code}": ErrorOut for code in sorted(codes)}}
         validated = spec.validate(resp=Response(**responses), tags=list(tags),
                                   operation_id=view.__name__,
                                   security=None if public else {BEARER: []})(view)
-        if public:
-            return validated
 
         from wechat_bot.api.tokens import authenticate
 
         @wraps(validated)
         def guarded(*args, **kwargs):
-            authenticate(request)  # 401 before anything else is looked at
+            if not public:
+                authenticate(request)  # 401 before anything else is looked at
+            if takes_json:
+                _require_json_object()
             return validated(*args, **kwargs)
 
         return guarded
