@@ -26,6 +26,25 @@ def _msgid(sandbox: Sandbox) -> int:
     return MSGID_BASE + sandbox.store.next_id("msgid")
 
 
+def _store_card(
+    sandbox: Sandbox, openid: str, channel: str, template, values: dict, **links
+) -> int:
+    """Store a template or subscribe message as the card the chat shows; answers its msgid."""
+    msgid = _msgid(sandbox)
+    sandbox.conversation.append(
+        openid,
+        "api",
+        channel=channel,
+        msgtype=channel,
+        msgid=msgid,
+        template_id=template.template_id,
+        title=template.title,
+        rows=render(template, values),
+        **links,
+    )
+    return msgid
+
+
 def _once(sandbox: Sandbox, name: str, client_id, send) -> tuple[int, bool]:
     """Run `send` once per client id: (msgid, True) when an earlier send with that id answers."""
     if client_id in (None, ""):
@@ -66,23 +85,14 @@ def template_send(sandbox: Sandbox, call: Call) -> dict:
     template = sandbox.catalog.find(body.get("template_id"), "template")
     values = check_data(template, body.get("data"))
 
+    mini = body.get("miniprogram") if isinstance(body.get("miniprogram"), dict) else None
+
     def send() -> int:
-        msgid = _msgid(sandbox)
-        mini = body.get("miniprogram") if isinstance(body.get("miniprogram"), dict) else None
-        sandbox.conversation.append(
-            person.openid,
-            "api",
-            channel="template",
-            msgtype="template",
-            msgid=msgid,
-            template_id=template.template_id,
-            title=template.title,
-            rows=render(template, values),
-            # both given: the mini-program wins (PROTOCOL.md section 6)
-            url=None if mini else body.get("url"),
-            miniprogram=mini,
+        # both url and miniprogram given: the mini-program wins (PROTOCOL.md section 6)
+        url = None if mini else body.get("url")
+        return _store_card(
+            sandbox, person.openid, "template", template, values, url=url, miniprogram=mini
         )
-        return msgid
 
     msgid, _ = _once(sandbox, "template-client-msg", body.get("client_msg_id"), send)
     return {**OK, "msgid": msgid}
@@ -92,16 +102,12 @@ def _subscribe_send(sandbox: Sandbox, body: dict, openid: str) -> dict:
     template = sandbox.catalog.find(body.get("template_id"), "subscribe")
     values = check_data(template, body.get("data"))
     sandbox.catalog.spend_consent(openid, template.template_id)
-    msgid = _msgid(sandbox)
-    sandbox.conversation.append(
+    msgid = _store_card(
+        sandbox,
         openid,
-        "api",
-        channel="subscribe",
-        msgtype="subscribe",
-        msgid=msgid,
-        template_id=template.template_id,
-        title=template.title,
-        rows=render(template, values),
+        "subscribe",
+        template,
+        values,
         page=body.get("page"),
         miniprogram=body.get("miniprogram"),
     )
