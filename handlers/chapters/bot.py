@@ -1,0 +1,143 @@
+"""The bot's chapter commands: 分会 (and its dialog), a location message, 加入分会, 我的班级.
+
+The routing table (wechat_bot/conversation/routes.py) points here; each function takes a Context
+and returns the reply text. The rules live in discovery, membership and classes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.chapters import texts
+from handlers.chapters.classes import my_classes
+from handlers.chapters.discovery import Discovery, Matched, find_chapters, nearest_chapters
+from handlers.chapters.geo import valid_coordinates
+from handlers.chapters.membership import JoinOutcome, join_chapter
+from handlers.context import Context
+from handlers.directory.binding import NotBound
+from handlers.reunion.policy import ReunionPolicy
+from models.chapter import Chapter
+
+DIALOG = "chapter"
+WHERE = "where"
+# A LOCATION report (sent when the user opens the chat) this recent answers 分会 by itself.
+FRESH_LOCATION = timedelta(hours=24)
+
+
+def find_command(ctx: Context) -> str:
+    """`分会 <words>` lists what matches; `分会` alone asks (or uses a fresh reported location)."""
+    if not ctx.args:
+        return _ask(ctx)
+    found = find_chapters(ctx.session, ctx.args)
+    if not found.chapters:
+        return texts.NOT_FOUND_ONCE.format(query=ctx.args) if found.total == 0 else texts.NO_CHAPTERS
+    return _list(found)
+
+
+def find_menu(ctx: Context) -> str:
+    """The CHAPTER_FIND button: a location_select button sends its point along; a click asks."""
+    message = ctx.message
+    if message.latitude is not None and message.longitude is not None:
+        return location_message(ctx)
+    return _ask(ctx)
+
+
+def where_step(ctx: Context) -> str:
+    """The dialog's answer: a city, province, country or industry (a location goes to
+    `location_message`, which ends the dialog too). Nothing found keeps the question open."""
+    found = find_chapters(ctx.session, ctx.args)
+    if not found.chapters:
+        ctx.dialog.goto(WHERE, last=ctx.args)
+        return texts.NOT_FOUND.format(query=ctx.args)
+    ctx.dialog.end()
+    return _list(found)
+
+
+def location_message(ctx: Context) -> str:
+    """A location message: the nearest chapters, and the point remembered as the user's last."""
+    message = ctx.message
+    lat, lng = message.latitude, message.longitude
+    if lat is None or lng is None or not valid_coordinates(lat, lng):
+        return texts.LOCATION_UNKNOWN
+    ctx.user.report_location(lat, lng, ctx.now)
+    if ctx.dialog.name == DIALOG:
+        ctx.dialog.end()
+    found = nearest_chapters(ctx.session, lat, lng)
+    if not found.chapters:
+        return texts.NO_CHAPTERS
+    return _list(found)
+
+
+def join_command(ctx: Context) -> str:
+    """`加入分会 <编号>` (or the chapter's exact name)."""
+    wanted = ctx.args.strip().lstrip("#").strip()
+    if not wanted:
+        return texts.JOIN_USAGE
+    if wanted.isdigit():
+        chapter_id = int(wanted)
+    else:
+        chapter_id = _chapter_named(ctx, ctx.args.strip())
+        if chapter_id is None:
+            return texts.NO_SUCH_CHAPTER_NAMED.format(name=ctx.args.strip())
+    result = join_chapter(ctx.session, ctx.user, chapter_id, now=ctx.now, channel="bot",
+                          notify=getattr(ctx, "notify", None))
+    if result.outcome is JoinOutcome.NO_SUCH_CHAPTER:
+        return texts.NO_SUCH_CHAPTER.format(number=wanted)
+    if result.outcome is JoinOutcome.NOT_BOUND:
+        return texts.JOIN_NOT_BOUND
+    if result.outcome is JoinOutcome.ALREADY_MEMBER:
+        return texts.ALREADY_MEMBER.format(name=result.chapter.name)
+    return texts.JOINED.format(name=result.chapter.name)
+
+
+def my_class_command(ctx: Context) -> str:
+    """`我的班级`: the class ambassador and this year's reunion status, per bound record."""
+    policy = getattr(ctx.settings, "reunion", None) or ReunionPolicy()
+    try:
+        classes = my_classes(ctx.session, ctx.user, today=ctx.now.astimezone(_zone(ctx)).date(),
+                             anniversary_years=policy.anniversary_years)
+    except NotBound:
+        return texts.CLASS_NOT_BOUND
+    return "\n\n".join(texts.class_status(c) for c in classes)
+
+
+def _ask(ctx: Context) -> str:
+    user = ctx.user
+    if (user.last_latitude is not None and user.last_longitude is not None
+            and user.last_location_at is not None and ctx.now - user.last_location_at <= FRESH_LOCATION):
+        found = nearest_chapters(ctx.session, user.last_latitude, user.last_longitude)
+        if found.chapters:
+            return _list(found, note=texts.LAST_LOCATION, footer=f"{texts.JOIN_HINT}\n{texts.OTHER_CITY_HINT}")
+    ctx.dialog.start(DIALOG, WHERE)
+    return texts.ASK_WHERE
+
+
+def _list(found: Discovery, *, note: str = "", footer: str = texts.JOIN_HINT) -> str:
+    heading = texts.HEADINGS[found.matched.value].format(place=found.understood_as) + note
+    return _fit(heading, found, footer)
+
+
+def _fit(heading: str, found: Discovery, footer: str) -> str:
+    """WeChat cuts a passive text reply at 2048 bytes: drop chapters from the end until it fits."""
+    chapters = list(found.chapters)
+    while True:
+        text = texts.chapter_list(heading, chapters, found.total, footer=footer)
+        if len(text.encode()) <= 2000 or len(chapters) <= 1:
+            return text
+        chapters.pop()
+
+
+def _chapter_named(ctx: Context, name: str) -> int | None:
+    from sqlalchemy import select
+
+    return ctx.session.scalar(select(Chapter.id).where(Chapter.name == name))
+
+
+def _zone(ctx: Context):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(getattr(ctx.settings, "timezone", None) or "Asia/Shanghai")
+
+
+__all__ = ["find_command", "find_menu", "join_command", "location_message", "my_class_command",
+           "where_step", "Matched"]
