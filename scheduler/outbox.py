@@ -112,16 +112,17 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
     else:
         row = select(literal(push.id), users.c[0], literal(DeliveryStatus.PENDING.value),
                      literal(""), literal(0), literal(not_before, UtcDateTime()))
-        result = session.execute(insert(Delivery).from_select(
+        session.execute(insert(Delivery).from_select(
             ["push_id", "wechat_user_id", "status", "refused_channels", "attempts",
              "next_attempt_at"], row))
-        count = result.rowcount
         for address in chosen.strays(session, arg) if chosen.strays else []:
             session.add(Delivery(push_id=push.id, openid=address, next_attempt_at=not_before,
                                  status=DeliveryStatus.UNREACHABLE.value, finished_at=now,
                                  error="没有这个 openid 的用户"))
-            count += 1
-        push.recipient_count = count
+        session.flush()
+        # Counted, not taken from rowcount: drivers disagree on it for INSERT … SELECT.
+        push.recipient_count = session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.push_id == push.id))
     session.flush()
     return push
 

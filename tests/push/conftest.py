@@ -121,7 +121,8 @@ class LiveApp:
         holder["app"] = self.app
         self.runtime = self.app.extensions["alumni_bot"]
         self.sandbox = self.app.extensions["sandbox"]
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                        daemon=True)
         self._thread.start()
 
     def follower(self, session, name: str = "校友", *, window: bool = True,
