@@ -1,0 +1,312 @@
+"""Mini-program API: `GET /api/v1/alumni?q=` vs a bare Flask endpoint returning the same JSON.
+
+The API side is the real thing under `alumni-bot serve --workers 2` (gunicorn gthread, 8 threads)
+on PostgreSQL with 1,000,000 alumni: bearer token check, the bound searcher, the shared 30-an-hour
+search limit, the lookup, privacy, the search log, one commit. The baseline is a bare Flask app
+under the same gunicorn settings that answers one captured page of that JSON from memory. wrk
+drives both with 16 connections; the sides alternate for several rounds and medians are reported,
+because the machine is shared.
+
+Each request goes out as a different bound alumnus (thousands are created for the run and removed
+after), so the 30-searches-an-hour limit is exercised, not tripped; non-2xx answers are counted.
+
+    python benchmarks/api.py [--database URL] [--redis URL] [--alumni 1000000] [--seconds 20]
+                             [--connections 16] [--rounds 3] [--users 6000]
+
+The first run builds the roster (gen-roster + import-roster) into the database if it holds fewer
+than --alumni records. Needs wrk, PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BASELINE_JSON = "BENCH_API_BASELINE_JSON"
+
+LUA = r"""
+local tokens = {%(tokens)s}
+local queries = {%(queries)s}
+local counter = 0
+local threads = 0
+
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+
+request = function()
+  counter = counter + 1
+  local n = counter * 2 + tid
+  local token = tokens[(n %% #tokens) + 1]
+  local query = queries[(n %% #queries) + 1]
+  return wrk.format("GET", "/api/v1/alumni?q=" .. query, {["Authorization"] = "Bearer " .. token})
+end
+"""
+
+
+def baseline():
+    """The bare Flask app (gunicorn 'api:baseline()'): one page of JSON from memory."""
+    from flask import Flask, Response
+
+    body = Path(os.environ[BASELINE_JSON]).read_bytes()
+    app = Flask("baseline")
+
+    @app.get("/api/v1/alumni")
+    def alumni() -> Response:
+        return Response(body, mimetype="application/json")
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)  # not listening yet
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+def run_wrk(url: str, seconds: int, connections: int, script: Path) -> dict:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
+                          str(script), url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def pct(p: str) -> float:
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "p50": pct("50"), "p99": pct("99"),
+            "non2xx": int(errors.group(1)) if errors else 0, "requests": total}
+
+
+def start(cmd: list[str], env: dict, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([str(c) for c in cmd], env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark's database if the server does not have it yet."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                   {"n": target.database})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def ensure_roster(env: dict, count: int, work: Path) -> int:
+    from sqlalchemy import func, select
+
+    from models import Alumnus
+    from models.db import make_engine
+
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([bin_dir / "alumni-bot", "init-db"], env=env, check=True, capture_output=True)
+    engine = make_engine(env["ALUMNI_BOT_DATABASE_URL"])
+    with engine.connect() as connection:
+        have = connection.scalar(select(func.count()).select_from(Alumnus))
+    if have < count:
+        csv = work / "roster.csv"
+        print(f"building the roster: {count} alumni (the database holds {have}) ...", flush=True)
+        subprocess.run([bin_dir / "alumni-bot", "gen-roster", str(count), csv], env=env, check=True)
+        subprocess.run([bin_dir / "alumni-bot", "import-roster", csv], env=env, check=True)
+        with engine.connect() as connection:
+            have = connection.scalar(select(func.count()).select_from(Alumnus))
+    engine.dispose()
+    return have
+
+
+def make_searchers(env: dict, users: int, run: str) -> tuple[list[int], list[str]]:
+    """`users` WechatUsers, each bound to an unbound alumnus, and a token for each."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select, update
+
+    from models import Alumnus, WechatUser
+    from models.db import make_engine
+    from wechat_bot.api.tokens import TokenService
+    from wechat_bot.store import Keys, connect_store
+
+    engine = make_engine(env["ALUMNI_BOT_DATABASE_URL"])
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        ids = list(connection.scalars(insert(WechatUser).returning(WechatUser.id), [
+            {"openid": f"bench-{run}-{i}", "subscribed": True, "created_at": now}
+            for i in range(users)]))
+        free = list(connection.scalars(select(Alumnus.id).where(Alumnus.wechat_user_id.is_(None))
+                                       .order_by(Alumnus.id).limit(users)))
+        connection.execute(update(Alumnus), [{"id": a, "wechat_user_id": u, "bound_at": now}
+                                             for a, u in zip(free, ids, strict=True)])
+    engine.dispose()
+    store = connect_store(env["ALUMNI_BOT_REDIS_URL"])
+    service = TokenService(env["ALUMNI_BOT_APP_SECRET_KEY"], store,
+                           Keys(env["ALUMNI_BOT_REDIS_KEY_PREFIX"]))
+    return ids, [service.issue(user_id).token for user_id in ids]
+
+
+def remove_searchers(env: dict, ids: list[int]) -> None:
+    from sqlalchemy import delete, update
+
+    from models import Alumnus, SearchLog, WechatUser
+    from models.db import make_engine
+
+    engine = make_engine(env["ALUMNI_BOT_DATABASE_URL"])
+    with engine.begin() as connection:
+        connection.execute(update(Alumnus).where(Alumnus.wechat_user_id.in_(ids))
+                           .values(wechat_user_id=None, bound_at=None))
+        connection.execute(delete(SearchLog).where(SearchLog.wechat_user_id.in_(ids)))
+        connection.execute(delete(WechatUser).where(WechatUser.id.in_(ids)))
+    engine.dispose()
+
+
+def sample_queries(env: dict, count: int = 300) -> list[str]:
+    """What alumni type: names, full pinyin, initials + year, a name + year, from the roster."""
+    from sqlalchemy import func, select
+
+    from models import Alumnus
+    from models.db import make_engine
+
+    engine = make_engine(env["ALUMNI_BOT_DATABASE_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Alumnus.name, Alumnus.search_pinyin, Alumnus.search_initials,
+                   Alumnus.graduation_year)
+            .where(Alumnus.id.in_(select(Alumnus.id).order_by(func.random()).limit(count)))).all()
+    engine.dispose()
+    queries = []
+    for i, (name, pinyin, initials, year) in enumerate(rows):
+        queries.append([name, pinyin, f"{initials} {year}", f"{name} {year}"][i % 4])
+    return queries
+
+
+def lua_list(values: list[str]) -> str:
+    return ", ".join(json.dumps(v) for v in values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/alumni_bench")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--alumni", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--users", type=int, default=6000,
+                        help="bound searchers; each may search 30 times an hour")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    sys.path.insert(0, str(HERE.parent))
+
+    work = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    run = uuid.uuid4().hex[:8]
+    env = {**os.environ,
+           "ALUMNI_BOT_CONFIG": "",
+           "ALUMNI_BOT_DATABASE_URL": args.database,
+           "ALUMNI_BOT_REDIS_URL": args.redis,
+           "ALUMNI_BOT_REDIS_KEY_PREFIX": f"bench-api-{run}:",
+           "ALUMNI_BOT_APP_SECRET_KEY": f"bench-{run}"}
+    ensure_database(args.database)
+    alumni = ensure_roster(env, args.alumni, work)
+    ids, tokens = make_searchers(env, args.users, run)
+    try:
+        queries = [urllib.parse.quote(q) for q in sample_queries(env)]
+        script = work / "alumni.lua"
+        script.write_text(LUA % {"tokens": lua_list(tokens), "queries": lua_list(queries)},
+                          encoding="utf-8")
+        results = compare(args, env, work, script, tokens[-1], queries[0])
+    finally:
+        remove_searchers(env, ids)
+        shutil.rmtree(work, ignore_errors=True)
+
+    bare, api = results["bare"], results["api"]
+    print(f"{alumni} alumni on PostgreSQL; medians of {args.rounds} alternating runs of "
+          f"{args.seconds} s, {args.connections} connections")
+    print(f"{'':8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    for name, r in results.items():
+        print(f"{name:8}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10.0f}")
+    print(f"ratio api/bare: {api['rps'] / bare['rps']:.2f}x  (target >= 0.5x; p99 target < 100 ms)")
+
+
+def compare(args, env: dict, work: Path, script: Path, probe_token: str, probe_query: str) -> dict:
+    bin_dir = Path(sys.executable).parent
+    api_port, bare_port = free_port(), free_port()
+    servers = {
+        "bare": ([bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b",
+                  f"127.0.0.1:{bare_port}", "api:baseline()"], bare_port, HERE),
+        "api": ([bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port", str(api_port),
+                 "--workers", "2", "--threads", "8"], api_port, work),
+    }
+    env = {**env, BASELINE_JSON: str(capture_page(env, servers["api"], probe_token, probe_query, work))}
+    runs: dict[str, list[dict]] = {"bare": [], "api": []}
+    for _ in range(args.rounds):  # alternate, so a noisy moment hurts both sides alike
+        for name, (cmd, port, cwd) in servers.items():
+            process = start(cmd, env, cwd)
+            try:
+                wait_up(f"http://127.0.0.1:{port}/api/v1/alumni")
+                url = f"http://127.0.0.1:{port}"
+                run_wrk(url, 3, args.connections, script)  # warm up
+                runs[name].append(run_wrk(url, args.seconds, args.connections, script))
+            finally:
+                stop(process)
+    return {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
+
+
+def capture_page(env: dict, api_server, token: str, query: str, work: Path) -> Path:
+    """One real answer of the API, for the baseline to serve."""
+    cmd, port, cwd = api_server
+    process = start(cmd, env, cwd)
+    try:
+        wait_up(f"http://127.0.0.1:{port}/api/v1/alumni")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/alumni?q={query}",
+                                         headers={"Authorization": f"Bearer {token}"})
+        body = urllib.request.urlopen(request, timeout=10).read()
+    finally:
+        stop(process)
+    path = work / "page.json"
+    path.write_bytes(body)
+    return path
+
+
+if __name__ == "__main__":
+    main()
