@@ -53,7 +53,9 @@ _PHRASES = {
 def describe(error: ValidationError) -> str:
     """The first problem of a validation error as one Chinese sentence."""
     first = error.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in first.get("loc", ())) or "请求体"
+    if first.get("type") == "value_error":  # a model's own check: its message is ours, Chinese
+        return str(first.get("msg", "")).removeprefix("Value error, ") or "请求参数不正确。"
+    where = ".".join(str(part) for part in first.get("loc", ())) or "请求"
     phrase = _PHRASES.get(first.get("type", ""), "的值不正确")
     try:
         phrase = phrase.format(**(first.get("ctx") or {}))
