@@ -24,5 +24,6 @@ class DirectorySettings:
 class Settings:
     school_name: str = "示例大学"
     account_name: str = "示例大学校友会"
+    timezone: str = "Asia/Shanghai"          # [app] timezone: what "today" and "this year" mean
     directory: DirectorySettings = field(default_factory=DirectorySettings)
     reunion: ReunionPolicy = field(default_factory=ReunionPolicy)

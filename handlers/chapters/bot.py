@@ -7,15 +7,18 @@ and returns the reply text. The rules live in discovery, membership and classes.
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from handlers.chapters import texts
 from handlers.chapters.classes import my_classes
-from handlers.chapters.discovery import Discovery, Matched, find_chapters, nearest_chapters
+from handlers.chapters.discovery import Discovery, find_chapters, nearest_chapters
 from handlers.chapters.geo import valid_coordinates
 from handlers.chapters.membership import JoinOutcome, join_chapter
 from handlers.context import Context
 from handlers.directory.binding import NotBound
-from handlers.reunion.policy import ReunionPolicy
+from handlers.settings import Settings
 from models.chapter import Chapter
 
 DIALOG = "chapter"
@@ -79,6 +82,8 @@ def join_command(ctx: Context) -> str:
         chapter_id = _chapter_named(ctx, ctx.args.strip())
         if chapter_id is None:
             return texts.NO_SUCH_CHAPTER_NAMED.format(name=ctx.args.strip())
+    # A Context that carries the outbox's notifier (filled by the composition root) lets a bound
+    # liaison hear of the new member through WeChat; without one they get a staff alert.
     result = join_chapter(ctx.session, ctx.user, chapter_id, now=ctx.now, channel="bot",
                           notify=getattr(ctx, "notify", None))
     if result.outcome is JoinOutcome.NO_SUCH_CHAPTER:
@@ -92,10 +97,11 @@ def join_command(ctx: Context) -> str:
 
 def my_class_command(ctx: Context) -> str:
     """`我的班级`: the class ambassador and this year's reunion status, per bound record."""
-    policy = getattr(ctx.settings, "reunion", None) or ReunionPolicy()
+    settings: Settings = ctx.settings
+    today = ctx.now.astimezone(ZoneInfo(settings.timezone)).date()
     try:
-        classes = my_classes(ctx.session, ctx.user, today=ctx.now.astimezone(_zone(ctx)).date(),
-                             anniversary_years=policy.anniversary_years)
+        classes = my_classes(ctx.session, ctx.user, today=today,
+                             anniversary_years=settings.reunion.anniversary_years)
     except NotBound:
         return texts.CLASS_NOT_BOUND
     return "\n\n".join(texts.class_status(c) for c in classes)
@@ -128,16 +134,4 @@ def _fit(heading: str, found: Discovery, footer: str) -> str:
 
 
 def _chapter_named(ctx: Context, name: str) -> int | None:
-    from sqlalchemy import select
-
     return ctx.session.scalar(select(Chapter.id).where(Chapter.name == name))
-
-
-def _zone(ctx: Context):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(getattr(ctx.settings, "timezone", None) or "Asia/Shanghai")
-
-
-__all__ = ["find_command", "find_menu", "join_command", "location_message", "my_class_command",
-           "where_step", "Matched"]

@@ -46,7 +46,7 @@ HAN = re.compile(r"^[\u3400-\u9fff]{2,}$")
 def main() -> int:
     from zhconv import convert
 
-    simplify = lambda text: convert(text, "zh-cn")  # noqa: E731
+    simplify = lambda text: convert(text, "zh-cn")
     nations = _nations()
     geonames = _geonames_cities()
     chinese_index = _chinese_geonames_index(geonames, simplify)
