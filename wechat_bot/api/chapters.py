@@ -13,8 +13,14 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from handlers.chapters.discovery import ChapterView, Discovery, all_chapters, chapter_view, \
-    find_chapters, nearest_chapters
+from handlers.chapters.discovery import (
+    ChapterView,
+    Discovery,
+    all_chapters,
+    chapter_view,
+    find_chapters,
+    nearest_chapters,
+)
 from handlers.chapters.geo import distance_km
 from handlers.chapters.membership import JoinOutcome, is_member, join_chapter
 from wechat_bot.api import bp
