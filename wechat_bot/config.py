@@ -98,6 +98,17 @@ class SandboxSection:
 
 
 @dataclass(frozen=True)
+class SchedulerSection:
+    leader_lease_seconds: float = 30.0
+    leader_renew_seconds: float = 10.0
+    misfire_grace_seconds: int = 3600
+    delivery_interval_seconds: float = 2.0
+    alumni_tag_sync_seconds: float = 60.0
+    message_log_retention_days: int = 180
+    anniversary_outreach_date: str = "03-01"
+
+
+@dataclass(frozen=True)
 class Config:
     app: AppSection = field(default_factory=AppSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
@@ -107,6 +118,7 @@ class Config:
     reunion: ReunionSection = field(default_factory=ReunionSection)
     push: PushSection = field(default_factory=PushSection)
     sandbox: SandboxSection = field(default_factory=SandboxSection)
+    scheduler: SchedulerSection = field(default_factory=SchedulerSection)
     source: str = "内置演示默认值"
 
     def replace(self, **sections: dict) -> Config:
@@ -278,6 +290,7 @@ def _validate(config: Config) -> None:
     def fail(key: str, why: str) -> None:
         raise ConfigError(f"配置项 {key} 无效：{why}（{config.source}）")
 
+    _validate_scheduler(config.scheduler, fail)
     try:
         zoneinfo.ZoneInfo(config.app.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -321,3 +334,27 @@ def _validate(config: Config) -> None:
         fail("push.rate_per_second", "必须大于 0")
     if config.push.max_attempts < 1:
         fail("push.max_attempts", "至少为 1")
+
+
+def _validate_scheduler(section: SchedulerSection, fail) -> None:
+    lease, renew = section.leader_lease_seconds, section.leader_renew_seconds
+    if lease < 1:
+        fail("scheduler.leader_lease_seconds", "至少 1 秒")
+    if not 0 < renew <= lease / 2:
+        fail("scheduler.leader_renew_seconds", "必须大于 0 且不超过租期的一半（每个租期至少续约两次）")
+    if lease + renew > 60:
+        fail("scheduler.leader_lease_seconds", "加上 leader_renew_seconds 不能超过 60 秒"
+                                               "（主节点失联后一分钟内须有人接替）")
+    if section.misfire_grace_seconds < 1:
+        fail("scheduler.misfire_grace_seconds", "至少 1 秒")
+    if section.delivery_interval_seconds <= 0:
+        fail("scheduler.delivery_interval_seconds", "必须大于 0")
+    if section.alumni_tag_sync_seconds < 1:
+        fail("scheduler.alumni_tag_sync_seconds", "至少 1 秒")
+    if section.message_log_retention_days < 1:
+        fail("scheduler.message_log_retention_days", "至少 1 天")
+    try:
+        month, day = (int(part) for part in section.anniversary_outreach_date.split("-"))
+        dt.date(2023, month, day)  # a common year: 02-29 would skip three years in four
+    except ValueError:
+        fail("scheduler.anniversary_outreach_date", "应为 MM-DD，例如 03-01（不要用 02-29）")

@@ -1,8 +1,10 @@
 """The leader lock: one holder, a lease that only its holder can extend or release."""
 
 import fakeredis
+import pytest
 
 from scheduler.leader import LeaderLock
+from wechat_bot.config import ConfigError
 
 
 class Clock:
@@ -64,3 +66,13 @@ def test_a_holder_whose_local_deadline_passed_renews_its_own_key():
     clock.now += 20  # a paused process: our clock says expired, Redis still names us
     assert a.refresh() is True and a.holds()
     assert store.get("t:leader") == "a"
+
+
+def test_the_scheduler_settings_refuse_a_takeover_slower_than_a_minute(config):
+    assert config.scheduler.leader_lease_seconds + config.scheduler.leader_renew_seconds <= 60
+    with pytest.raises(ConfigError, match="scheduler.leader_lease_seconds"):
+        config.replace(scheduler={"leader_lease_seconds": 55.0, "leader_renew_seconds": 10.0})
+    with pytest.raises(ConfigError, match="scheduler.leader_renew_seconds"):
+        config.replace(scheduler={"leader_lease_seconds": 10.0, "leader_renew_seconds": 6.0})
+    with pytest.raises(ConfigError, match="scheduler.anniversary_outreach_date"):
+        config.replace(scheduler={"anniversary_outreach_date": "02-29"})
