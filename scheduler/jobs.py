@@ -1,0 +1,192 @@
+"""The scheduler's jobs, and `scheduled_jobs`: the one registry of what runs when.
+
+Each job is a module-level function `job(context)`; scheduler.app stores it by reference in the job
+table and hands it the JobContext the composition root built (database, Redis, the WeChat client,
+delivery's sender and limiter, settings, the clock). Jobs are idempotent: each selects what is due,
+acts, and records what it did in the same transaction, so a run repeated after a crash or a failover
+does nothing twice.
+
+What is deliberately not a job here:
+
+- **Scheduled broadcasts.** A push queued with `at` gets its delivery rows' `next_attempt_at` set to
+  that time (scheduler.outbox), and delivery claims only rows that are due; so the delivery job
+  sends a scheduled broadcast the first time it runs after its time. No separate job is needed.
+- **Expired dialog and dedup state.** It lives in Redis with a TTL (wechat_bot.conversation.dialogs,
+  wechat_bot.webhook.dedup) and expires by itself; `clean_up` prunes what nothing else expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.message_log import MessageLog
+from scheduler.app import JobSpec
+
+log = logging.getLogger(__name__)
+
+CLEANUP_CHUNK = 5000  # message-log rows deleted per transaction, so log writes never wait long
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """What the jobs need from configuration; the composition root fills it from [scheduler]."""
+
+    timezone: str = "Asia/Shanghai"
+    delivery_interval_seconds: float = 2.0
+    delivery_batch: int = 100
+    delivery_drain_seconds: float = 50.0       # one run sends batches until idle or this long
+    message_log_retention_days: int = 180
+    anniversary_years: tuple[int, ...] = (10, 20, 30, 40, 50, 60)
+    anniversary_outreach_date: str = "03-01"   # MM-DD, local; the outreach runs on or after it
+    school_name: str = "示例大学"
+    alumni_tag: str | None = None              # the tag of the bound alumni's menu; None: no sync
+    alumni_tag_sync_seconds: float = 60.0
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Delivery's collaborators, built by the composition root (scheduler.sender, .ratelimit)."""
+
+    sender: Any
+    limiter: Any
+
+
+@dataclass
+class JobContext:
+    sessions: sessionmaker[Session]
+    store: Any  # redis.Redis
+    settings: JobSettings
+    wechat: Any = None              # the one WeChat client (tag sync); None: no such job
+    delivery: Delivery | None = None  # None: no delivery job (e.g. no outbox configured)
+    worker_id: str = "scheduler"
+    clock: Callable[[], datetime] = _utcnow
+    stopping: threading.Event = field(default_factory=threading.Event)
+    _delivering: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+def scheduled_jobs(context: JobContext) -> list[JobSpec]:
+    """Every periodic job the leading scheduler runs, given what this context can do.
+
+    Features add their own jobs here, one JobSpec each, as they arrive:
+
+    - event reminders, 24 hours and 2 hours before an event (the events issue): select the
+      registrations whose reminder is due and not yet sent, queue_push a reminder to each, mark
+      them reminded — one transaction;
+    - reunion reminders, 7 days and 1 day before a booked visit (the reunion bookings issue),
+      the same way.
+
+    Jobs that remind at a fixed offset are periodic scans (every few minutes) for what became due,
+    never one APScheduler date job per event: a rescheduled event then needs no job surgery.
+    """
+    settings = context.settings
+    zone = settings.zone
+    jobs = [
+        JobSpec("clean-up", clean_up, CronTrigger(hour=3, minute=30, timezone=zone),
+                f"每天 03:30 删除 {settings.message_log_retention_days} 天前的消息日志"),
+        JobSpec("anniversary-outreach", anniversary_outreach,
+                CronTrigger(hour=10, minute=0, timezone=zone),
+                f"每年 {settings.anniversary_outreach_date} 起邀请秩年校友返校（每天 10:00 检查）"),
+    ]
+    if context.delivery is not None:
+        jobs.insert(0, JobSpec("deliver-pushes", deliver_pushes,
+                               IntervalTrigger(seconds=settings.delivery_interval_seconds),
+                               "发送到期的推送（含定时群发）", max_instances=3))
+    if context.wechat is not None and settings.alumni_tag:
+        jobs.append(JobSpec("sync-alumni-tag", sync_alumni_tag,
+                            IntervalTrigger(seconds=settings.alumni_tag_sync_seconds),
+                            f"让标签“{settings.alumni_tag}”恰好贴在已绑定的校友身上（个性化菜单）"))
+    return jobs
+
+
+# --- the jobs ---------------------------------------------------------------------------------
+
+def deliver_pushes(context: JobContext) -> int:
+    """Send what is due, batch after batch, until nothing is due or the drain time is up.
+
+    A run that is still draining when the next tick comes makes that tick return at once (the
+    lock), so a long queue is sent by one loop at the shared rate instead of by piled-up runs.
+    Returns how many rows were claimed.
+    """
+    from scheduler.delivery import deliver_due
+
+    if context.delivery is None or not context._delivering.acquire(blocking=False):
+        return 0
+    try:
+        settings = context.settings
+        started = context.clock()
+        budget = timedelta(seconds=settings.delivery_drain_seconds)
+        claimed = 0
+        while not context.stopping.is_set():
+            stats = deliver_due(context.sessions, context.delivery.sender, context.delivery.limiter,
+                                now=context.clock(), batch=settings.delivery_batch,
+                                worker_id=context.worker_id)
+            claimed += stats.claimed
+            if stats.claimed < settings.delivery_batch or context.clock() - started > budget:
+                break
+        return claimed
+    finally:
+        context._delivering.release()
+
+
+def clean_up(context: JobContext) -> int:
+    """Delete message-log rows older than the retention, in chunks; returns how many.
+
+    The message log is the only thing that grows without bound and that no TTL removes: dialog,
+    dedup, rate-limit and token state live in Redis and expire by themselves. Pushes and their
+    deliveries are kept — they are the record staff read (push-status, the admin page).
+    """
+    cutoff = context.clock() - timedelta(days=context.settings.message_log_retention_days)
+    removed = 0
+    while True:
+        with context.sessions.begin() as session:
+            ids = list(session.scalars(select(MessageLog.id).where(MessageLog.received_at < cutoff)
+                                       .order_by(MessageLog.id).limit(CLEANUP_CHUNK)))
+            if ids:
+                session.execute(delete(MessageLog).where(MessageLog.id.in_(ids)))
+        removed += len(ids)
+        if len(ids) < CLEANUP_CHUNK:
+            break
+    if removed:
+        log.info("删除了 %d 条 %s 之前的消息日志", removed, cutoff.date())
+    return removed
+
+
+def anniversary_outreach(context: JobContext):
+    """Invite this year's anniversary classes (秩年) to come back; see scheduler.outreach."""
+    from scheduler.outreach import invite_anniversary_classes
+
+    settings = context.settings
+    return invite_anniversary_classes(
+        context.sessions, now=context.clock(), zone=settings.zone,
+        years=settings.anniversary_years, outreach_date=settings.anniversary_outreach_date,
+        school_name=settings.school_name)
+
+
+def sync_alumni_tag(context: JobContext):
+    """Keep the bound alumni's tag on exactly the bound followers; see scheduler.alumni_tag."""
+    from scheduler.alumni_tag import sync_tag
+
+    if context.wechat is None or not context.settings.alumni_tag:
+        return None
+    return sync_tag(context.sessions, context.wechat, context.settings.alumni_tag)

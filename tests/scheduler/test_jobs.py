@@ -1,0 +1,136 @@
+"""The scheduler's jobs, run directly with a context: delivery (scheduled broadcasts included),
+the yearly anniversary outreach, the message-log clean-up, and the registry itself."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from models.message_log import MessageLog
+from models.outreach import AnniversaryOutreach
+from models.push import Delivery, DeliveryStatus, Push
+from scheduler.jobs import Delivery as DeliveryParts
+from scheduler.jobs import (
+    JobContext,
+    JobSettings,
+    anniversary_outreach,
+    clean_up,
+    deliver_pushes,
+    scheduled_jobs,
+)
+from scheduler.outbox import queue_push
+from tests.push.conftest import FakeLimiter, FakeSender, add_user, bind
+
+MARCH_2 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def context(runtime, now=MARCH_2, **settings) -> JobContext:
+    return JobContext(sessions=runtime.sessions, store=runtime.store,
+                      settings=JobSettings(**settings), clock=Clock(now))
+
+
+def test_a_scheduled_broadcast_goes_out_on_the_first_delivery_run_after_its_time(runtime):
+    with runtime.sessions.begin() as session:
+        user = add_user(session, messaged=timedelta(minutes=5), now=MARCH_2)
+        push = queue_push(session, text="周六校庆，欢迎回家", audience=f"users:{user.id}",
+                          kind="broadcast", at=MARCH_2 + timedelta(hours=2), now=MARCH_2)
+    sender = FakeSender()
+    ctx = context(runtime, delivery_batch=10)
+    ctx.delivery = DeliveryParts(sender, FakeLimiter())
+    assert deliver_pushes(ctx) == 0 and sender.sent == []  # not yet its time
+    ctx.clock.now = MARCH_2 + timedelta(hours=2, seconds=1)
+    assert deliver_pushes(ctx) == 1
+    assert [m.address for m in sender.sent] == [user.openid]
+    with runtime.sessions() as session:
+        assert session.scalar(select(Delivery.status).where(Delivery.push_id == push.id)) == \
+            DeliveryStatus.SENT
+
+
+def test_one_delivery_run_drains_batch_after_batch(runtime):
+    with runtime.sessions.begin() as session:
+        users = [add_user(session, messaged=timedelta(minutes=5), now=MARCH_2) for _ in range(7)]
+        queue_push(session, text="通知", audience="users:" + ",".join(str(u.id) for u in users),
+                   kind="broadcast", now=MARCH_2)
+    sender = FakeSender()
+    ctx = context(runtime, delivery_batch=3)
+    ctx.delivery = DeliveryParts(sender, FakeLimiter())
+    assert deliver_pushes(ctx) == 7
+    assert sorted(m.address for m in sender.sent) == sorted(u.openid for u in users)
+
+
+def test_a_delivery_tick_during_a_running_drain_returns_at_once(runtime):
+    ctx = context(runtime)
+    ctx.delivery = DeliveryParts(FakeSender(), FakeLimiter())
+    with ctx._delivering:
+        assert deliver_pushes(ctx) == 0
+
+
+def test_anniversary_outreach_invites_each_anniversary_class_once_a_year(runtime):
+    with runtime.sessions.begin() as session:
+        tenth = [bind(session, add_user(session, now=MARCH_2), 2016) for _ in range(3)]
+        bind(session, add_user(session, now=MARCH_2), 2006)  # 20 years
+        bind(session, add_user(session, now=MARCH_2), 2015)  # 11 years: not an anniversary
+    ctx = context(runtime, anniversary_years=(10, 20, 30), school_name="示例大学")
+    invited = anniversary_outreach(ctx)
+    assert [(i.graduation_year, i.recipients) for i in invited] == [(2016, 3), (2006, 1), (1996, 0)]
+    assert anniversary_outreach(ctx) == []  # the next day's run, or a new leader's: nothing twice
+    with runtime.sessions() as session:
+        pushes = session.scalars(select(Push).order_by(Push.id)).all()
+        assert [p.audience for p in pushes] == ["year:2016", "year:2006"]
+        assert "2016 届" in pushes[0].text and "10 周年" in pushes[0].text and "示例大学" in pushes[0].text
+        assert session.scalar(select(func.count()).select_from(Delivery)
+                              .where(Delivery.push_id == pushes[0].id)) == len(tenth)
+        assert session.scalar(select(func.count()).select_from(AnniversaryOutreach)) == 3
+
+
+def test_anniversary_outreach_waits_for_its_date_and_comes_again_next_year(runtime):
+    with runtime.sessions.begin() as session:
+        bind(session, add_user(session, now=MARCH_2), 2016)
+        bind(session, add_user(session, now=MARCH_2), 2017)
+    early = context(runtime, now=datetime(2026, 2, 28, 2, 0, tzinfo=UTC),
+                    anniversary_years=(10,), anniversary_outreach_date="03-01")
+    assert anniversary_outreach(early) == []
+    # 1 March 00:30 in Beijing is still 28 February in UTC: the local date counts.
+    on_the_day = context(runtime, now=datetime(2026, 2, 28, 16, 30, tzinfo=UTC),
+                         anniversary_years=(10,), anniversary_outreach_date="03-01")
+    assert [i.graduation_year for i in anniversary_outreach(on_the_day)] == [2016]
+    next_year = context(runtime, now=datetime(2027, 3, 5, 2, 0, tzinfo=UTC),
+                        anniversary_years=(10,), anniversary_outreach_date="03-01")
+    assert [i.graduation_year for i in anniversary_outreach(next_year)] == [2017]
+
+
+def _log(session, openid: str, at: datetime) -> None:
+    session.add(MessageLog(openid=openid, received_at=at, msg_type="text", content="你好"))
+
+
+def test_clean_up_deletes_message_log_rows_past_the_retention_only(runtime, monkeypatch):
+    monkeypatch.setattr("scheduler.jobs.CLEANUP_CHUNK", 4)  # several chunks
+    with runtime.sessions.begin() as session:
+        for days in range(10):
+            _log(session, f"o-old-{days}", MARCH_2 - timedelta(days=181 + days))
+        _log(session, "o-recent", MARCH_2 - timedelta(days=179))
+    assert clean_up(context(runtime, message_log_retention_days=180)) == 10
+    with runtime.sessions() as session:
+        assert session.scalars(select(MessageLog.openid)).all() == ["o-recent"]
+    assert clean_up(context(runtime, message_log_retention_days=180)) == 0
+
+
+def test_the_registry_holds_each_job_the_context_can_run(runtime):
+    bare = context(runtime)
+    assert [j.id for j in scheduled_jobs(bare)] == ["clean-up", "anniversary-outreach"]
+    full = context(runtime, alumni_tag="已认证校友")
+    full.delivery = DeliveryParts(FakeSender(), FakeLimiter())
+    full.wechat = object()
+    jobs = {j.id: j for j in scheduled_jobs(full)}
+    assert list(jobs) == ["deliver-pushes", "clean-up", "anniversary-outreach", "sync-alumni-tag"]
+    assert str(jobs["deliver-pushes"].trigger) == "interval[0:00:02]"
+    assert "03:30" in jobs["clean-up"].description
