@@ -134,3 +134,9 @@ def demo(port: int, host: str, alumni: int, database: str) -> None:
     from wechat_bot.demo import run_demo
 
     run_demo(host=host, port=port, alumni=alumni, database_url=database)
+
+
+from wechat_bot.commands.menu import sync_menu_command  # noqa: E402
+from wechat_bot.commands.scheduler import scheduler_command  # noqa: E402
+
+main.add_command(scheduler_command)

@@ -25,6 +25,7 @@ def demo_config(*, host: str, port: int, database_url: str):
 
 def run_demo(*, host: str, port: int, alumni: int, database_url: str) -> None:
     from wechat_bot import create_app
+    from wechat_bot.commands.scheduler import build_scheduler
     from wechat_bot.migrate import upgrade
     from wechat_bot.seed import seed_demo
 
@@ -34,6 +35,10 @@ def run_demo(*, host: str, port: int, alumni: int, database_url: str) -> None:
     upgrade(runtime.engine)
     for line in seed_demo(runtime, alumni=alumni):
         click.echo(line)
+    # The scheduler in this process, with the same leader lock as `alumni-bot scheduler` (in the
+    # in-process store: it leads at once). Its calls reach the sandbox once the server listens.
+    scheduler = build_scheduler(runtime)
+    scheduler.start()
     base = config.app.base_url
     click.echo("")
     click.echo(f"alumni-bot 演示已启动（数据库 {config.redacted()['database']['url']}，进程内 Redis）")
@@ -42,10 +47,12 @@ def run_demo(*, host: str, port: int, alumni: int, database_url: str) -> None:
         click.echo(f"  模拟小程序登录： {base}/sandbox/miniprogram")
     click.echo(f"  公众号接口：     {base}/wechat  （令牌 {config.wechat.token}）")
     click.echo(f"  健康检查：       {base}/healthz")
+    click.echo(f"  定时任务：       本进程内运行（{'、'.join(spec.id for spec in scheduler.jobs)}）")
     click.echo("按 Ctrl+C 退出。")
     # Threaded, so the app can call its own sandbox API while answering a request. (Flask's CLI
     # ignores app.run() inside a command, hence werkzeug's server directly.)
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
+        scheduler.stop()
         runtime.close()
