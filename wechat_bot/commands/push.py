@@ -1,0 +1,107 @@
+"""`alumni-bot broadcast` and `alumni-bot push-status`: queue a push from the shell, as the admin
+composer does, and watch how its deliveries went (SPEC 2)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from scheduler.outbox import (AudienceError, count_recipients, describe_audience, push_progress,
+                              queue_push)
+
+# What staff should read next to an errcode (PROTOCOL.md section 6).
+ERRCODE_MEANINGS = {
+    None: "重试次数用完",
+    -1: "微信系统繁忙",
+    40003: "openid 无效",
+    40037: "模板 ID 无效",
+    43004: "用户未关注公众号",
+    43101: "用户未授权订阅消息",
+    45009: "接口当日调用次数已用完",
+    45015: "不在客服消息时限内",
+    45047: "客服消息条数已用完",
+    47003: "模板数据不合规",
+    48001: "接口未授权",
+    48002: "用户拒收本账号消息",
+}
+PAST_TOLERANCE = timedelta(minutes=1)
+
+
+def _runtime():
+    return current_app.extensions["alumni_bot"]
+
+
+def _parse_at(value: str | None, zone, now: datetime) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        at = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} 不是 YYYY-MM-DD HH:MM 格式的时间", param_hint="--at")
+    if at < now - PAST_TOLERANCE:
+        raise click.BadParameter(f"{value} 已经过去了", param_hint="--at")
+    return at
+
+
+@click.command("broadcast")
+@click.option("--text", required=True, help="推送内容")
+@click.option("--audience", default="all", show_default=True,
+              help="推送对象：all（全部关注者）、bound（已绑定校友）、year:2016（某届）等")
+@click.option("--at", "at_text", metavar="'YYYY-MM-DD HH:MM'",
+              help="定时发送（app.timezone 的当地时间）；不填则立即发送")
+@click.option("--dry-run", is_flag=True, help="只统计人数，不排队")
+@with_appcontext
+def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> None:
+    """排队一条群发推送（与管理后台的撰写相同）：打印推送编号和收件人数。"""
+    runtime = _runtime()
+    now = datetime.now(UTC)
+    at = _parse_at(at_text, runtime.config.zone, now)
+    if not text.strip():
+        raise click.BadParameter("推送内容不能为空", param_hint="--text")
+    try:
+        with runtime.sessions.begin() as session:
+            if dry_run:
+                count = count_recipients(session, audience)
+                click.echo(f"收件人：{count} 人（{describe_audience(audience)}）；演练，未排队。")
+                return
+            push = queue_push(session, text=text, audience=audience, kind="broadcast", at=at,
+                              created_by="cli", now=now)
+            push_id, count, label = push.id, push.recipient_count, describe_audience(push.audience)
+            mass = push.mass
+    except AudienceError as exc:
+        raise click.BadParameter(str(exc), param_hint="--audience") from None
+    when = f"定时 {at.strftime('%Y-%m-%d %H:%M')}" if at else "立即发送"
+    how = "，群发" if mass else ""
+    click.echo(f"推送 #{push_id} 已排队：{count} 人（{label}{how}），{when}。")
+
+
+@click.command("push-status")
+@click.argument("push_id", type=int)
+@with_appcontext
+def push_status(push_id: int) -> None:
+    """一条推送的发送情况：待发送、已发送、失败（按错误码）、无法送达、待核实。"""
+    runtime = _runtime()
+    zone = runtime.config.zone
+    with runtime.sessions() as session:
+        progress = push_progress(session, push_id)
+    if progress is None:
+        raise click.ClickException(f"没有编号为 {push_id} 的推送")
+    push = progress.push
+    start = push.not_before.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    kind = "群发" if push.mass else f"{push.recipient_count} 人"
+    click.echo(f"推送 #{push.id}：{describe_audience(push.audience)}（{kind}），{start} 起发送")
+    click.echo(f"内容：{push.text}")
+    click.echo(f"待发送：{progress.pending + progress.sending}")
+    click.echo(f"已发送：{progress.sent}")
+    failed = sum(progress.failed.values())
+    click.echo(f"失败：{failed}")
+    for errcode, count in sorted(progress.failed.items(), key=lambda item: -item[1]):
+        meaning = ERRCODE_MEANINGS.get(errcode, "")
+        code = "无错误码" if errcode is None else f"错误码 {errcode}"
+        click.echo(f"  {code}{'（' + meaning + '）' if meaning else ''}：{count}")
+    click.echo(f"无法送达：{progress.unreachable}")
+    if progress.unknown:
+        click.echo(f"待核实：{progress.unknown}（发送中断，可能已送达，不会自动重发）")
