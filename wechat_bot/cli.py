@@ -135,12 +135,12 @@ def demo(port: int, host: str, alumni: int, database: str) -> None:
 
     run_demo(host=host, port=port, alumni=alumni, database_url=database)
 
-from wechat_bot.commands.push import broadcast, push_status  # noqa: E402
-main.add_command(broadcast)
-main.add_command(push_status)
-
 
 from wechat_bot.commands.menu import sync_menu_command  # noqa: E402
 from wechat_bot.commands.scheduler import scheduler_command  # noqa: E402
 
 main.add_command(scheduler_command)
+
+from wechat_bot.commands.push import broadcast, push_status  # noqa: E402
+main.add_command(broadcast)
+main.add_command(push_status)
