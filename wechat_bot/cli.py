@@ -144,3 +144,6 @@ main.add_command(scheduler_command)
 from wechat_bot.commands.push import broadcast, push_status  # noqa: E402
 main.add_command(broadcast)
 main.add_command(push_status)
+
+from wechat_bot.commands.roster import import_roster  # noqa: E402
+main.add_command(import_roster)

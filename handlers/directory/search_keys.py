@@ -35,21 +35,23 @@ def name_search_keys(name: str) -> tuple[str, str]:
     """
     text = unicodedata.normalize("NFKC", name or "").translate(_SEPARATORS).strip()
     surname, given = split_surname("".join(text.split()) if _starts_han(text) else text)
-    syllables: list[str] = []
-    if surname:
-        syllables += surname_syllables(surname) or _syllables(surname)
-    syllables += _syllables(given)
+    syllables = (surname_syllables(surname) or _syllables(surname)) + _syllables(given)
     return "".join(syllables)[:PINYIN_LENGTH], "".join(s[0] for s in syllables)[:INITIALS_LENGTH]
 
 
-def _syllables(text: str) -> list[str]:
-    """Han characters become their pinyin; Latin words stay words (John Smith -> john, smith)."""
+@lru_cache(maxsize=1 << 16)
+def _syllables(text: str) -> tuple[str, ...]:
+    """Han characters become their pinyin; Latin words stay words (John Smith -> john, smith).
+
+    Cached too: given names repeat far more than whole names (建国, 子涵), so most names of a
+    large roster cost pypinyin nothing.
+    """
     if not text:
-        return []
+        return ()
     out: list[str] = []
     for chunk in lazy_pinyin(text):
         out += _LETTERS.findall(chunk.lower().replace("ü", "v"))
-    return out
+    return tuple(out)
 
 
 def _starts_han(text: str) -> bool:
