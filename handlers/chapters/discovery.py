@@ -19,6 +19,7 @@ from handlers.chapters.names import place_key
 from models.chapter import Chapter, ChapterKind, ChapterMember, ChapterStatus
 
 DEFAULT_LIMIT = 5
+MAX_ID = 2**31 - 1   # the id column is a 32-bit integer on PostgreSQL: larger numbers name nothing
 
 
 class Matched(StrEnum):
@@ -117,7 +118,7 @@ def all_chapters(session: Session, *, limit: int | None = None) -> Discovery:
 
 
 def chapter_view(session: Session, chapter_id: int, *, include_inactive: bool = False) -> ChapterView | None:
-    chapter = session.get(Chapter, chapter_id)
+    chapter = session.get(Chapter, chapter_id) if 0 < chapter_id <= MAX_ID else None
     if chapter is None or (not chapter.active and not include_inactive):
         return None
     return _views(session, [chapter])[0]

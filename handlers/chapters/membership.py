@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from handlers.chapters import texts
+from handlers.chapters.discovery import MAX_ID
 from handlers.directory.binding import bound_records
 from models import Alumnus, StaffAlert, WechatUser
 from models.chapter import Chapter, ChapterLiaison, ChapterMember
@@ -50,6 +51,8 @@ def join_chapter(session: Session, user: WechatUser, chapter_id: int, *, now: da
                  channel: str, notify: Notify | None = None) -> JoinResult:
     """Make the user a member of the chapter. The unique (chapter, user) pair decides between two
     concurrent joins; the loser is told it is already a member."""
+    if not 0 < chapter_id <= MAX_ID:
+        return JoinResult(JoinOutcome.NO_SUCH_CHAPTER)
     chapter = session.get(Chapter, chapter_id, options=[selectinload(Chapter.liaisons)])
     if chapter is None or not chapter.active:
         return JoinResult(JoinOutcome.NO_SUCH_CHAPTER)
@@ -69,6 +72,8 @@ def join_chapter(session: Session, user: WechatUser, chapter_id: int, *, now: da
 
 
 def is_member(session: Session, user: WechatUser, chapter_id: int) -> bool:
+    if not 0 < chapter_id <= MAX_ID:
+        return False
     return bool(session.scalar(select(exists().where(
         ChapterMember.chapter_id == chapter_id, ChapterMember.wechat_user_id == user.id))))
 
