@@ -147,3 +147,6 @@ main.add_command(push_status)
 
 from wechat_bot.commands.roster import import_roster  # noqa: E402
 main.add_command(import_roster)
+
+from wechat_bot.commands.chapters import import_chapters_command  # noqa: E402
+main.add_command(import_chapters_command)

@@ -17,7 +17,7 @@ from wechat_bot.api import errors
 
 errors.register(bp)
 
-from wechat_bot.api import alumni, auth, docs, me, subscriptions  # noqa: F401  (views register on bp)
+from wechat_bot.api import alumni, auth, chapters, docs, me, subscriptions  # noqa: F401  (views register on bp)
 
 
 def init_app(app) -> None:

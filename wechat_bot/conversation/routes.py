@@ -5,9 +5,10 @@ text marks a command as open by it), then its aliases.
 """
 
 from handlers import help, subscription
+from handlers.chapters import bot as chapters
 from handlers.directory import bot as directory
 from menus.keys import MenuKey
-from wechat_bot.conversation.table import RoutingTable, dialog, event, keyword, menu
+from wechat_bot.conversation.table import RoutingTable, dialog, event, keyword, menu, message
 
 ROUTES = RoutingTable(
     routes=(
@@ -24,6 +25,13 @@ ROUTES = RoutingTable(
         keyword("我的", "me", "profile", to=directory.profile_command),
         menu(MenuKey.PROFILE, to=directory.profile_command),
         keyword("隐私", "privacy", to=directory.privacy_command),
+        # chapters, liaisons, 我的班级 (issue 7)
+        keyword("分会", "chapter", "chapters", to=chapters.find_command),
+        menu(MenuKey.CHAPTER_FIND, to=chapters.find_menu),
+        dialog("chapter", where=chapters.where_step),
+        message("location", to=chapters.location_message),
+        keyword("加入分会", "join", to=chapters.join_command),
+        keyword("我的班级", "myclass", "my class", to=chapters.my_class_command),
     ),
     fallback=help.not_understood,
 )

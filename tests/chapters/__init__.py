@@ -1,0 +1,1 @@
+"""Chapters, liaisons, joining, nearest-first discovery, 我的班级 (issue 7)."""
