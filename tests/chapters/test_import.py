@@ -191,3 +191,17 @@ def test_a_second_import_of_the_same_file_updates_and_creates_nothing(app, tmp_p
     _run(app, path)
     result = _run(app, path)
     assert "新增 0 个分会，更新 2 个" in result.output
+
+
+def test_import_chapters_is_an_alumni_bot_command(config, tmp_path):
+    from click.testing import CliRunner
+
+    from wechat_bot.cli import main
+
+    path = tmp_path / "chapters.csv"
+    path.write_text("\n".join(FILE_ROWS) + "\n", encoding="utf-8")
+    env = {"ALUMNI_BOT_CONFIG": "", "ALUMNI_BOT_DATABASE_URL": config.database.url,
+           "ALUMNI_BOT_REDIS_URL": "memory://"}
+    result = CliRunner().invoke(main, ["import-chapters", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "新增 2 个分会，更新 0 个，拒绝 1 行" in result.output
