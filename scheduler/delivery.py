@@ -38,6 +38,7 @@ So nobody ever gets a message twice, and with a template configured nobody is lo
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -45,9 +46,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.base import UtcDateTime
 from models.push import (IDEMPOTENT_CHANNELS, Channel, Delivery, DeliveryStatus, Push,
                          clear_subscribe_consent, return_subscribe_consent,
                          spend_subscribe_consent)
@@ -88,6 +90,9 @@ class _Run:
     clock: Callable[[], datetime]
     paused: dict[str, datetime] = field(default_factory=dict)
     stats: DeliveryStats = field(default_factory=DeliveryStats)
+    # Answers not yet written: they ride along with the next row's `sending` mark (one commit
+    # per row instead of two), or are written before any wait and at the end of the batch.
+    unwritten: list[tuple[int, str, dict]] = field(default_factory=list)
 
 
 def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter, *,
@@ -120,6 +125,7 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
         for delivery, push, user in rows:
             _deliver_one(run, delivery, push, user)
     finally:
+        _write_answers(run)
         _release(sessions, token)
     return run.stats
 
@@ -185,21 +191,52 @@ def _paused(limiter: Limiter, now: datetime) -> dict[str, datetime]:
     return out
 
 
-def _record(run: _Run, delivery: Delivery, counter: str, **values) -> None:
-    """Write a row's new state, unless another worker has taken the row over meanwhile."""
-    with run.sessions.begin() as session:
-        written = session.execute(
-            update(Delivery).where(Delivery.id == delivery.id,
-                                   Delivery.claim_token == run.token,
-                                   Delivery.status.in_(OPEN_STATES))
-            .values(**{k: v.value if isinstance(v, S) else v for k, v in values.items()})
-        ).rowcount
-    if written:
-        setattr(run.stats, counter, getattr(run.stats, counter) + 1)
-    else:
-        run.stats.lost += 1
-        log.warning("delivery %s was taken over by another worker; its answer is dropped",
-                    delivery.id)
+def _record(run: _Run, delivery: Delivery, counter: str, *, later: bool = False,
+            **values) -> None:
+    """A row's new state, written now (with any answers still unwritten) or, `later`, with the
+    next commit. Guarded: a row another worker has taken over meanwhile is left alone."""
+    values = {k: v.value if isinstance(v, S) else v for k, v in values.items()}
+    run.unwritten.append((delivery.id, counter, values))
+    if not later:
+        _write_answers(run)
+
+
+# The two statements every row runs, built once (building them costs more than running them).
+_MARK_SENDING = (
+    update(Delivery)
+    .where(Delivery.id == bindparam("b_row"), Delivery.claim_token == bindparam("b_token"),
+           Delivery.status == S.CLAIMED.value)
+    .values(status=S.SENDING.value, channel=bindparam("b_channel", type_=String()),
+            attempts=Delivery.attempts + 1, sending_at=bindparam("b_at", type_=UtcDateTime())))
+
+
+@functools.cache
+def _answer_statement(columns: tuple[str, ...]):
+    table = Delivery.__table__
+    return (update(Delivery)
+            .where(Delivery.id == bindparam("b_row"), Delivery.claim_token == bindparam("b_token"),
+                   Delivery.status.in_(OPEN_STATES))
+            .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}))
+
+
+def _write_answers(run: _Run, session: Session | None = None) -> None:
+    if not run.unwritten:
+        return
+    if session is None:
+        with run.sessions.begin() as own:
+            return _write_answers(run, own)
+    connection = session.connection()  # Core: the ORM has no objects to keep in step
+    for delivery_id, counter, values in run.unwritten:
+        params = {"b_row": delivery_id, "b_token": run.token,
+                  **{f"v_{key}": value for key, value in values.items()}}
+        written = connection.execute(_answer_statement(tuple(sorted(values))), params).rowcount
+        if written:
+            setattr(run.stats, counter, getattr(run.stats, counter) + 1)
+        else:
+            run.stats.lost += 1
+            log.warning("delivery %s was taken over by another worker; its answer is dropped",
+                        delivery_id)
+    run.unwritten.clear()
 
 
 def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | None) -> None:
@@ -212,10 +249,8 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
             channel, wait_until = (None, run.paused[pinned.value]) if pinned.value in run.paused \
                 else (pinned, None)
         else:
-            with run.sessions() as session:
-                choice = choose_channel(push, delivery, user, run.policy, now=at,
-                                        paused=run.paused,
-                                        has_consent=lambda t: has_consent(session, user, t))
+            choice = choose_channel(push, delivery, user, run.policy, now=at, paused=run.paused,
+                                    has_consent=lambda template: _has_consent(run, user, template))
             channel, wait_until = choice.channel, choice.wait_until
         if channel is None:
             if wait_until is not None:
@@ -229,7 +264,7 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
                         error="没有可用的渠道（未关注、不在客服窗口、无订阅授权）")
             return
         message = build_message(channel, push, delivery, user, run.policy)
-        run.limiter.acquire()
+        run.limiter.acquire(on_wait=lambda: _write_answers(run))
         if not _mark_sending(run, delivery, push, channel, user):
             run.stats.lost += 1
             return
@@ -247,19 +282,25 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
         return
 
 
+def _has_consent(run: _Run, user: WechatUser, template: str) -> bool:
+    with run.sessions() as session:
+        return has_consent(session, user, template)
+
+
 def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
                   user: WechatUser | None) -> bool:
     """The row says `sending` in the database, committed, before WeChat hears of it."""
     at = run.clock()
     with run.sessions.begin() as session:
-        marked = session.execute(
-            update(Delivery).where(Delivery.id == delivery.id, Delivery.claim_token == run.token,
-                                   Delivery.status == S.CLAIMED)
-            .values(status=S.SENDING.value, channel=channel.value,
-                    attempts=Delivery.attempts + 1, sending_at=at)).rowcount == 1
+        _write_answers(run, session)  # the previous row's answer, in the same commit
+        marked = session.connection().execute(_MARK_SENDING, {
+            "b_row": delivery.id, "b_token": run.token, "b_channel": channel.value,
+            "b_at": at}).rowcount == 1
         if marked and channel is Channel.SUBSCRIBE and not spend_subscribe_consent(
                 session, user.id, subscribe_template_id(push, run.policy), at):
-            session.rollback()  # another push spent the last consent first
+            # Another push spent the last consent first: not sending after all.
+            session.execute(update(Delivery).where(Delivery.id == delivery.id).values(
+                status=S.CLAIMED.value, channel=None, attempts=Delivery.attempts - 1))
             marked = False
     if marked:
         delivery.attempts += 1
@@ -273,6 +314,7 @@ def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,
                                                        channel.value]))
     delivery.attempts -= 1
     with run.sessions.begin() as session:
+        _write_answers(run, session)
         if channel is Channel.SUBSCRIBE and result.errcode == 43101:
             clear_subscribe_consent(session, user.id, subscribe_template_id(push, run.policy))
         session.execute(update(Delivery).where(Delivery.id == delivery.id,
@@ -289,7 +331,7 @@ def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
     outcome, errcode = result.outcome, result.errcode
     detail = (result.detail or "")[:200] or None
     if outcome is Outcome.SENT:
-        _record(run, delivery, "sent", status=S.SENT, finished_at=at, msgid=result.msgid,
+        _record(run, delivery, "sent", later=True, status=S.SENT, finished_at=at, msgid=result.msgid,
                 errcode=None, error=None)
         return
     not_sent = outcome is Outcome.NOT_SENT or errcode in RETRYABLE_ERRCODES | QUOTA_ERRCODES
@@ -301,29 +343,29 @@ def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
         run.limiter.pause(channel.value, until, at)
         run.paused[channel.value] = until
         later = pinned is not None or channel is Channel.MASS  # no other channel will do
-        _record(run, delivery, "waiting", status=S.PENDING, attempts=delivery.attempts - 1,
+        _record(run, delivery, "waiting", later=True, status=S.PENDING, attempts=delivery.attempts - 1,
                 errcode=errcode, error=detail, channel=pinned.value if pinned else None,
                 next_attempt_at=until if later else at, claim_token=None, claimed_by=None)
         return
     uncertain = outcome is Outcome.UNCERTAIN
     idempotent = channel in IDEMPOTENT_CHANNELS
     if uncertain and not idempotent:
-        _record(run, delivery, "unknown", status=S.UNKNOWN, finished_at=at, errcode=errcode,
+        _record(run, delivery, "unknown", later=True, status=S.UNKNOWN, finished_at=at, errcode=errcode,
                 error=detail or "应答丢失，可能已送达：请核实")
         return
     if not (uncertain or outcome is Outcome.NOT_SENT or errcode in RETRYABLE_ERRCODES):
-        _record(run, delivery, "failed", status=S.FAILED, finished_at=at, errcode=errcode,
+        _record(run, delivery, "failed", later=True, status=S.FAILED, finished_at=at, errcode=errcode,
                 error=detail)
         return
     # Transient. After an attempt that may have arrived, stay on its channel and key.
     keep = channel if idempotent and (uncertain or pinned is not None) else None
     if delivery.attempts >= run.policy.max_attempts:
         status, counter = (S.UNKNOWN, "unknown") if keep else (S.FAILED, "failed")
-        _record(run, delivery, counter, status=status, finished_at=at, errcode=errcode,
+        _record(run, delivery, counter, later=True, status=status, finished_at=at, errcode=errcode,
                 error=detail or "重试次数已用完")
         return
     delay = min(run.policy.retry_max_seconds,
                 run.policy.retry_base_seconds * 2 ** (delivery.attempts - 1))
-    _record(run, delivery, "retried", status=S.PENDING, errcode=errcode, error=detail,
+    _record(run, delivery, "retried", later=True, status=S.PENDING, errcode=errcode, error=detail,
             channel=keep.value if keep else None, next_attempt_at=at + timedelta(seconds=delay),
             claim_token=None, claimed_by=None)

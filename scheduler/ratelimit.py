@@ -1,9 +1,9 @@
 """How fast pushes go out, shared by every delivery process through Redis.
 
-`RateLimiter.acquire()` reserves the next send slot in one atomic Lua call (GCRA, the "generic cell
-rate algorithm": a token bucket kept as one timestamp) on Redis's own clock, so any number of
-processes on any number of machines together start at most `rate` sends a second, with a burst of
-at most `burst`. The caller then sleeps until its slot; a crashed caller only wastes its slot.
+`RateLimiter.acquire()` reserves the next send slot in one atomic Lua call (GCRA, the "generic cell rate
+algorithm": a token bucket kept as one timestamp) on Redis's own clock, so any number of processes
+on any number of machines together start at most `rate` sends a second, with a burst of at most
+`burst`. The caller then sleeps until its slot; a crashed caller only wastes its slot.
 
 It also remembers channels stopped for the day (45009: the API's daily quota is used up), so
 every process stops sending on that channel until the quota resets.
@@ -12,12 +12,13 @@ every process stops sending on that channel until the quota resets.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
 # KEYS[1] the theoretical arrival time of the next send; ARGV rate, burst, key lifetime.
-# Answers how many seconds the caller must wait before its send (as text: Redis truncates
-# Lua numbers to integers).
+# Answers how many seconds the caller must wait before its send (as text: Redis truncates Lua
+# numbers to integers).
 _RESERVE = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -33,7 +34,7 @@ return string.format('%.6f', wait)
 
 
 class Limiter(Protocol):
-    def acquire(self) -> float: ...
+    def acquire(self, on_wait: Callable[[], None] | None = None) -> float: ...
 
     def pause(self, channel: str, until: datetime, now: datetime) -> None: ...
 
@@ -54,13 +55,17 @@ class RateLimiter:
         self._sleep = sleep
         self._reserve = redis.register_script(_RESERVE)
 
-    def acquire(self) -> float:
-        """Block until this process may send once; answers the seconds it waited."""
-        wait = float(self._reserve(keys=[self._prefix + "rate"],
-                                   args=[self.rate, self.burst, 60]))
+    def acquire(self, on_wait: Callable[[], None] | None = None) -> float:
+        """Block until this process may send once; answers the seconds it waited.
+        `on_wait` runs before a noticeable wait (delivery writes down what it has meanwhile)."""
+        started = time.monotonic()
+        wait = float(self._reserve(keys=[self._prefix + "rate"], args=[self.rate, self.burst, 60]))
+        if wait > 0.002 and on_wait is not None:
+            on_wait()
+            wait -= time.monotonic() - started
         if wait > 0:
             self._sleep(wait)
-        return wait
+        return max(0.0, wait)
 
     def pause(self, channel: str, until: datetime, now: datetime) -> None:
         """Stop `channel` for every process until `until` (45009: tomorrow)."""

@@ -9,6 +9,7 @@ arrived (read timeout, HTTP 5xx, a cut connection).
 from __future__ import annotations
 
 import logging
+import time
 
 import redis
 import requests
@@ -21,9 +22,11 @@ from scheduler.ratelimit import RateLimiter
 from scheduler.sender import DeliveryPolicy, Outcome, Outgoing, SendResult, TemplateSpec
 from wechat_bot.config import Config, ConfigError
 from wechat_bot.store import Keys
+from wechat_bot.wechat_client import TOKEN_ERRCODES
 
 log = logging.getLogger(__name__)
 
+TOKEN_REUSE_SECONDS = 60  # a token read from Redis is reused this long (tokens live 2 hours)
 MASS_KEY_EXISTS = 45065  # a mass send with this clientmsgid was accepted before
 MINIPROGRAM_STATES = ("developer", "trial", "formal")
 
@@ -37,30 +40,53 @@ class WeChatSender:
         self.policy = policy
         self.miniprogram_client = miniprogram_client
         self.miniprogram_state = miniprogram_state
+        self._tokens: dict[int, tuple[str, float]] = {}
 
     def send(self, message: Outgoing) -> SendResult:
         client = self.miniprogram_client if message.channel is Channel.SUBSCRIBE else self.client
         if client is None:
             return SendResult(Outcome.NOT_SENT, detail="没有配置小程序")
-        try:
-            client.access_token  # noqa: B018  (a token problem means nothing was sent)
-        except (WeChatClientException, requests.RequestException, redis.RedisError) as exc:
-            return SendResult(Outcome.NOT_SENT, getattr(exc, "errcode", None),
-                              detail=f"无法获取 access_token：{type(exc).__name__}")
         endpoint, body = self._request(message)
         try:
-            answer = client.post(endpoint, data=body)
+            answer = self._post(client, endpoint, body)
+        except (WeChatClientException, requests.RequestException, redis.RedisError) as exc:
+            return self._failure(message, exc)
+        return SendResult.sent(answer.get("msgid") or answer.get("msg_id"))
+
+    def _post(self, client, endpoint: str, body: dict) -> dict:
+        """Post with the shared token, read from Redis at most once a minute per client (a
+        delivery makes thousands of calls); a refused token falls back to the client's own
+        path, which re-reads the shared token and refreshes it once (40001/42001)."""
+        token = self._token(client)
+        try:
+            return client.post(endpoint, data=body, params={"access_token": token})
         except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRCODES:
+                raise
+        self._tokens.pop(id(client), None)  # refused: nothing was sent, so sending again is safe
+        return client.post(endpoint, data=body)
+
+    def _token(self, client) -> str:
+        cached = self._tokens.get(id(client))
+        now = time.monotonic()
+        if cached is not None and now - cached[1] < TOKEN_REUSE_SECONDS:
+            return cached[0]
+        token = client.access_token
+        self._tokens[id(client)] = (token, now)
+        return token
+
+    def _failure(self, message: Outgoing, exc: Exception) -> SendResult:
+        if isinstance(exc, redis.RedisError) or _token_call(exc):
+            # The shared token could not be read or fetched: the message never left.
+            return SendResult(Outcome.NOT_SENT, getattr(exc, "errcode", None),
+                              detail=f"无法获取 access_token：{type(exc).__name__}")
+        if isinstance(exc, WeChatClientException):
             return self._refusal(message, exc)
-        except requests.ConnectionError as exc:
+        if isinstance(exc, requests.ConnectionError):
             if isinstance(exc, requests.ConnectTimeout) or _refused(exc):
                 return SendResult(Outcome.NOT_SENT, detail=f"连接失败：{type(exc).__name__}")
             return SendResult(Outcome.UNCERTAIN, detail=f"连接中断：{type(exc).__name__}")
-        except requests.RequestException as exc:  # read timeout and the like
-            return SendResult(Outcome.UNCERTAIN, detail=f"应答丢失：{type(exc).__name__}")
-        except redis.RedisError as exc:  # refreshing a refused token: the send was refused
-            return SendResult(Outcome.NOT_SENT, detail=f"Redis：{type(exc).__name__}")
-        return SendResult.sent(answer.get("msgid") or answer.get("msg_id"))
+        return SendResult(Outcome.UNCERTAIN, detail=f"应答丢失：{type(exc).__name__}")
 
     def _request(self, message: Outgoing) -> tuple[str, dict]:
         if message.channel is Channel.CUSTOM:
@@ -95,6 +121,11 @@ class WeChatSender:
             except (AttributeError, ValueError):
                 return SendResult.sent()
         return SendResult.refused(int(exc.errcode), str(exc.errmsg or "")[:200])
+
+
+def _token_call(exc: Exception) -> bool:
+    request = getattr(exc, "request", None)
+    return "/cgi-bin/stable_token" in str(getattr(request, "url", "") or "")
 
 
 def _refused(exc: requests.ConnectionError) -> bool:

@@ -91,7 +91,7 @@ class FakeLimiter:
         self.acquired = 0
         self.paused: dict[str, datetime] = {}
 
-    def acquire(self) -> float:
+    def acquire(self, on_wait=None) -> float:
         self.acquired += 1
         return 0.0
 

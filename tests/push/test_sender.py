@@ -1,0 +1,45 @@
+"""The WeChat sender's reading of what happened: a refused token, a dead server, an HTTP error."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from models.push import Channel
+from scheduler.sender import Outcome, Outgoing
+from tests.loopback import LoopbackWeChat, running
+from wechat_bot.push_sender import build_sender
+
+MESSAGE = Outgoing(Channel.CUSTOM, "o-1", "你好")
+
+
+def test_a_refused_token_is_refreshed_once_and_the_message_sent_once(runtime):
+    stand_in = LoopbackWeChat(runtime.config.wechat.app_id, runtime.config.wechat.app_secret)
+    with running(stand_in) as base_url:
+        config = runtime.config.replace(wechat={"api_base_url": base_url})
+        sender = build_sender(config, runtime.store, runtime.keys)
+        assert sender.send(MESSAGE).outcome is Outcome.SENT
+        stand_in.revoked.add(stand_in.tokens_issued[-1])  # WeChat retired the token: 40001
+        assert sender.send(MESSAGE).outcome is Outcome.SENT
+    assert len(stand_in.sent) == 2
+    assert len(stand_in.tokens_issued) == 2
+
+
+def test_nothing_listening_means_not_sent(runtime):
+    config = runtime.config.replace(wechat={"api_base_url": "http://127.0.0.1:9"})
+    result = build_sender(config, runtime.store, runtime.keys).send(MESSAGE)
+    assert result.outcome is Outcome.NOT_SENT  # the token could not even be fetched
+
+
+def test_an_http_error_status_may_have_arrived(runtime):
+    tokens = LoopbackWeChat(runtime.config.wechat.app_id, runtime.config.wechat.app_secret)
+
+    def gateway(environ, start_response):  # tokens fine, sends answered by a failing gateway
+        if environ["PATH_INFO"] == "/cgi-bin/stable_token":
+            return tokens.wsgi(environ, start_response)
+        start_response("502 Bad Gateway", [("Content-Type", "text/plain")])
+        return [b"bad gateway"]
+
+    with running(SimpleNamespace(wsgi=gateway)) as base_url:
+        config = runtime.config.replace(wechat={"api_base_url": base_url})
+        result = build_sender(config, runtime.store, runtime.keys).send(MESSAGE)
+    assert (result.outcome, result.detail) == (Outcome.UNCERTAIN, "HTTP 502")
