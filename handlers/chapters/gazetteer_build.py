@@ -144,7 +144,7 @@ def _us_states() -> dict[str, tuple[str, str, str]]:
     locales = Path(pycountry.__file__).parent / "locales"
     zh = gettext.translation("iso3166-2", localedir=locales, languages=["zh_CN"])
     states = {}
-    for sub in pycountry.subdivisions.get(country_code="US"):
+    for sub in sorted(pycountry.subdivisions.get(country_code="US"), key=lambda s: s.code):
         if sub.type not in ("State", "District"):
             continue
         full = zh.gettext(sub.name)
