@@ -1,0 +1,67 @@
+"""The shared token bucket and the day's stopped channels (two processes: test_processes.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scheduler.ratelimit import RateLimiter, next_quota_reset
+
+
+def _limiter(runtime, rate, **kwargs):
+    waits = []
+    limiter = RateLimiter(runtime.store, runtime.keys("push", ""), rate, sleep=waits.append,
+                          **kwargs)
+    return limiter, waits
+
+
+def test_sends_are_spaced_one_over_the_rate_apart(runtime):
+    limiter, waits = _limiter(runtime, 20)
+    answered = [limiter.acquire() for _ in range(11)]
+    # No one sleeps here, so each caller is told to wait one slot longer than the one before.
+    assert answered[0] == 0
+    assert answered[-1] == pytest.approx(0.5, abs=0.02)
+    assert all(b > a for a, b in zip(answered[1:], answered[2:]))
+    assert len(waits) == 10
+
+
+def test_two_limiters_on_one_key_share_the_rate(runtime):
+    first, _ = _limiter(runtime, 10)
+    second, _ = _limiter(runtime, 10)
+    answered = [limiter.acquire() for _ in range(5) for limiter in (first, second)]
+    assert answered[-1] == pytest.approx(0.9, abs=0.02)  # ten sends: 0.9 s, not 0.4 s
+
+
+def test_a_burst_lets_that_many_through_at_once(runtime):
+    limiter, waits = _limiter(runtime, 10, burst=3)
+    assert [limiter.acquire() > 0 for _ in range(4)] == [False, False, False, True]
+
+
+def test_results_are_written_before_a_noticeable_wait(runtime):
+    limiter, _ = _limiter(runtime, 5)
+    calls = []
+    limiter.acquire(on_wait=lambda: calls.append("first"))
+    limiter.acquire(on_wait=lambda: calls.append("second"))
+    assert calls == ["second"]
+
+
+def test_a_stopped_channel_is_stopped_for_everyone_until_it_reopens(runtime):
+    limiter, _ = _limiter(runtime, 10)
+    other, _ = _limiter(runtime, 10)
+    now = datetime.now(UTC)
+    until = now + timedelta(hours=3)
+    limiter.pause("template", until, now)
+    assert other.paused_until("template") == until
+    assert other.paused_until("custom") is None
+    other.resume("template")
+    assert limiter.paused_until("template") is None
+
+
+def test_the_quota_day_ends_at_midnight_in_beijing():
+    shanghai = ZoneInfo("Asia/Shanghai")
+    late = datetime(2026, 12, 1, 15, 59, tzinfo=UTC)  # 23:59 in Beijing
+    assert next_quota_reset(late, shanghai) == datetime(2026, 12, 2, tzinfo=shanghai)
+    assert next_quota_reset(late + timedelta(minutes=2), shanghai) == datetime(2026, 12, 3,
+                                                                               tzinfo=shanghai)
