@@ -1,10 +1,20 @@
-"""Database models: one module per aggregate, plus the engine and session factory."""
+"""Database models: one module per aggregate, plus the engine and session factory.
+
+Every model module is imported here, so `Base.metadata` (what Alembic compares against and what
+tests truncate) always holds every table.
+"""
 
 from models.alumnus import Alumnus, Privacy
 from models.audit import BindingEvent, SearchLog, StaffAlert
 from models.base import Base
+from models.chapter import Chapter, ChapterLiaison, ChapterMember, ClassAmbassador
 from models.message_log import MessageLog
+from models.outreach import AnniversaryOutreach
+from models.push import Delivery, Push, SubscribeConsent
 from models.wechat_user import WechatUser
 
-__all__ = ["Alumnus", "Base", "BindingEvent", "MessageLog", "Privacy", "SearchLog", "StaffAlert",
-           "WechatUser"]
+__all__ = [
+    "Alumnus", "AnniversaryOutreach", "Base", "BindingEvent", "Chapter", "ChapterLiaison",
+    "ChapterMember", "ClassAmbassador", "Delivery", "MessageLog", "Privacy", "Push", "SearchLog",
+    "StaffAlert", "SubscribeConsent", "WechatUser",
+]
