@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from handlers.chapters import texts
 from handlers.chapters.classes import my_classes
-from handlers.chapters.discovery import Discovery, find_chapters, nearest_chapters
+from handlers.chapters.discovery import Discovery, Matched, find_chapters, nearest_chapters
 from handlers.chapters.geo import valid_coordinates
 from handlers.chapters.membership import JoinOutcome, join_chapter
 from handlers.context import Context
@@ -126,8 +126,11 @@ def _list(found: Discovery, *, note: str = "", footer: str = texts.JOIN_HINT) ->
 def _fit(heading: str, found: Discovery, footer: str) -> str:
     """WeChat cuts a passive text reply at 2048 bytes: drop chapters from the end until it fits."""
     chapters = list(found.chapters)
+    # "共 N 个" is worth saying of matches; of a nearest-first list it would only count every chapter.
+    nearest = found.matched in (Matched.NEAREST, Matched.NEAREST_TO_PLACE)
     while True:
-        text = texts.chapter_list(heading, chapters, found.total, footer=footer)
+        total = len(chapters) if nearest else found.total
+        text = texts.chapter_list(heading, chapters, total, footer=footer)
         if len(text.encode()) <= 2000 or len(chapters) <= 1:
             return text
         chapters.pop()

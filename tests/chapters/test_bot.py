@@ -50,7 +50,7 @@ def test_chapter_with_an_industry_word(client, config, world):
 
 def test_chapter_without_a_chapter_there_shows_the_nearest_with_distances(client, config, world):
     reply = say(client, config.wechat.token, "o-wuxi", "分会 无锡")
-    assert "无锡暂无校友分会，离无锡最近的是" in reply
+    assert "无锡暂无校友分会，离无锡最近的是：" in reply   # no "共 10 个": every chapter is "near"
     assert reply.index("苏州校友会") < reply.index("上海校友会") < reply.index("南京校友会")
     assert "公里" in reply
 
