@@ -160,7 +160,7 @@ def make_searchers(env: dict, users: int, run: str) -> tuple[list[int], list[str
     """`users` WechatUsers, each bound to an unbound alumnus, and a token for each."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import insert, select, update
+    from sqlalchemy import bindparam, insert, select, update
 
     from models import Alumnus, WechatUser
     from models.db import make_engine
@@ -175,8 +175,10 @@ def make_searchers(env: dict, users: int, run: str) -> tuple[list[int], list[str
             for i in range(users)]))
         free = list(connection.scalars(select(Alumnus.id).where(Alumnus.wechat_user_id.is_(None))
                                        .order_by(Alumnus.id).limit(users)))
-        connection.execute(update(Alumnus), [{"id": a, "wechat_user_id": u, "bound_at": now}
-                                             for a, u in zip(free, ids, strict=True)])
+        connection.execute(
+            update(Alumnus).where(Alumnus.id == bindparam("alumnus"))
+            .values(wechat_user_id=bindparam("user"), bound_at=bindparam("at")),
+            [{"alumnus": a, "user": u, "at": now} for a, u in zip(free, ids, strict=True)])
     engine.dispose()
     store = connect_store(env["ALUMNI_BOT_REDIS_URL"])
     service = TokenService(env["ALUMNI_BOT_APP_SECRET_KEY"], store,
