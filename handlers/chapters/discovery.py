@@ -70,8 +70,23 @@ def find_chapters(session: Session, query: str, *, limit: int = DEFAULT_LIMIT) -
     """Chapters for what the alumnus typed, in the order city, province, country, name, industry.
 
     A city the gazetteer knows but no chapter is in (常州) gets the chapters nearest to it instead.
+    Several words (江苏 苏州, 美国 纽约) that match nothing together are tried one at a time, the
+    last (most specific) first.
     """
-    query = (query or "").strip()
+    query = " ".join((query or "").split())
+    if not place_key(query):
+        return Discovery([], Matched.NOTHING, 0, query)
+    found = _find(session, query, limit)
+    words = query.split(" ")
+    if found.matched is Matched.NOTHING and len(words) > 1:
+        for word in reversed(words):
+            found = _find(session, word, limit)
+            if found.matched is not Matched.NOTHING:
+                break
+    return found
+
+
+def _find(session: Session, query: str, limit: int) -> Discovery:
     key = place_key(query)
     if not key:
         return Discovery([], Matched.NOTHING, 0, query)

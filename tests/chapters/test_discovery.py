@@ -72,6 +72,12 @@ def test_a_known_city_without_a_chapter_lists_the_nearest_ones(world, session):
     assert found.chapters[0].distance_km < 50
 
 
+@pytest.mark.parametrize("query,expected", [("江苏 苏州", ["苏州校友会"]), ("美国 纽约", ["纽约校友会"]),
+                                            ("New York", ["纽约校友会"])])
+def test_several_words_are_tried_one_at_a_time(world, session, query, expected):
+    assert names(find_chapters(session, query)) == expected
+
+
 def test_nothing_matches_an_unknown_word(world, session):
     found = find_chapters(session, "火星基地")
     assert found.matched is Matched.NOTHING and found.chapters == []
