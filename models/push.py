@@ -63,7 +63,7 @@ class Push(Base):
     url: Mapped[str | None] = mapped_column(String(500))
     subscribe_template_id: Mapped[str | None] = mapped_column(String(128))
     subscribe_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    page: Mapped[str | None] = mapped_column(String(200))  # mini-program page a subscribe message opens
+    page: Mapped[str | None] = mapped_column(String(200))  # the page a subscribe message opens
     mass: Mapped[bool] = mapped_column(default=False)  # one mass send instead of per-recipient rows
     not_before: Mapped[datetime]
     created_at: Mapped[datetime]

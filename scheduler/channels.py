@@ -83,7 +83,9 @@ def template_id(push: Push, policy: DeliveryPolicy) -> str | None:
 
 
 def subscribe_template_id(push: Push, policy: DeliveryPolicy) -> str | None:
-    return push.subscribe_template_id or (policy.subscribe.template_id if policy.subscribe else None)
+    if push.subscribe_template_id:
+        return push.subscribe_template_id
+    return policy.subscribe.template_id if policy.subscribe else None
 
 
 def has_consent(session: Session, user: WechatUser, template: str) -> bool:

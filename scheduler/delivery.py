@@ -50,14 +50,28 @@ from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
-from models.push import (IDEMPOTENT_CHANNELS, Channel, Delivery, DeliveryStatus, Push,
-                         clear_subscribe_consent, return_subscribe_consent,
-                         spend_subscribe_consent)
+from models.push import (
+    IDEMPOTENT_CHANNELS,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Push,
+    clear_subscribe_consent,
+    return_subscribe_consent,
+    spend_subscribe_consent,
+)
 from models.wechat_user import WechatUser
 from scheduler.channels import build_message, choose_channel, has_consent, subscribe_template_id
 from scheduler.ratelimit import Limiter, next_quota_reset
-from scheduler.sender import (CHANNEL_CLOSED_ERRCODES, QUOTA_ERRCODES, RETRYABLE_ERRCODES,
-                              DeliveryPolicy, Outcome, SendResult, Sender)
+from scheduler.sender import (
+    CHANNEL_CLOSED_ERRCODES,
+    QUOTA_ERRCODES,
+    RETRYABLE_ERRCODES,
+    DeliveryPolicy,
+    Outcome,
+    Sender,
+    SendResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +149,7 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
     """Put right what a crashed worker left (the rule in this module's docstring)."""
     cutoff = now - timedelta(seconds=policy.lease_seconds)
     idempotent = [c.value for c in IDEMPOTENT_CHANNELS]
-    released = dict(claimed_by=None, claim_token=None)
+    released = {"claimed_by": None, "claim_token": None}
     with sessions.begin() as session:
         counts = [session.execute(update(Delivery).where(
             Delivery.status == S.CLAIMED, Delivery.claimed_at < cutoff)
@@ -326,13 +340,17 @@ def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,
 
 def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
             pinned: Channel | None, user: WechatUser | None, result: SendResult) -> None:
-    """Record one answer (the rules in this module's docstring)."""
+    """Record one answer (the rules in this module's docstring), with the next commit."""
     at = run.clock()
-    outcome, errcode = result.outcome, result.errcode
+    outcome = result.outcome
+    errcode = None if outcome is Outcome.SENT else result.errcode
     detail = (result.detail or "")[:200] or None
+
+    def answer(counter: str, **values) -> None:
+        _record(run, delivery, counter, later=True, errcode=errcode, **values)
+
     if outcome is Outcome.SENT:
-        _record(run, delivery, "sent", later=True, status=S.SENT, finished_at=at, msgid=result.msgid,
-                errcode=None, error=None)
+        answer("sent", status=S.SENT, finished_at=at, msgid=result.msgid, error=None)
         return
     not_sent = outcome is Outcome.NOT_SENT or errcode in RETRYABLE_ERRCODES | QUOTA_ERRCODES
     if channel is Channel.SUBSCRIBE and not_sent and outcome is not Outcome.UNCERTAIN:
@@ -342,30 +360,27 @@ def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
         until = next_quota_reset(at, run.policy.zone)
         run.limiter.pause(channel.value, until, at)
         run.paused[channel.value] = until
-        later = pinned is not None or channel is Channel.MASS  # no other channel will do
-        _record(run, delivery, "waiting", later=True, status=S.PENDING, attempts=delivery.attempts - 1,
-                errcode=errcode, error=detail, channel=pinned.value if pinned else None,
-                next_attempt_at=until if later else at, claim_token=None, claimed_by=None)
+        wait = pinned is not None or channel is Channel.MASS  # no other channel will do
+        answer("waiting", status=S.PENDING, attempts=delivery.attempts - 1, error=detail,
+               channel=pinned.value if pinned else None, next_attempt_at=until if wait else at,
+               claim_token=None, claimed_by=None)
         return
     uncertain = outcome is Outcome.UNCERTAIN
     idempotent = channel in IDEMPOTENT_CHANNELS
     if uncertain and not idempotent:
-        _record(run, delivery, "unknown", later=True, status=S.UNKNOWN, finished_at=at, errcode=errcode,
-                error=detail or "应答丢失，可能已送达：请核实")
+        answer("unknown", status=S.UNKNOWN, finished_at=at,
+               error=detail or "应答丢失，可能已送达：请核实")
         return
     if not (uncertain or outcome is Outcome.NOT_SENT or errcode in RETRYABLE_ERRCODES):
-        _record(run, delivery, "failed", later=True, status=S.FAILED, finished_at=at, errcode=errcode,
-                error=detail)
+        answer("failed", status=S.FAILED, finished_at=at, error=detail)
         return
     # Transient. After an attempt that may have arrived, stay on its channel and key.
     keep = channel if idempotent and (uncertain or pinned is not None) else None
     if delivery.attempts >= run.policy.max_attempts:
         status, counter = (S.UNKNOWN, "unknown") if keep else (S.FAILED, "failed")
-        _record(run, delivery, counter, later=True, status=status, finished_at=at, errcode=errcode,
-                error=detail or "重试次数已用完")
+        answer(counter, status=status, finished_at=at, error=detail or "重试次数已用完")
         return
     delay = min(run.policy.retry_max_seconds,
                 run.policy.retry_base_seconds * 2 ** (delivery.attempts - 1))
-    _record(run, delivery, "retried", later=True, status=S.PENDING, errcode=errcode, error=detail,
-            channel=keep.value if keep else None, next_attempt_at=at + timedelta(seconds=delay),
-            claim_token=None, claimed_by=None)
+    answer("retried", status=S.PENDING, error=detail, channel=keep.value if keep else None,
+           next_attempt_at=at + timedelta(seconds=delay), claim_token=None, claimed_by=None)

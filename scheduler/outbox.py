@@ -106,8 +106,8 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
     if push.mass:
         # One row for the one mass call; the count is the followers we know of (WeChat's own
         # total comes back with the job).
-        session.add(Delivery(push_id=push.id, channel=Channel.MASS.value, next_attempt_at=not_before,
-                             openid=None))
+        session.add(Delivery(push_id=push.id, channel=Channel.MASS.value,
+                             next_attempt_at=not_before))
         push.recipient_count = session.scalar(select(func.count()).select_from(users)) or 0
     else:
         row = select(literal(push.id), users.c[0], literal(DeliveryStatus.PENDING.value),

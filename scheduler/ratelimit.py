@@ -1,9 +1,9 @@
 """How fast pushes go out, shared by every delivery process through Redis.
 
-`RateLimiter.acquire()` reserves the next send slot in one atomic Lua call (GCRA, the "generic cell rate
-algorithm": a token bucket kept as one timestamp) on Redis's own clock, so any number of processes
-on any number of machines together start at most `rate` sends a second, with a burst of at most
-`burst`. The caller then sleeps until its slot; a crashed caller only wastes its slot.
+`RateLimiter.acquire()` reserves the next send slot in one atomic Lua call (GCRA, the "generic
+cell rate algorithm": a token bucket kept as one timestamp) on Redis's own clock, so any number of
+processes on any number of machines together start at most `rate` sends a second, with a burst
+of at most `burst`. The caller then sleeps until its slot; a crashed caller only wastes its slot.
 
 It also remembers channels stopped for the day (45009: the API's daily quota is used up), so
 every process stops sending on that channel until the quota resets.

@@ -51,8 +51,8 @@ def bind(session, user: WechatUser, year: int) -> Alumnus:
 
 
 def policy(**changes) -> DeliveryPolicy:
-    values = dict(max_attempts=5, retry_base_seconds=30, lease_seconds=120, template=NOTICE,
-                  account_name="示例大学校友会", school_name="示例大学")
+    values = {"max_attempts": 5, "retry_base_seconds": 30, "lease_seconds": 120, "template": NOTICE,
+                  "account_name": "示例大学校友会", "school_name": "示例大学"}
     values.update(changes)
     return DeliveryPolicy(**values)
 

@@ -35,20 +35,24 @@ def _choose(user, *, template=True, subscribe=True, consent=False, refused="", p
 
 
 @pytest.mark.parametrize("state, options, expected", [
-    (dict(), dict(), Channel.TEMPLATE),                              # a follower, a template
-    (dict(messaged=HOUR), dict(), Channel.TEMPLATE),                 # the template is preferred
-    (dict(messaged=HOUR), dict(template=False), Channel.CUSTOM),     # wrote an hour ago
-    (dict(messaged=47 * HOUR), dict(template=False), Channel.CUSTOM),
-    (dict(messaged=49 * HOUR), dict(template=False), None),          # the 48 h window closed
-    (dict(clicked=timedelta(seconds=30)), dict(template=False), Channel.CUSTOM),  # a menu click
-    (dict(clicked=timedelta(minutes=2)), dict(template=False), None),  # its minute is over
-    (dict(mp=True), dict(template=False, consent=True), Channel.SUBSCRIBE),
-    (dict(mp=True), dict(template=False, consent=False), None),      # no consent left
-    (dict(mp=True, subscribed=False), dict(consent=True), Channel.SUBSCRIBE),  # unfollowed
-    (dict(mp=True, subscribed=False), dict(consent=True, subscribe=False), None),
-    (dict(subscribed=False, messaged=HOUR), dict(), None),           # unfollowed, no mini-program
-    (dict(messaged=HOUR, mp=True), dict(template=False, refused="custom", consent=True),
-     Channel.SUBSCRIBE),                                             # 45047 earlier: next channel
+    # a follower and a template; the template even when the window is open
+    ({}, {}, Channel.TEMPLATE),
+    ({"messaged": HOUR}, {}, Channel.TEMPLATE),
+    # no template: customer-service within 48 h of a message, 1 minute of a click
+    ({"messaged": HOUR}, {"template": False}, Channel.CUSTOM),
+    ({"messaged": 47 * HOUR}, {"template": False}, Channel.CUSTOM),
+    ({"messaged": 49 * HOUR}, {"template": False}, None),
+    ({"clicked": timedelta(seconds=30)}, {"template": False}, Channel.CUSTOM),
+    ({"clicked": timedelta(minutes=2)}, {"template": False}, None),
+    # the mini-program's subscribe message, while a consent is left; also for an unfollower
+    ({"mp": True}, {"template": False, "consent": True}, Channel.SUBSCRIBE),
+    ({"mp": True}, {"template": False, "consent": False}, None),
+    ({"mp": True, "subscribed": False}, {"consent": True}, Channel.SUBSCRIBE),
+    ({"mp": True, "subscribed": False}, {"consent": True, "subscribe": False}, None),
+    ({"subscribed": False, "messaged": HOUR}, {}, None),
+    # customer-service refused earlier (45047): the next channel
+    ({"messaged": HOUR, "mp": True}, {"template": False, "refused": "custom", "consent": True},
+     Channel.SUBSCRIBE),
 ])
 def test_channel_follows_the_recipients_state(state, options, expected):
     choice = _choose(_user(**state), **options)

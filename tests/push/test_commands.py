@@ -69,7 +69,7 @@ def test_push_status_counts_by_state_and_errcode(app, runtime):
     _people(runtime)
     _invoke(app, broadcast, "--text", "通知", "--audience", "bound")
     with runtime.sessions.begin() as session:
-        first, second, third = session.scalars(select(Delivery).order_by(Delivery.id))
+        first, second, _third = session.scalars(select(Delivery).order_by(Delivery.id))
         session.execute(update(Delivery).where(Delivery.id == first.id)
                         .values(status="failed", errcode=43004))
         session.execute(update(Delivery).where(Delivery.id == second.id).values(status="sent"))

@@ -56,7 +56,8 @@ def test_a_follower_gets_one_template_message_and_the_row_says_sent(sessions):
     assert message.idempotency_key == f"{push.key}-{row.id}"
     assert message.data == {"thing1": "返校日报名开始了", "thing2": "示例大学校友会",
                             "time3": "2026-12-01 10:00"}
-    assert (row.status, row.msgid, row.attempts, row.channel) == ("sent", "2000000001", 1, "template")
+    assert (row.status, row.msgid, row.attempts, row.channel) == (
+        "sent", "2000000001", 1, "template")
     assert _run(sessions, sender, at=NOW + timedelta(days=1)).claimed == 0
     assert len(sender.sent) == 1
 

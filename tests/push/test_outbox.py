@@ -9,9 +9,17 @@ from sqlalchemy import func, select
 
 from models.push import Delivery, Push, SubscribeConsent, grant_subscribe_consents
 from models.wechat_user import WechatUser
-from scheduler.outbox import (AUDIENCES, Audience, AudienceError, TemplateContent,
-                              count_recipients, describe_audience, push_progress, queue_push,
-                              register_audience)
+from scheduler.outbox import (
+    AUDIENCES,
+    Audience,
+    AudienceError,
+    TemplateContent,
+    count_recipients,
+    describe_audience,
+    push_progress,
+    queue_push,
+    register_audience,
+)
 from tests.push.conftest import NOW, add_user, bind
 
 
@@ -96,7 +104,8 @@ def test_a_notification_may_carry_its_own_template(sessions):
             "alumni-sandbox-tpl-event-reminder", {"thing1": "秋季校友论坛"})
 
 
-@pytest.mark.parametrize("spec", ["everyone", "year:16", "year", "bound:2016", "users:a", "openids:"])
+@pytest.mark.parametrize("spec", ["everyone", "year:16", "year", "bound:2016", "users:a",
+                                  "openids:"])
 def test_an_audience_it_does_not_know_is_refused_in_chinese(sessions, spec):
     with sessions.begin() as session, pytest.raises(AudienceError) as raised:
         queue_push(session, text="x", audience=spec, kind="broadcast", now=NOW)

@@ -63,11 +63,11 @@ class Workers:
 
     def start(self, name: str, batch: int = 100) -> subprocess.Popen:
         """A worker process, imported and waiting; `go` lets it run."""
-        log = open(self.tmp_path / f"{name}.log", "w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.push.worker", name], cwd=self.tmp_path,
-            env={**self.env, "PUSH_WORKER_BATCH": str(batch)}, stdin=subprocess.PIPE,
-            stdout=log, stderr=subprocess.STDOUT, text=True)
+        with open(self.tmp_path / f"{name}.log", "w") as log:  # the child keeps its own copy
+            process = subprocess.Popen(
+                [sys.executable, "-m", "tests.push.worker", name], cwd=self.tmp_path,
+                env={**self.env, "PUSH_WORKER_BATCH": str(batch)}, stdin=subprocess.PIPE,
+                stdout=log, stderr=subprocess.STDOUT, text=True)
         self.running.append(process)
         return process
 
@@ -142,9 +142,10 @@ def _kill_mid_run(live, workers, openids, tmp_path, kills):
     last = workers.start("last")
     for number, (process, after) in enumerate(zip(processes, kills)):
         workers.go(process)
-        _wait(lambda: sum(_arrivals(live, openids).values()) >= after
-              and _in_flight(live, f"worker{number}"), 20, f"{after} arrivals and a call in "
-              "flight", tmp_path)
+        def killable(after=after, name=f"worker{number}"):
+            return sum(_arrivals(live, openids).values()) >= after and _in_flight(live, name)
+
+        _wait(killable, 20, f"{after} arrivals and a call in flight", tmp_path)
         workers.kill(process)
     workers.go(last)
     _wait(lambda: _finished(live, len(openids)), 30, "every row finished", tmp_path)
@@ -152,8 +153,9 @@ def _kill_mid_run(live, workers, openids, tmp_path, kills):
 
 def _status_by_openid(live) -> dict[str, str]:
     with live.runtime.sessions() as session:
-        return dict(session.execute(select(WechatUser.openid, Delivery.status)
-                                    .join(Delivery, Delivery.wechat_user_id == WechatUser.id)).all())
+        rows = session.execute(select(WechatUser.openid, Delivery.status)
+                               .join(Delivery, Delivery.wechat_user_id == WechatUser.id))
+        return dict(rows.all())
 
 
 def _in_flight(live, worker: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ def test_sends_are_spaced_one_over_the_rate_apart(runtime):
     # No one sleeps here, so each caller is told to wait one slot longer than the one before.
     assert answered[0] == 0
     assert answered[-1] == pytest.approx(0.5, abs=0.02)
-    assert all(b > a for a, b in zip(answered[1:], answered[2:]))
+    assert all(b > a for a, b in itertools.pairwise(answered))
     assert len(waits) == 10
 
 
@@ -35,7 +36,7 @@ def test_two_limiters_on_one_key_share_the_rate(runtime):
 
 
 def test_a_burst_lets_that_many_through_at_once(runtime):
-    limiter, waits = _limiter(runtime, 10, burst=3)
+    limiter, _ = _limiter(runtime, 10, burst=3)
     assert [limiter.acquire() > 0 for _ in range(4)] == [False, False, False, True]
 
 

@@ -9,8 +9,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from scheduler.outbox import (AudienceError, count_recipients, describe_audience, push_progress,
-                              queue_push)
+from scheduler.outbox import (
+    AudienceError,
+    count_recipients,
+    describe_audience,
+    push_progress,
+    queue_push,
+)
 
 # What staff should read next to an errcode (PROTOCOL.md section 6).
 ERRCODE_MEANINGS = {
