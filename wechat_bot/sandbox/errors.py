@@ -31,6 +31,7 @@ ERRMSG: dict[int, str] = {
     40029: "invalid code",
     40032: "invalid openid list size",
     40037: "invalid template_id",
+    40050: "invalid group id",
     40053: "invalid action info",
     40097: "invalid args",
     40125: "invalid appsecret",
@@ -58,6 +59,13 @@ ERRMSG: dict[int, str] = {
     47003: "argument invalid! data.{key}.value invalid",
     48001: "api unauthorized",
     48002: "api forbidden for user block",
+    # Personalized menus. 65303 and 65304 are WeChat's own texts; the other codes are documented
+    # but we have not seen their English errmsg, so these (and 40050's above) are ours.
+    65301: "conditional menu of this menuid not exist",
+    65302: "no such user",
+    65303: "there is no selfmenu, please create selfmenu first",
+    65304: "match rule empty",
+    65320: "matchrule contains private info no longer supported",
 }
 
 

@@ -10,7 +10,7 @@ from markupsafe import escape
 
 from wechat_bot.sandbox import phone
 from wechat_bot.sandbox.api.media import media_content, recent_qrcodes
-from wechat_bot.sandbox.api.menu import current_menu
+from wechat_bot.sandbox.api.menu import conditional_menus, current_menu, match_menus
 from wechat_bot.sandbox.people import Person
 from wechat_bot.sandbox.relay import MODES
 from wechat_bot.sandbox.state import Sandbox, sandbox_of
@@ -66,14 +66,19 @@ def state() -> Response:
     """Everything the chat page draws besides the conversation."""
     sandbox = _sandbox()
     menu, source = current_menu(sandbox)
+    people = sandbox.people.all()
+    matched = match_menus(sandbox, [p.openid for p in people])
     config = sandbox.config
     return jsonify(
         {
             "account_name": config.app.account_name,
             "original_id": config.wechat.original_id,
-            "people": [_person_view(sandbox, p) for p in sandbox.people.all()],
+            "people": [_person_view(sandbox, p) for p in people],
             "menu": menu,
             "menu_source": source,
+            # Personalized menus, and which one each person sees (absent: the default menu).
+            "conditional_menus": conditional_menus(sandbox),
+            "menu_of": {openid: m["menuid"] for openid, m in matched.items() if m},
             "mode": config.message_mode,
             "modes": list(MODES) if config.wechat.encoding_aes_key else ["plain"],
             "cities": list(phone.CITIES),
@@ -161,7 +166,9 @@ def _tap(sandbox: Sandbox, person: Person, body: dict) -> phone.Tap:
                 break
         return phone.scan(scene, ticket, following=person.subscribed)
     if action == "menu":
-        menu, _ = current_menu(sandbox)
+        menu = match_menus(sandbox, [person.openid])[person.openid] or current_menu(sandbox)[0]
+        if "menuid" in body and body["menuid"] != menu.get("menuid", 0):
+            raise phone.PhoneError("菜单已变化，请刷新页面")  # the page drew another menu
         return phone.menu_tap(_button(menu, body.get("path")), menu.get("menuid", 0), body)
     raise phone.PhoneError("未知的操作")
 

@@ -8,7 +8,7 @@ const POLL_MS = 1500;
 const $ = (id) => document.getElementById(id);
 
 const page = {
-  state: null,          // /_/state: people, menu, cities, QR codes, templates, modes
+  state: null,          // /_/state: people, menus, cities, QR codes, templates, modes
   openid: localStorage.getItem("sandbox.openid"),
   person: null,
   lastId: 0,
@@ -80,30 +80,43 @@ function closeSubmenu() {
   for (const b of $("menu").children) b.classList.remove("open");
 }
 
+// The menu this person sees: the personalized one matched on the server (by tag), else the default.
+function personMenu() {
+  const menuid = page.person && page.state.menu_of?.[page.person.openid];
+  return (page.state.conditional_menus || []).find((m) => m.menuid === menuid) || page.state.menu;
+}
+
+function menuSource(shown) {
+  if (shown !== page.state.menu) return `菜单：个性化菜单（标签 ${shown.matchrule.tag_id || "—"}，menuid ${shown.menuid}）`;
+  return page.state.menu_source === "menus/" ? "菜单：menus/（未同步）" : "菜单：menu/create";
+}
+
 function drawMenu() {
   const menu = $("menu");
   menu.replaceChildren();
-  const buttons = page.state.menu.button || [];
+  const shown = personMenu();
+  const buttons = shown.button || [];
+  menu.dataset.menuid = shown.menuid || 0;
   buttons.forEach((button, i) => {
     const subs = button.sub_button || [];
     const node = el("button", {type: "button"}, subs.length ? el("span", {class: "lines"}) : null, button.name);
     node.addEventListener("click", (event) => {
       event.stopPropagation();
-      if (!subs.length) { closeSubmenu(); return tapMenu([i], button); }
+      if (!subs.length) { closeSubmenu(); return tapMenu([i], button, shown); }
       const open = !$("submenu").hidden && node.classList.contains("open");
       closeSubmenu();
-      if (!open) openSubmenu(node, subs, i);
+      if (!open) openSubmenu(node, subs, i, shown);
     });
     menu.append(node);
   });
-  $("menu-source").textContent = page.state.menu_source === "menus/" ? "菜单：menus/（未同步）" : "菜单：menu/create";
+  $("menu-source").textContent = menuSource(shown);
   if (!buttons.length) showComposer(true);
 }
 
-function openSubmenu(node, subs, i) {
+function openSubmenu(node, subs, i, shown) {
   const box = $("submenu");
   box.replaceChildren(...subs.map((sub, j) => el("button", {type: "button", text: sub.name,
-    onclick: (event) => { event.stopPropagation(); closeSubmenu(); tapMenu([i, j], sub); }})));
+    onclick: (event) => { event.stopPropagation(); closeSubmenu(); tapMenu([i, j], sub, shown); }})));
   box.hidden = false;
   node.classList.add("open");
   const bottom = $("bottom").getBoundingClientRect();
@@ -113,7 +126,7 @@ function openSubmenu(node, subs, i) {
   box.style.left = `${Math.min(Math.max(rect.left - bottom.left + rect.width / 2 - width / 2, 6), bottom.width - width - 6)}px`;
 }
 
-function tapMenu(path, button) {
+function tapMenu(path, button, shown) {
   const extra = {};
   if (button.type === "scancode_push" || button.type === "scancode_waitmsg") {
     extra.result = prompt("扫码结果（二维码里的内容）", "");
@@ -126,7 +139,7 @@ function tapMenu(path, button) {
   } else if (button.type === "miniprogram") {
     window.open("/sandbox/miniprogram", "_blank", "noopener");
   }
-  send({action: "menu", path, ...extra});
+  send({action: "menu", path, menuid: shown.menuid || 0, ...extra});
 }
 
 function showComposer(keyboard) {
@@ -153,6 +166,7 @@ async function send(body) {
   } catch (error) {
     typing.remove();
     toast(error.message);
+    refreshState().catch(() => {});  // e.g. the menu changed meanwhile: draw the new one
   }
 }
 
@@ -185,6 +199,7 @@ function choose(openid) {
   page.shown.clear();
   $("chat").replaceChildren();
   drawPerson();
+  drawMenu();
   load();
 }
 
@@ -201,8 +216,7 @@ async function start() {
   fillSelect($("mode"), page.state.modes.map((m) => [m, names[m]]));
   $("mode").value = page.state.mode;
   drawPeople();
-  drawMenu();
-  choose(page.openid);
+  choose(page.openid);  // draws the person and the menu they see
 
   $("to-keyboard").addEventListener("click", () => showComposer(true));
   $("to-menu").addEventListener("click", () => showComposer(false));
