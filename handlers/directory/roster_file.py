@@ -54,7 +54,7 @@ class RosterFile:
 
         def pick(cells: list) -> tuple[str | None, ...]:
             if len(cells) < width:
-                cells = cells + padding[len(cells):]
+                cells = cells + padding[len(cells) :]
             else:
                 cells[absent] = None
             return get(cells)
@@ -123,7 +123,9 @@ def open_table(
             )  # fmt: skip
         finally:
             workbook.close()
-        return RosterFile(path, "xlsx", None, ",", map_header([_cell_text(c) or "" for c in header]))
+        return RosterFile(
+            path, "xlsx", None, ",", map_header([_cell_text(c) or "" for c in header])
+        )
     encoding = detect_encoding(path)
     with open(path, encoding=encoding, newline="") as stream:
         first_line = stream.readline()
@@ -191,7 +193,9 @@ def _map_header(header: list[str]) -> tuple[int | None, ...]:
         if field is None:
             continue  # an unknown column: ignored
         if field in index:
-            raise RosterFileError(f"表头中「{_HEADER_OF[field]}」出现了两次（第 {index[field] + 1} 列和第 {i + 1} 列）")
+            raise RosterFileError(
+                f"表头中「{_HEADER_OF[field]}」出现了两次（第 {index[field] + 1} 列和第 {i + 1} 列）"
+            )
         index[field] = i
     missing = [_HEADER_OF[c.field] for c in ROSTER_COLUMNS if c.required and c.field not in index]
     if missing:

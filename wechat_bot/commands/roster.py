@@ -34,8 +34,9 @@ def import_roster(path: str, dry_run: bool, strict: bool) -> None:
     try:
         with click.progressbar(length=estimate_rows(path), label="读取花名册", file=sys.stderr,
                                show_pos=True) as bar:  # fmt: skip
-            report = roster_import.import_roster(engine, path, dry_run=dry_run, strict=strict,
-                                                 progress=bar.update, on_stage=stage)
+            report = roster_import.import_roster(
+                engine, path, dry_run=dry_run, strict=strict, progress=bar.update, on_stage=stage
+            )
     except RosterFileError as exc:
         click.echo(f"无法导入：{exc}", err=True)
         sys.exit(2)
