@@ -21,11 +21,7 @@ from sqlalchemy.orm import Session
 
 from handlers.directory import texts
 from handlers.directory.binding import NotBound, bound_records
-try:
-    from handlers.directory.lookup import QueryError, SearchFilters, SearchPage, Viewer, search_alumni
-except ImportError:  # TEMPORARY: the lookup engine (issue 4, data side) has not landed yet
-    QueryError = ValueError
-    SearchFilters = SearchPage = Viewer = search_alumni = None
+from handlers.directory.lookup import QueryError, SearchFilters, SearchPage, Viewer, search_alumni
 from handlers.limits import RateLimit
 from handlers.settings import DirectorySettings
 from models import SearchLog, WechatUser

@@ -25,6 +25,10 @@ ROUTES = RoutingTable(
         keyword("我的", "me", "profile", to=directory.profile_command),
         menu(MenuKey.PROFILE, to=directory.profile_command),
         keyword("隐私", "privacy", to=directory.privacy_command),
+        keyword("查找", "找", "校友", "search", "find", to=directory.search_command),
+        keyword("下一页", "next", "more", to=directory.next_page_command),
+        menu(MenuKey.ALUMNI_SEARCH, to=directory.search_menu),
+        dialog("search", query=directory.search_query_step),
         # chapters, liaisons, 我的班级 (issue 7)
         keyword("分会", "chapter", "chapters", to=chapters.find_command),
         menu(MenuKey.CHAPTER_FIND, to=chapters.find_menu),
