@@ -131,6 +131,5 @@ def _logged(query: str, filters: SearchFilters | None, page: int) -> str:
     if filters is not None:
         parts += [f"{name}={value}" for name, value in
                   (("year", filters.year), ("college", filters.college), ("city", filters.city)) if value]
-    if page > 1:
-        parts.append(f"（第{page}页）")
-    return " ".join(p for p in parts if p)[:LOGGED_QUERY_CHARS]
+    suffix = f"（第{page}页）" if page > 1 else ""
+    return " ".join(p for p in parts if p)[:LOGGED_QUERY_CHARS - len(suffix)] + suffix

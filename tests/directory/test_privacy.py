@@ -1,7 +1,6 @@
 """隐私 and 我的 through the bot, and the privacy and profile services the API will call."""
 
 import dataclasses
-import importlib.util
 from datetime import UTC, datetime
 
 import pytest
@@ -19,8 +18,6 @@ from tests.wechat import click_xml, post, reply_content, say
 
 IMPORTED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 PHONE, EMAIL = "13812345678", "zhangwei@example.com"
-needs_lookup = pytest.mark.skipif(importlib.util.find_spec("handlers.directory.lookup") is None,
-                                  reason="the lookup engine (handlers/directory/lookup.py) has not landed")
 
 
 @pytest.fixture(autouse=True)
@@ -193,7 +190,6 @@ SEARCHERS = {  # openid -> the record it binds
 }
 
 
-@needs_lookup
 @pytest.mark.parametrize(("level", "found_by"), [
     ("公开", {"o-classmate", "o-other-college", "o-other-year"}),
     ("同学", {"o-classmate"}),
