@@ -10,7 +10,7 @@ from menus.keys import MenuKey
 from models import StaffAlert, WechatUser
 from models.chapter import ChapterMember
 from tests.chapters.conftest import add_alumnus, add_user, bound_user
-from tests.wechat import ACCOUNT, click_xml, post, reply_content, say
+from tests.wechat import ACCOUNT, click_xml, event_xml, post, reply_content, say
 
 
 def location_xml(openid: str, lat: float, lng: float, label: str = "") -> str:
@@ -85,6 +85,15 @@ def test_the_chapter_button_asks_like_the_keyword(client, config, world):
     response = post(client, config.wechat.token, click_xml("o-menu", MenuKey.CHAPTER_FIND))
     assert "您想找哪里的校友分会" in reply_content(response.get_data(as_text=True))
     assert "上海校友会" in say(client, config.wechat.token, "o-menu", "上海")
+
+
+def test_a_location_select_button_with_the_chapter_key_lists_the_nearest(client, config, world):
+    extra = (f"<EventKey><![CDATA[{MenuKey.CHAPTER_FIND}]]></EventKey><SendLocationInfo>"
+             "<Location_X>-33.87</Location_X><Location_Y>151.21</Location_Y><Scale>15</Scale>"
+             "<Label>Sydney</Label><Poiname></Poiname></SendLocationInfo>")
+    response = post(client, config.wechat.token, event_xml("o-sel", "location_select", extra))
+    reply = reply_content(response.get_data(as_text=True))
+    assert "离您最近的校友分会" in reply and "悉尼校友会" in reply.split("\n")[1]
 
 
 def test_a_location_message_lists_the_nearest_chapters_with_distances(client, config, runtime, world):
