@@ -18,6 +18,7 @@ def seed_demo(runtime, *, alumni: int) -> Iterator[str]:
     """Fill an empty demo database; yields one line per step for the console."""
     # Events, chapters and the reunion calendar join here with their features (issues 5-7).
     yield from seed_roster(runtime, alumni)
+    yield from seed_chapters(runtime)
 
 
 def seed_roster(runtime, alumni: int) -> Iterator[str]:
@@ -52,3 +53,20 @@ def seed_roster(runtime, alumni: int) -> Iterator[str]:
         f"演示数据：已生成 {report.inserted} 名虚构校友（其中约五分之一设为公开），"
         f"用时 {time.perf_counter() - started:.1f} 秒"
     )
+
+
+def seed_chapters(runtime) -> Iterator[str]:
+    """A dozen demo chapters with liaisons, and ambassadors for the largest classes (issue 7)."""
+    from datetime import UTC, datetime
+
+    from handlers.chapters.demo import seed_demo_chapters
+    from models.chapter import Chapter
+
+    with runtime.sessions() as session:
+        present = session.scalar(select(func.count()).select_from(Chapter))
+    if present:
+        yield f"演示数据：已有 {present} 个校友分会，未重新生成"
+        return
+    with runtime.sessions.begin() as session:
+        report, ambassadors = seed_demo_chapters(session, now=datetime.now(UTC))
+    yield f"演示数据：已生成 {report.created} 个校友分会（含联络员）和 {ambassadors} 位班级联络人"

@@ -21,3 +21,11 @@ def test_demo_chapters_all_go_in_and_ambassadors_are_appointed(session):
     assert session.scalar(select(func.count()).select_from(ClassAmbassador)) == 2
     overseas = session.scalars(select(Chapter).where(Chapter.kind == "overseas")).all()
     assert all(c.latitude is not None for c in overseas)
+
+
+def test_the_demo_seeds_chapters_once(runtime):
+    from wechat_bot.seed import seed_chapters
+
+    first, again = list(seed_chapters(runtime)), list(seed_chapters(runtime))
+    assert first == [f"演示数据：已生成 {len(DEMO_CHAPTERS)} 个校友分会（含联络员）和 0 位班级联络人"]
+    assert again == [f"演示数据：已有 {len(DEMO_CHAPTERS)} 个校友分会，未重新生成"]
