@@ -46,7 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, bindparam, select, update
+from sqlalchemy import String, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
@@ -150,6 +150,12 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
     cutoff = now - timedelta(seconds=policy.lease_seconds)
     idempotent = [c.value for c in IDEMPOTENT_CHANNELS]
     released = {"claimed_by": None, "claim_token": None}
+    stale = select(Delivery.id).where(or_(
+        and_(Delivery.status == S.CLAIMED, Delivery.claimed_at < cutoff),
+        and_(Delivery.status == S.SENDING, Delivery.sending_at < cutoff))).limit(1)
+    with sessions() as session:
+        if session.scalar(stale) is None:  # the usual case: a read, no write lock taken
+            return 0
     with sessions.begin() as session:
         counts = [session.execute(update(Delivery).where(
             Delivery.status == S.CLAIMED, Delivery.claimed_at < cutoff)

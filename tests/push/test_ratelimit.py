@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,21 +19,29 @@ def _limiter(runtime, rate, **kwargs):
     return limiter, waits
 
 
+def _slots(limiter, count):
+    """When each acquire's slot is, from the first call: the time asked plus the wait told."""
+    started = time.monotonic()
+    return [time.monotonic() - started + limiter.acquire() for _ in range(count)]
+
+
 def test_sends_are_spaced_one_over_the_rate_apart(runtime):
     limiter, waits = _limiter(runtime, 20)
-    answered = [limiter.acquire() for _ in range(11)]
-    # No one sleeps here, so each caller is told to wait one slot longer than the one before.
-    assert answered[0] == 0
-    assert answered[-1] == pytest.approx(0.5, abs=0.02)
-    assert all(b > a for a, b in itertools.pairwise(answered))
+    slots = _slots(limiter, 11)
+    # No one sleeps here, so each caller is given the slot after the one before.
+    assert slots[0] == pytest.approx(0, abs=0.03)
+    assert slots[-1] == pytest.approx(0.5, abs=0.03)
+    assert all(b - a == pytest.approx(0.05, abs=0.03) for a, b in itertools.pairwise(slots))
     assert len(waits) == 10
 
 
 def test_two_limiters_on_one_key_share_the_rate(runtime):
     first, _ = _limiter(runtime, 10)
     second, _ = _limiter(runtime, 10)
-    answered = [limiter.acquire() for _ in range(5) for limiter in (first, second)]
-    assert answered[-1] == pytest.approx(0.9, abs=0.02)  # ten sends: 0.9 s, not 0.4 s
+    started = time.monotonic()
+    slots = [time.monotonic() - started + limiter.acquire()
+             for _ in range(5) for limiter in (first, second)]
+    assert slots[-1] == pytest.approx(0.9, abs=0.03)  # ten sends: 0.9 s, not 0.4 s
 
 
 def test_a_burst_lets_that_many_through_at_once(runtime):

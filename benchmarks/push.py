@@ -1,0 +1,229 @@
+"""Push delivery throughput: deliver_due worker processes vs a bare loop of the same HTTP calls.
+
+The sandbox's stand-in WeChat API runs under `alumni-bot serve` (gunicorn, 2 workers, 8 threads,
+no added latency). The bare loop is one process posting the same customer-service or template JSON
+with a requests.Session, one call after another, checking each errcode. Ours is the outbox: a push
+queued to N sandbox followers, then 1 or 2 worker processes running deliver_due (claim, mark
+`sending` and commit, call, record and commit, the Redis rate limit) until every row is finished.
+Run by hand:
+
+    python benchmarks/push.py [--count 1500] [--rounds 3] [--rate 150] [--database URL]
+                              [--redis URL]
+
+Needs a real Redis (default 127.0.0.1:6379/15): the server's workers, the sandbox and the delivery
+processes share it. Prints deliveries per second, medians of alternating rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.webhook import free_port, start, stop, wait_up
+
+TEMPLATE = {"PUSH_TEMPLATE_ID": "alumni-sandbox-tpl-notice",
+            "PUSH_TEMPLATE_DATA": "thing1={text},thing2={account},time3={time}"}
+TEXT = "校友会通知：秋季返校日报名开始"
+BATCH = 50  # rows per claim: small enough that two workers share a run of --count
+
+
+def worker(worker_id: str) -> None:
+    """One delivery process (what the scheduler's delivery job runs), started on a line."""
+    from models.db import make_engine, make_session_factory
+    from scheduler.delivery import deliver_due
+    from wechat_bot.config import load_config
+    from wechat_bot.push_sender import build_limiter, build_sender
+    from wechat_bot.store import Keys, connect_store
+
+    config = load_config()
+    store, keys = connect_store(config.redis.url), Keys(config.redis.key_prefix)
+    sessions = make_session_factory(make_engine(config.database.url))
+    sender, limiter = build_sender(config, store, keys), build_limiter(config, store, keys)
+    sender.client.access_token  # noqa: B018  (the token, before the clock starts)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    while True:
+        if not deliver_due(sessions, sender, limiter, now=datetime.now(UTC), batch=BATCH,
+                           worker_id=worker_id).claimed:
+            time.sleep(0.01)
+
+
+class Bench:
+    def __init__(self, env: dict) -> None:
+        from wechat_bot import create_app
+        from wechat_bot.config import load_config
+
+        self.env = env
+        self.config = load_config(environ=env)
+        self.app = create_app(self.config)  # the sandbox's state lives in the shared Redis
+        self.runtime = self.app.extensions["alumni_bot"]
+        self.sandbox = self.app.extensions["sandbox"]
+
+    def followers(self, count: int) -> list[str]:
+        from models.wechat_user import WechatUser
+
+        now = datetime.now(UTC)
+        openids = []
+        with self.runtime.sessions.begin() as session:
+            for number in range(count):
+                person = self.sandbox.people.add(f"校友{number}")
+                self.sandbox.people.follow(person.openid)
+                self.sandbox.allowance.open(person.openid, "message")
+                user = WechatUser(openid=person.openid, subscribed=True, created_at=now)
+                user.record_interaction(now, is_message=True)
+                session.add(user)
+                openids.append(person.openid)
+        return openids
+
+    def bare_loop(self, openids: list[str], channel: str) -> tuple[float, float]:
+        import requests
+
+        token = self.runtime.wechat.access_token
+        base = self.config.wechat.api_base_url
+        http = requests.Session()
+        started, cpu = time.perf_counter(), time.process_time()
+        for number, openid in enumerate(openids):
+            if channel == "custom":
+                url = f"{base}/cgi-bin/message/custom/send"
+                body = {"touser": openid, "msgtype": "text", "text": {"content": TEXT}}
+            else:
+                url = f"{base}/cgi-bin/message/template/send"
+                body = {"touser": openid, "template_id": TEMPLATE["PUSH_TEMPLATE_ID"],
+                        "client_msg_id": f"bare-{os.getpid()}-{number}",
+                        "data": {"thing1": {"value": TEXT[:20]}, "thing2": {"value": "示例大学校友会"},
+                                 "time3": {"value": "2026-12-01 10:00"}}}
+            answer = http.post(url, params={"access_token": token},
+                               data=_json(body), timeout=5).json()
+            assert answer.get("errcode") == 0, answer
+        cpu_ms = (time.process_time() - cpu) / len(openids) * 1000
+        return len(openids) / (time.perf_counter() - started), cpu_ms
+
+    def outbox(self, openids: list[str], channel: str, workers: int,
+               rate: float) -> tuple[float, float]:
+        from sqlalchemy import func, select
+
+        from models.push import Delivery
+        from scheduler.outbox import queue_push
+
+        env = {**self.env, "ALUMNI_BOT_PUSH_RATE_PER_SECOND": str(rate)}
+        if channel == "template":
+            env.update({f"ALUMNI_BOT_{k}": v for k, v in TEMPLATE.items()})
+        processes = [subprocess.Popen([sys.executable, __file__, "--worker", f"w{n}"], env=env,
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                     for n in range(workers)]
+        try:
+            for process in processes:
+                assert process.stdout.readline().strip() == "ready"
+            with self.runtime.sessions.begin() as session:
+                push = queue_push(session, text=TEXT, audience="openids:" + ",".join(openids),
+                                  kind="broadcast", now=datetime.now(UTC))
+            started, cpu = time.perf_counter(), sum(_cpu_seconds(p.pid) for p in processes)
+            for process in processes:
+                process.stdin.write("go\n")
+                process.stdin.flush()
+            finished = select(func.count()).select_from(Delivery).where(
+                Delivery.push_id == push.id, Delivery.status.in_(("sent", "failed", "unknown")))
+            while True:
+                with self.runtime.sessions() as session:
+                    done = session.scalar(finished)
+                if done == len(openids):
+                    break
+                time.sleep(0.02)
+            elapsed = time.perf_counter() - started
+            cpu_ms = (sum(_cpu_seconds(p.pid) for p in processes) - cpu) / len(openids) * 1000
+            with self.runtime.sessions() as session:
+                sent = session.scalar(select(func.count()).select_from(Delivery).where(
+                    Delivery.push_id == push.id, Delivery.status == "sent"))
+            assert sent == len(openids), f"only {sent} of {len(openids)} sent"
+            return len(openids) / elapsed, cpu_ms
+        finally:
+            for process in processes:
+                process.kill()
+                process.wait()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc), to leave out its start-up."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _json(body: dict) -> bytes:
+    import json
+
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")  # as wechatpy posts it
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=1500, help="deliveries per run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=150.0,
+                        help="push.rate_per_second for the capped two-worker run")
+    parser.add_argument("--database", default=None, help="default: a SQLite file in a temp folder")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args.worker)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-push-"))
+    port = free_port()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ALUMNI_BOT_")},
+           "ALUMNI_BOT_CONFIG": "", "PYTHONPATH": str(HERE.parent),
+           "ALUMNI_BOT_DATABASE_URL": args.database or f"sqlite:///{work}/bench.db",
+           "ALUMNI_BOT_REDIS_URL": args.redis,
+           "ALUMNI_BOT_REDIS_KEY_PREFIX": f"benchpush{os.getpid()}:",
+           "ALUMNI_BOT_SANDBOX_ENABLED": "true",
+           "ALUMNI_BOT_APP_BASE_URL": f"http://127.0.0.1:{port}",
+           "ALUMNI_BOT_WECHAT_API_BASE_URL": f"http://127.0.0.1:{port}/sandbox/api"}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([bin_dir / "alumni-bot", "init-db"], env=env, check=True, capture_output=True)
+    server = start([str(bin_dir / "alumni-bot"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                    "--workers", "2", "--threads", "8"], env, work)
+    try:
+        wait_up(f"http://127.0.0.1:{port}/healthz")
+        bench = Bench(env)
+        unlimited = 100_000.0
+        results = {}
+        for channel in ("custom", "template"):
+            runs: dict[str, list[tuple[float, float]]] = {k: [] for k in ("bare", "one", "two",
+                                                                           "capped")}
+            for _ in range(args.rounds):  # alternate, so a noisy moment hurts every side alike
+                runs["bare"].append(bench.bare_loop(bench.followers(args.count), channel))
+                for key, workers, rate in (("one", 1, unlimited), ("two", 2, unlimited),
+                                           ("capped", 2, args.rate)):
+                    runs[key].append(bench.outbox(bench.followers(args.count), channel, workers,
+                                                  rate))
+            results[channel] = {key: (statistics.median(r for r, _ in values),
+                                      statistics.median(c for _, c in values))
+                                for key, values in runs.items()}
+        print(f"deliveries/s (CPU ms per delivery), medians of {args.rounds} alternating rounds "
+              f"of {args.count}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(f"{'channel':10}{'bare loop':>16}{'1 worker':>16}{'ratio':>7}{'2 workers':>16}"
+              f"{'scaling':>9}{f'2 @ {args.rate:g}/s':>12}")
+        for channel, r in results.items():
+            cells = {k: f"{v[0]:.0f} ({v[1]:.2f})" for k, v in r.items()}
+            print(f"{channel:10}{cells['bare']:>16}{cells['one']:>16}"
+                  f"{r['one'][0] / r['bare'][0]:>6.2f}x{cells['two']:>16}"
+                  f"{r['two'][0] / r['one'][0]:>8.2f}x{r['capped'][0]:>12.1f}")
+        print("targets: 1 worker >= 0.8x the bare loop; 2 workers near 2x, capped at the rate")
+        bench.runtime.close()
+    finally:
+        stop(server)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
