@@ -7,6 +7,10 @@ under the same gunicorn settings that answers one captured page of that JSON fro
 drives both with 16 connections; the sides alternate for several rounds and medians are reported,
 because the machine is shared.
 
+A third side, `me`, is the same server answering `GET /api/v1/me` with the same tokens: the API's
+floor without a search (token, user, records, one commit), to tell the foundation's cost from the
+lookup's.
+
 Each request goes out as a different bound alumnus (thousands are created for the run and removed
 after), so the 30-searches-an-hour limit is exercised, not tripped; non-2xx answers are counted.
 
@@ -56,9 +60,10 @@ request = function()
   local n = counter * 2 + tid
   local token = tokens[(n %% #tokens) + 1]
   local query = queries[(n %% #queries) + 1]
-  return wrk.format("GET", "/api/v1/alumni?q=" .. query, {["Authorization"] = "Bearer " .. token})
+  return wrk.format("GET", "%(path)s" .. query, {["Authorization"] = "Bearer " .. token})
 end
 """
+PATHS = {"bare": "/api/v1/alumni?q=", "api": "/api/v1/alumni?q=", "me": "/api/v1/me?"}
 
 
 def baseline():
@@ -253,24 +258,30 @@ def main() -> None:
     ids, tokens = make_searchers(env, args.users, run)
     try:
         queries = [urllib.parse.quote(q) for q in sample_queries(env)]
-        script = work / "alumni.lua"
-        script.write_text(LUA % {"tokens": lua_list(tokens), "queries": lua_list(queries)},
-                          encoding="utf-8")
-        results = compare(args, env, work, script, tokens[-1], queries[0])
+        scripts = {}
+        for side, path in PATHS.items():
+            scripts[side] = work / f"{side}.lua"
+            scripts[side].write_text(LUA % {"tokens": lua_list(tokens), "queries": lua_list(queries),
+                                            "path": path}, encoding="utf-8")
+        results = compare(args, env, work, scripts, tokens[-1], queries[0])
     finally:
         remove_searchers(env, ids)
         shutil.rmtree(work, ignore_errors=True)
 
     bare, api = results["bare"], results["api"]
+    results = {{"me": "me*"}.get(name, name): r for name, r in results.items()}
     print(f"{alumni} alumni on PostgreSQL; medians of {args.rounds} alternating runs of "
           f"{args.seconds} s, {args.connections} connections")
     print(f"{'':8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
     for name, r in results.items():
         print(f"{name:8}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10.0f}")
     print(f"ratio api/bare: {api['rps'] / bare['rps']:.2f}x  (target >= 0.5x; p99 target < 100 ms)")
+    print("* me: GET /api/v1/me with the same tokens, the API's floor without a search (token, user, "
+          "records, one commit)")
 
 
-def compare(args, env: dict, work: Path, script: Path, probe_token: str, probe_query: str) -> dict:
+def compare(args, env: dict, work: Path, scripts: dict[str, Path], probe_token: str,
+            probe_query: str) -> dict:
     bin_dir = Path(sys.executable).parent
     api_port, bare_port = free_port(), free_port()
     servers = {
@@ -279,16 +290,17 @@ def compare(args, env: dict, work: Path, script: Path, probe_token: str, probe_q
         "api": ([bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port", str(api_port),
                  "--workers", "2", "--threads", "8"], api_port, work),
     }
+    servers["me"] = servers["api"]
     env = {**env, BASELINE_JSON: str(capture_page(env, servers["api"], probe_token, probe_query, work))}
-    runs: dict[str, list[dict]] = {"bare": [], "api": []}
+    runs: dict[str, list[dict]] = {name: [] for name in servers}
     for _ in range(args.rounds):  # alternate, so a noisy moment hurts both sides alike
         for name, (cmd, port, cwd) in servers.items():
             process = start(cmd, env, cwd)
             try:
                 wait_up(f"http://127.0.0.1:{port}/api/v1/alumni")
                 url = f"http://127.0.0.1:{port}"
-                run_wrk(url, 3, args.connections, script)  # warm up
-                runs[name].append(run_wrk(url, args.seconds, args.connections, script))
+                run_wrk(url, 3, args.connections, scripts[name])  # warm up
+                runs[name].append(run_wrk(url, args.seconds, args.connections, scripts[name]))
             finally:
                 stop(process)
     return {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
