@@ -110,3 +110,15 @@ def test_the_example_config_is_complete_and_valid():
         assert f"[{section.name}]" in text
         for key in dataclasses.fields(_section_type(section)):
             assert f"\n{key.name} =" in text or f"\n# {key.name} =" in text, f"{section.name}.{key.name} undocumented"
+
+
+def test_feature_settings_come_from_the_configuration():
+    from wechat_bot.runtime import feature_settings
+
+    config = load_config(environ={"ALUMNI_BOT_DIRECTORY_SEARCHES_PER_HOUR": "12",
+                                  "ALUMNI_BOT_REUNION_ANNIVERSARY_YEARS": "10,25",
+                                  "ALUMNI_BOT_REDIS_KEY_PREFIX": "school2:"})
+    settings = feature_settings(config)
+    assert settings.directory.searches_per_hour == 12
+    assert settings.directory.key_prefix == "school2:directory:"
+    assert settings.reunion.anniversary_years == (10, 25)

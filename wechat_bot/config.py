@@ -93,6 +93,16 @@ class PushSection:
 
 
 @dataclass(frozen=True)
+class DirectorySection:
+    searches_per_hour: int = 30
+    bind_failures_allowed: int = 5
+    bind_failure_window_seconds: int = 3600
+    bind_lockout_seconds: int = 3600
+    max_pages_per_search: int = 10
+    last_search_ttl_seconds: int = 1800
+
+
+@dataclass(frozen=True)
 class SandboxSection:
     enabled: bool = False
 
@@ -117,6 +127,7 @@ class Config:
     miniprogram: MiniprogramSection = field(default_factory=MiniprogramSection)
     reunion: ReunionSection = field(default_factory=ReunionSection)
     push: PushSection = field(default_factory=PushSection)
+    directory: DirectorySection = field(default_factory=DirectorySection)
     sandbox: SandboxSection = field(default_factory=SandboxSection)
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
     source: str = "内置演示默认值"
@@ -330,6 +341,11 @@ def _validate(config: Config) -> None:
         fail("reunion.daily_capacity_people", "必须大于 0")
     if config.reunion.booking_lead_days < 0:
         fail("reunion.booking_lead_days", "不能为负数")
+    directory = config.directory
+    for key in ("searches_per_hour", "bind_failures_allowed", "bind_failure_window_seconds",
+                "bind_lockout_seconds", "max_pages_per_search", "last_search_ttl_seconds"):
+        if getattr(directory, key) < 1:
+            fail(f"directory.{key}", "必须是正整数")
     if config.push.rate_per_second <= 0:
         fail("push.rate_per_second", "必须大于 0")
     if config.push.max_attempts < 1:

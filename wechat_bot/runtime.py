@@ -6,6 +6,7 @@ nothing of it lives in module globals, which would break with two workers.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.context import Image, Message, News, Text
-from handlers.settings import Settings
+from handlers.reunion.policy import ReunionPolicy
+from handlers.settings import DirectorySettings, Settings
 from models.db import make_engine, make_session_factory
 from wechat_bot.config import Config
 from wechat_bot.conversation.dialogs import DialogStore
@@ -31,7 +33,23 @@ log = logging.getLogger(__name__)
 
 
 def feature_settings(config: Config) -> Settings:
-    return Settings(school_name=config.app.school_name, account_name=config.app.account_name)
+    """The configuration as the features see it: their own settings dataclasses."""
+    reunion = config.reunion
+    return Settings(
+        school_name=config.app.school_name,
+        account_name=config.app.account_name,
+        timezone=config.app.timezone,
+        directory=DirectorySettings(**dataclasses.asdict(config.directory),
+                                    key_prefix=f"{config.redis.key_prefix}directory:"),
+        reunion=ReunionPolicy(
+            anniversary_years=tuple(reunion.anniversary_years),
+            open_weekdays=tuple(reunion.open_weekdays),
+            season_start=reunion.season_start,
+            season_end=reunion.season_end,
+            daily_capacity_people=reunion.daily_capacity_people,
+            booking_lead_days=reunion.booking_lead_days,
+        ),
+    )
 
 
 @dataclass
