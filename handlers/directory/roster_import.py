@@ -21,7 +21,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, bindparam, text
 
@@ -192,9 +191,8 @@ def check_row(line: int, values: tuple[str | None, ...], last_year: int) -> tupl
     return (line, *row, *keys)
 
 
-@lru_cache(maxsize=1 << 19)
 def _name_keys(name: str) -> tuple[str, str, str]:
-    """(name_key, full pinyin, initials); cached, as names repeat (DESIGN: cache by name)."""
+    """(name_key, full pinyin, initials). name_search_keys caches by name; name_key is cheap."""
     return (name_key(name), *name_search_keys(name))
 
 
@@ -440,7 +438,7 @@ class _SqliteStaging(_Staging):
 
     differs = "IS NOT"
     slice_lines = 50_000
-    cache_kib = 256 * 1024  # page cache for the upsert's index updates (default is 2 MiB)
+    cache_kib = 64 * 1024  # page cache for the upsert's index updates (default is 2 MiB)
 
     def create(self, columns: str) -> None:
         self.conn.exec_driver_sql("DROP TABLE IF EXISTS temp.roster_staging")
