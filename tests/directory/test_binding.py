@@ -1,41 +1,25 @@
 """Binding through the bot: what the alumnus reads, and what the database then holds."""
 
-import dataclasses
 import threading
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-import wechat_bot.runtime
 from handlers.directory.binding import BindOutcome, bind_alumnus, binding_lockout
 from handlers.directory.names import name_key
-from handlers.settings import DirectorySettings
 from menus.keys import MenuKey
 from models import Alumnus, BindingEvent, StaffAlert, WechatUser
 from tests.wechat import click_xml, post, reply_content, say
+from wechat_bot.runtime import feature_settings
 
 IMPORTED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 TAKEN = "该身份已被其他微信账号绑定，如有疑问请联系校友会。"
 
 
-@pytest.fixture(autouse=True)
-def directory_keys_per_test(monkeypatch):
-    """Each test's directory keys under its own Redis prefix, as the app's other keys are. (Harmless
-    once runtime.feature_settings derives directory.key_prefix from [redis] key_prefix itself.)"""
-    original = wechat_bot.runtime.feature_settings
-
-    def feature_settings(config):
-        settings = original(config)
-        directory = dataclasses.replace(settings.directory,
-                                        key_prefix=f"{config.redis.key_prefix}directory:")
-        return dataclasses.replace(settings, directory=directory)
-
-    monkeypatch.setattr(wechat_bot.runtime, "feature_settings", feature_settings)
-
-
-def directory_settings(config) -> DirectorySettings:
-    return DirectorySettings(key_prefix=f"{config.redis.key_prefix}directory:")
+def directory_settings(config):
+    """The directory settings the app runs with (its keys under this test's Redis prefix)."""
+    return feature_settings(config).directory
 
 
 def add_alumnus(session, student_id, name, year, **fields) -> int:

@@ -1,12 +1,10 @@
 """隐私 and 我的 through the bot, and the privacy and profile services the API will call."""
 
-import dataclasses
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-import wechat_bot.runtime
 from handlers.directory.binding import NotBound
 from handlers.directory.names import name_key
 from handlers.directory.privacy import ProfileError, parse_privacy, set_privacy, update_profile
@@ -18,21 +16,6 @@ from tests.wechat import click_xml, post, reply_content, say
 
 IMPORTED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 PHONE, EMAIL = "13812345678", "zhangwei@example.com"
-
-
-@pytest.fixture(autouse=True)
-def directory_keys_per_test(monkeypatch):
-    """Each test's directory keys under its own Redis prefix, as the app's other keys are. (Harmless
-    once runtime.feature_settings derives directory.key_prefix from [redis] key_prefix itself.)"""
-    original = wechat_bot.runtime.feature_settings
-
-    def feature_settings(config):
-        settings = original(config)
-        directory = dataclasses.replace(settings.directory,
-                                        key_prefix=f"{config.redis.key_prefix}directory:")
-        return dataclasses.replace(settings, directory=directory)
-
-    monkeypatch.setattr(wechat_bot.runtime, "feature_settings", feature_settings)
 
 
 def add_alumnus(session, student_id, name, year, **fields) -> int:

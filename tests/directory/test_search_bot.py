@@ -7,32 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-import wechat_bot.runtime
 from handlers.directory import searching
 from handlers.directory.names import name_key
 from handlers.directory.search_keys import name_search_keys
-from handlers.settings import DirectorySettings
 from menus.keys import MenuKey
 from models import Alumnus, Privacy, SearchLog, WechatUser
 from tests.wechat import click_xml, post, reply_content, say
+from wechat_bot.runtime import feature_settings
 
 IMPORTED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 HOWTO_EXAMPLES = ("查找 张伟", "查找 zhangwei", "查找 zw 2012", "查找 计算机学院 上海")
-
-
-@pytest.fixture(autouse=True)
-def directory_keys_per_test(monkeypatch):
-    """Each test's directory keys under its own Redis prefix, as the app's other keys are. (Harmless
-    once runtime.feature_settings derives directory.key_prefix from [redis] key_prefix itself.)"""
-    original = wechat_bot.runtime.feature_settings
-
-    def feature_settings(config):
-        settings = original(config)
-        directory = dataclasses.replace(settings.directory,
-                                        key_prefix=f"{config.redis.key_prefix}directory:")
-        return dataclasses.replace(settings, directory=directory)
-
-    monkeypatch.setattr(wechat_bot.runtime, "feature_settings", feature_settings)
 
 
 def add_alumnus(session, student_id, name, year, **fields) -> int:
@@ -186,7 +170,7 @@ def test_the_search_limit_lifts_after_an_hour(talk, runtime, config, me):
     for i in range(30):
         talk(me, f"查找 王磊 {2000 + i % 25}")
     assert "已达到上限" in talk(me, "查找 王磊")
-    settings = DirectorySettings(key_prefix=f"{config.redis.key_prefix}directory:")
+    settings = feature_settings(config).directory
     with runtime.sessions.begin() as session:
         user = session.scalars(select(WechatUser).where(WechatUser.openid == me)).one()
         later = datetime.now(UTC) + timedelta(hours=1, seconds=1)
@@ -213,8 +197,7 @@ def test_a_query_the_lookup_rejects_is_explained_and_not_counted(talk, runtime, 
 
 
 def test_paging_is_capped_per_search(runtime, config, me):
-    settings = DirectorySettings(key_prefix=f"{config.redis.key_prefix}directory:",
-                                 max_pages_per_search=2)
+    settings = dataclasses.replace(feature_settings(config).directory, max_pages_per_search=2)
     with runtime.sessions.begin() as session:
         user = session.scalars(select(WechatUser).where(WechatUser.openid == me)).one()
         now = datetime.now(UTC)
@@ -224,3 +207,11 @@ def test_paging_is_capped_per_search(runtime, config, me):
             searching.search_directory(session, runtime.store, settings, user, "王磊", now=now,
                                        channel="api", page=3)
         assert session.scalar(select(func.count()).select_from(SearchLog)) == 1
+
+
+def test_the_hourly_limit_comes_from_the_configuration(make_app, config, roster):
+    client = make_app(directory={"searches_per_hour": 2}).test_client()
+    assert say(client, config.wechat.token, "o-me", "绑定 赵敏 2010010001").startswith("绑定成功")
+    for year in (2003, 2004):
+        assert "王磊" in say(client, config.wechat.token, "o-me", f"查找 王磊 {year}")
+    assert "每小时最多查找 2 次" in say(client, config.wechat.token, "o-me", "查找 王磊")
