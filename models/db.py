@@ -20,7 +20,11 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # psycopg prepares a statement after five runs and PostgreSQL then may switch to a generic plan,
+    # which walks the lookup's prefix ranges without their values: searches went from ~7 ms to
+    # ~700 ms (benchmarks/README.md, Mini-program API). Custom plans every time.
+    connect_args = {"prepare_threshold": None, **kwargs.pop("connect_args", {})}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
