@@ -136,17 +136,13 @@ def demo(port: int, host: str, alumni: int, database: str) -> None:
     run_demo(host=host, port=port, alumni=alumni, database_url=database)
 
 
+# Each feature's commands live in wechat_bot/commands/; registered here, after the group exists.
+from wechat_bot.commands.chapters import import_chapters_command  # noqa: E402
 from wechat_bot.commands.menu import sync_menu_command  # noqa: E402
+from wechat_bot.commands.push import broadcast, push_status  # noqa: E402
+from wechat_bot.commands.roster import import_roster  # noqa: E402
 from wechat_bot.commands.scheduler import scheduler_command  # noqa: E402
 
-main.add_command(scheduler_command)
-
-from wechat_bot.commands.push import broadcast, push_status  # noqa: E402
-main.add_command(broadcast)
-main.add_command(push_status)
-
-from wechat_bot.commands.roster import import_roster  # noqa: E402
-main.add_command(import_roster)
-
-from wechat_bot.commands.chapters import import_chapters_command  # noqa: E402
-main.add_command(import_chapters_command)
+for _command in (import_roster, import_chapters_command, sync_menu_command, broadcast, push_status,
+                 scheduler_command):
+    main.add_command(_command)
