@@ -6,12 +6,12 @@ The life of a row (docs/pushes.md has the full table):
        ▲                                                         └──▶ pending (retry, backoff)
        └──────────── a stale `claimed` row (nobody called WeChat) ─┘   └──▶ unknown (待核实)
 
-* **Claim**: a batch of due `pending` rows becomes `claimed` by this worker under a fresh claim
-  token — `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the single writer serializes
-  the claim and the `status = 'pending'` guard on the UPDATE keeps two workers off one row.
+* **Claim** (`scheduler.claims`): a batch of due `pending` rows becomes `claimed` by this worker
+  under a fresh claim token.
 * **Before each call** the row is marked `sending` (attempt count, time) and that is COMMITTED;
-  only then is WeChat called; the answer is recorded in a second commit guarded by the claim token,
-  so a worker that lost its row (its lease ran out) cannot overwrite the new owner's result.
+  only then is WeChat called. The answer is written with the next commit — the next row's mark,
+  or before any wait, or at the end of the batch: one commit per row — and guarded by the claim
+  token, so a worker that lost its row (its lease ran out) cannot overwrite the new owner's result.
 * **Answers**: 0 → `sent`; -1, a refused connection, no token → retry after 30 s, 60 s, 120 s, …
   (`push.retry_base_seconds`, doubling, at most an hour) until `push.max_attempts`, then `failed`;
   45009 (the API's daily quota) stops that channel for every process until midnight Beijing time
@@ -19,20 +19,11 @@ The life of a row (docs/pushes.md has the full table):
   user now) → the next channel, else `failed` with that errcode; any other errcode (43004
   unsubscribed, 40003, 48002, 47003, …) → `failed` at once, never retried.
 
-**Exactly once — the reconciliation rule.** A crash (kill -9) can only leave rows `claimed` or
-`sending`. A row older than the lease (`push.lease_seconds`, longer than any WeChat call may
-take) is reconciled by whichever worker runs next:
-
-* `claimed`: WeChat was never called → back to `pending`; it is sent once later.
-* `sending` on an idempotent channel (template message: `client_msg_id`; mass send:
-  `clientmsgid`, both the row's own key `<push key>-<delivery id>`) → back to `pending` with its
-  channel pinned, and the retry carries the same key: WeChat answers it with the first message
-  if that one arrived, so nobody sees it twice and nobody is lost.
-* `sending` on customer-service or subscribe messages, which have no idempotency key and no
-  lookup in production WeChat → `unknown` (待核实), never resent blindly: a duplicate is worse
-  than a message staff must check. The same holds for a call whose answer was lost (read
-  timeout, HTTP 5xx, a cut connection). `push-status` counts these apart.
-
+**Exactly once**: a crash (kill -9) can only leave rows `claimed` or `sending`, and
+`scheduler.claims.reconcile_stale` puts them right by the rule written there (and in
+docs/pushes.md): `claimed` → sent later; `sending` on the template or mass channel → sent again
+with the same idempotency key, which WeChat dedups; `sending` elsewhere → `unknown`, never resent.
+An answer not yet written when the process died leaves its row `sending`, and the same rule holds.
 So nobody ever gets a message twice, and with a template configured nobody is lost either.
 """
 
@@ -41,12 +32,11 @@ from __future__ import annotations
 import functools
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, and_, bindparam, or_, select, update
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
@@ -62,6 +52,7 @@ from models.push import (
 )
 from models.wechat_user import WechatUser
 from scheduler.channels import build_message, choose_channel, has_consent, subscribe_template_id
+from scheduler.claims import OPEN_STATES, claim_batch, reconcile_stale, release_claim
 from scheduler.ratelimit import Limiter, next_quota_reset
 from scheduler.sender import (
     CHANNEL_CLOSED_ERRCODES,
@@ -76,7 +67,6 @@ from scheduler.sender import (
 log = logging.getLogger(__name__)
 
 S = DeliveryStatus
-OPEN_STATES = (S.CLAIMED.value, S.SENDING.value, S.UNKNOWN.value)
 
 
 @dataclass
@@ -123,7 +113,7 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
     rate = getattr(limiter, "rate", None)
     if rate:  # a batch must finish well inside the lease, or another worker would take it over
         batch = max(1, min(batch, int(rate * policy.lease_seconds / 2)))
-    token = _claim(sessions, now=now, batch=batch, worker_id=worker_id)
+    token = claim_batch(sessions, now=now, batch=batch, worker_id=worker_id)
     run = _Run(sessions, sender, limiter, policy, token or "", clock)
     run.stats.reconciled = reconciled
     if token is None:
@@ -140,66 +130,8 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
             _deliver_one(run, delivery, push, user)
     finally:
         _write_answers(run)
-        _release(sessions, token)
+        release_claim(sessions, token)
     return run.stats
-
-
-def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
-                    now: datetime) -> int:
-    """Put right what a crashed worker left (the rule in this module's docstring)."""
-    cutoff = now - timedelta(seconds=policy.lease_seconds)
-    idempotent = [c.value for c in IDEMPOTENT_CHANNELS]
-    released = {"claimed_by": None, "claim_token": None}
-    stale = select(Delivery.id).where(or_(
-        and_(Delivery.status == S.CLAIMED, Delivery.claimed_at < cutoff),
-        and_(Delivery.status == S.SENDING, Delivery.sending_at < cutoff))).limit(1)
-    with sessions() as session:
-        if session.scalar(stale) is None:  # the usual case: a read, no write lock taken
-            return 0
-    with sessions.begin() as session:
-        counts = [session.execute(update(Delivery).where(
-            Delivery.status == S.CLAIMED, Delivery.claimed_at < cutoff)
-            .values(status=S.PENDING.value, **released)).rowcount]
-        counts.append(session.execute(update(Delivery).where(
-            Delivery.status == S.SENDING, Delivery.sending_at < cutoff,
-            Delivery.channel.in_(idempotent), Delivery.attempts < policy.max_attempts)
-            .values(status=S.PENDING.value, next_attempt_at=now,
-                    error="发送中断：以同一幂等键重试", **released)).rowcount)
-        counts.append(session.execute(update(Delivery).where(
-            Delivery.status == S.SENDING, Delivery.sending_at < cutoff)
-            .values(status=S.UNKNOWN.value, finished_at=now,
-                    error="发送中断，可能已送达：请核实")).rowcount)
-    if any(counts):
-        log.warning("reconciled stale deliveries: %s never sent, %s to resend with the same key, "
-                    "%s unknown", *counts)
-    return sum(counts)
-
-
-def _claim(sessions: sessionmaker[Session], *, now: datetime, batch: int,
-           worker_id: str) -> str | None:
-    token = uuid.uuid4().hex
-    with sessions.begin() as session:
-        due = (select(Delivery.id)
-               .where(Delivery.status == S.PENDING, Delivery.next_attempt_at <= now)
-               .order_by(Delivery.next_attempt_at, Delivery.id).limit(batch))
-        if session.get_bind().dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        ids = list(session.scalars(due))
-        if not ids:
-            return None
-        claimed = session.execute(
-            update(Delivery).where(Delivery.id.in_(ids), Delivery.status == S.PENDING)
-            .values(status=S.CLAIMED.value, claimed_by=worker_id[:64], claim_token=token,
-                    claimed_at=now)).rowcount
-    return token if claimed else None
-
-
-def _release(sessions: sessionmaker[Session], token: str) -> None:
-    """Rows of this claim not handed to WeChat (stopped early) go back to pending."""
-    with sessions.begin() as session:
-        session.execute(update(Delivery).where(Delivery.claim_token == token,
-                                               Delivery.status == S.CLAIMED)
-                        .values(status=S.PENDING.value, claimed_by=None, claim_token=None))
 
 
 def _paused(limiter: Limiter, now: datetime) -> dict[str, datetime]:
