@@ -143,6 +143,7 @@ def search_alumni(
     if page < 1:
         raise QueryError(BAD_PAGE)
     words = split_query(query)
+    _plan_for_these_values(session)
     params = _Params()
     conditions = _filter_conditions(filters, params)
     if not words and not conditions:
@@ -295,6 +296,18 @@ def _walk(session: Session, ranks: list[_Rank], conditions: list[str], params: _
         if len(rows) >= want:
             break
     return rows[:want]
+
+
+def _plan_for_these_values(session: Session) -> None:
+    """On PostgreSQL, plan each statement for its own values, for the rest of this transaction.
+
+    psycopg prepares a statement once it has run five times, and PostgreSQL may then switch to a
+    generic plan, made without the values. For a range over a name, or an EXISTS probe, that plan
+    can walk the wrong index or the whole table: seconds instead of a millisecond (measured, see
+    benchmarks/README.md). SET LOCAL ends with the transaction; it costs one round trip.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_sql("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 @lru_cache(maxsize=512)
