@@ -299,15 +299,23 @@ def _walk(session: Session, ranks: list[_Rank], conditions: list[str], params: _
 
 
 def _plan_for_these_values(session: Session) -> None:
-    """On PostgreSQL, plan each statement for its own values, for the rest of this transaction.
+    """On PostgreSQL, plan the search's statements for walking an index, for this transaction.
 
-    psycopg prepares a statement once it has run five times, and PostgreSQL may then switch to a
-    generic plan, made without the values. For a range over a name, or an EXISTS probe, that plan
-    can walk the wrong index or the whole table: seconds instead of a millisecond (measured, see
-    benchmarks/README.md). SET LOCAL ends with the transaction; it costs one round trip.
+    - Custom plans: psycopg prepares a statement once it has run five times, and PostgreSQL may
+      then switch to a generic plan, made without the values. For a range over a name, or an
+      EXISTS probe, that plan can walk the wrong index or the whole table: seconds, not a
+      millisecond (measured: benchmarks/README.md).
+    - No bitmap scans: the planner estimates a prefix range from its histogram by interpolating
+      between letters, and pinyin is anything but uniform: it took `guo` (郭, 17,000 rows) for 24
+      rows, fetched them all and sorted them (20 ms) instead of walking the index in order and
+      stopping after a page (0.7 ms). Every rank is such a walk, so nothing here wants a bitmap.
+
+    set_config(..., true) is SET LOCAL: both end with the transaction. One round trip.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_sql("SET LOCAL plan_cache_mode = force_custom_plan"))
+        session.execute(_sql(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+            "set_config('enable_bitmapscan', 'off', true)"))  # fmt: skip
 
 
 @lru_cache(maxsize=512)
