@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import make_url, text  # noqa: E402
 
 from models.db import make_engine  # noqa: E402
 
@@ -44,6 +44,13 @@ def child(url: str, path: str) -> None:
     }))  # fmt: skip
 
 
+def in_schema(url: str, schema: str) -> str:
+    """The URL with `schema` first on the search_path, keeping any options it already has."""
+    parsed = make_url(url)
+    options = f"{parsed.query.get('options', '')} -csearch_path={schema}".strip()
+    return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
 def fresh_database(url: str) -> str:
     """An empty, migrated database at `url`; returns the URL to import into."""
     from wechat_bot.migrate import upgrade
@@ -54,7 +61,7 @@ def fresh_database(url: str) -> str:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
             conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
         admin.dispose()
-        url = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{PG_SCHEMA}"
+        url = in_schema(url, PG_SCHEMA)
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)

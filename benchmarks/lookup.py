@@ -15,6 +15,7 @@ real searcher is: classmates-only records of other classes stay invisible to the
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -24,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import event, make_url, text  # noqa: E402
 
 from handlers.directory.lookup import Viewer, search_alumni  # noqa: E402
 from handlers.directory.names import name_key  # noqa: E402
@@ -37,6 +38,13 @@ BASELINE = ("SELECT id, name, degree, graduation_year, college, major, city, emp
             "FROM alumnus WHERE name_key = :key LIMIT 10")  # fmt: skip
 
 
+def in_schema(url: str, schema: str) -> str:
+    """The URL with `schema` first on the search_path, keeping any options it already has."""
+    parsed = make_url(url)
+    options = f"{parsed.query.get('options', '')} -csearch_path={schema}".strip()
+    return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
 def prepare(url: str, rows: int, public_share: float):
     """The benchmark database, built on first use; returns an engine on it."""
     from wechat_bot.migrate import upgrade
@@ -46,7 +54,7 @@ def prepare(url: str, rows: int, public_share: float):
         with admin.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {PG_SCHEMA}"))
         admin.dispose()
-        url = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{PG_SCHEMA}"
+        url = in_schema(url, PG_SCHEMA)
     engine = make_engine(url)
     upgrade(engine)
     with engine.connect() as conn:
@@ -71,9 +79,16 @@ def prepare(url: str, rows: int, public_share: float):
         public = conn.execute(
             text("SELECT count(*) FROM alumnus WHERE privacy = 'public'")
         ).scalar()
-        if modulus and not public:
-            conn.execute(text("UPDATE alumnus SET privacy = 'public' WHERE id % :m = 0"),
-                         {"m": modulus})  # fmt: skip
+        wanted = conn.execute(
+            text("SELECT count(*) FROM alumnus WHERE id % :m = 0"), {"m": modulus or rows + 1}
+        ).scalar()
+        if public != (wanted if modulus else 0):
+            print(f"making every {modulus or 'no'}th record public …", file=sys.stderr)
+            conn.execute(text("UPDATE alumnus SET privacy = 'classmates' WHERE privacy = 'public'"))
+            if modulus:
+                conn.execute(
+                    text("UPDATE alumnus SET privacy = 'public' WHERE id % :m = 0"), {"m": modulus}
+                )
             conn.execute(text("ANALYZE alumnus"))
     return engine
 
@@ -184,7 +199,8 @@ def main() -> None:
     base95 = percentile(baseline, 95) * 1000
     print(
         f"\n{engine.dialect.name}, {args.rows} alumni, {args.public_share:.0%} public, "
-        f"{args.queries} queries per kind"
+        f"{args.queries} queries per kind; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
     )
     print(
         f"baseline (plain SQL, exact name_key, LIMIT 10): p50 "
