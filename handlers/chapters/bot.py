@@ -85,7 +85,7 @@ def join_command(ctx: Context) -> str:
     # A Context that carries the outbox's notifier (filled by the composition root) lets a bound
     # liaison hear of the new member through WeChat; without one they get a staff alert.
     result = join_chapter(ctx.session, ctx.user, chapter_id, now=ctx.now, channel="bot",
-                          notify=getattr(ctx, "notify", None))
+                          notify=ctx.notify)
     if result.outcome is JoinOutcome.NO_SUCH_CHAPTER:
         return texts.NO_SUCH_CHAPTER.format(number=wanted)
     if result.outcome is JoinOutcome.NOT_BOUND:

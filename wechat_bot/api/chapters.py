@@ -8,8 +8,6 @@ notification: wechat_bot may use the push outbox, so a bound liaison gets a WeCh
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -29,6 +27,7 @@ from wechat_bot.api.errors import ApiError
 from wechat_bot.api.me import not_bound
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import text
+from wechat_bot.notify import notify_users
 
 MAX_LIMIT = 50
 
@@ -122,7 +121,7 @@ def join(chapter_id: int):
     with runtime().sessions.begin() as session:
         user = current_user(session)
         result = join_chapter(session, user, chapter_id, now=now(), channel=CHANNEL,
-                              notify=notify_liaisons)
+                              notify=notify_users)
         if result.outcome is JoinOutcome.NO_SUCH_CHAPTER:
             raise _no_such_chapter(chapter_id)
         if result.outcome is JoinOutcome.NOT_BOUND:
@@ -131,14 +130,6 @@ def join(chapter_id: int):
             raise ApiError(409, "already_member", f"您已经是{result.chapter.name}的成员了。")
         view = chapter_view(session, chapter_id)
     return MembershipOut(chapter_id=chapter_id, members=view.members), 201
-
-
-def notify_liaisons(session: Session, user_ids: list[int], message: str, at: datetime) -> None:
-    """handlers.chapters' `Notify`, through the push outbox (a notification, in this transaction)."""
-    from scheduler.outbox import queue_push
-
-    queue_push(session, text=message, audience="users:" + ",".join(str(i) for i in user_ids),
-               kind="notification", created_by="chapters", now=at)
 
 
 def _discover(session: Session, query: ChaptersQuery) -> Discovery:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from models import WechatUser
 from models.wechat_user import WINDOW_OPENING_EVENTS
 from wechat_bot.conversation.dialogs import DialogStore
 from wechat_bot.conversation.router import Routed, Router
+from wechat_bot.notify import notify_users
 from wechat_bot.webhook.inbox import InboundQueue
 
 LOGGED_CONTENT_CHARS = 500
@@ -31,7 +32,7 @@ class Dispatcher:
         self._inbox = inbox
         self._store = store
         self._settings = settings
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     def dispatch(self, message: Message, dialog: DialogState | None = None) -> Handled:
         """Route one message in one transaction. What follows in Redis (the dialog's new state, the
@@ -47,7 +48,7 @@ class Dispatcher:
         # No connection is taken unless a handler touches the session or the user.
         with self._sessions.begin() as session:
             ctx = Context(session=session, message=message, store=self._store, now=now,
-                          settings=self._settings, dialog=dialog,
+                          settings=self._settings, dialog=dialog, notify=notify_users,
                           user_loader=lambda: find_or_create_user(session, message.from_user, now))
             routed = self._router.route(ctx)
         return Handled(message.from_user, routed, dialog, _inbound(message, routed, now, started))

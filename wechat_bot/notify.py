@@ -1,0 +1,19 @@
+"""How a feature tells particular people something: a notification through the push outbox.
+
+Features below this floor cannot import the outbox's caller-facing wiring, so each door (the
+webhook's dispatcher, the API) hands this function in as the feature's `notify`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+
+def notify_users(session: Session, user_ids: list[int], message: str, at: datetime) -> None:
+    """Queue `message` to those WeChat users, in the caller's transaction (it commits with it)."""
+    from scheduler.outbox import queue_push
+
+    queue_push(session, text=message, audience="users:" + ",".join(str(i) for i in user_ids),
+               kind="notification", created_by="chapters", now=at)
