@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, bindparam, select, update
+from sqlalchemy import String, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
@@ -97,6 +97,8 @@ class _Run:
     # Answers not yet written: they ride along with the next row's `sending` mark (one commit
     # per row instead of two), or are written before any wait and at the end of the batch.
     unwritten: list[tuple[int, str, dict]] = field(default_factory=list)
+    # Writes go through one connection held for the batch (no pool round per row).
+    writer: Session | None = None
 
 
 def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter, *,
@@ -118,18 +120,24 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
     run.stats.reconciled = reconciled
     if token is None:
         return run.stats
+    with sessions() as session:
+        rows = session.execute(
+            select(Delivery, Push, WechatUser).join(Push, Push.id == Delivery.push_id)
+            .outerjoin(WechatUser, WechatUser.id == Delivery.wechat_user_id)
+            .where(Delivery.claim_token == token).order_by(Delivery.id)).all()
+        engine = session.get_bind()
+    run.stats.claimed = len(rows)
     try:
-        with sessions() as session:
-            rows = session.execute(
-                select(Delivery, Push, WechatUser).join(Push, Push.id == Delivery.push_id)
-                .outerjoin(WechatUser, WechatUser.id == Delivery.wechat_user_id)
-                .where(Delivery.claim_token == token).order_by(Delivery.id)).all()
-        run.stats.claimed = len(rows)
-        run.paused = _paused(limiter, now)
-        for delivery, push, user in rows:
-            _deliver_one(run, delivery, push, user)
+        with engine.connect() as connection:
+            run.writer = Session(bind=connection, expire_on_commit=False)
+            try:
+                run.paused = _paused(limiter, now)
+                for delivery, push, user in rows:
+                    _deliver_one(run, delivery, push, user)
+            finally:
+                _write_answers(run)
+                run.writer.close()
     finally:
-        _write_answers(run)
         release_claim(sessions, token)
     return run.stats
 
@@ -167,7 +175,8 @@ def _answer_statement(columns: tuple[str, ...]):
     table = Delivery.__table__
     return (update(Delivery)
             .where(Delivery.id == bindparam("b_row"), Delivery.claim_token == bindparam("b_token"),
-                   Delivery.status.in_(OPEN_STATES))
+                   # equalities, not IN: an IN list is re-rendered at every execution
+                   or_(*(Delivery.status == state for state in OPEN_STATES)))
             .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}))
 
 
@@ -175,8 +184,8 @@ def _write_answers(run: _Run, session: Session | None = None) -> None:
     if not run.unwritten:
         return
     if session is None:
-        with run.sessions.begin() as own:
-            return _write_answers(run, own)
+        with run.writer.begin():
+            return _write_answers(run, run.writer)
     connection = session.connection()  # Core: the ORM has no objects to keep in step
     for delivery_id, counter, values in run.unwritten:
         params = {"b_row": delivery_id, "b_token": run.token,
@@ -243,7 +252,8 @@ def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
                   user: WechatUser | None) -> bool:
     """The row says `sending` in the database, committed, before WeChat hears of it."""
     at = run.clock()
-    with run.sessions.begin() as session:
+    session = run.writer
+    with session.begin():
         _write_answers(run, session)  # the previous row's answer, in the same commit
         marked = session.connection().execute(_MARK_SENDING, {
             "b_row": delivery.id, "b_token": run.token, "b_channel": channel.value,
@@ -265,7 +275,8 @@ def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,
     delivery.refused_channels = ",".join(filter(None, [delivery.refused_channels,
                                                        channel.value]))
     delivery.attempts -= 1
-    with run.sessions.begin() as session:
+    session = run.writer
+    with session.begin():
         _write_answers(run, session)
         if channel is Channel.SUBSCRIBE and result.errcode == 43101:
             clear_subscribe_consent(session, user.id, subscribe_template_id(push, run.policy))
@@ -292,8 +303,8 @@ def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
         return
     not_sent = outcome is Outcome.NOT_SENT or errcode in RETRYABLE_ERRCODES | QUOTA_ERRCODES
     if channel is Channel.SUBSCRIBE and not_sent and outcome is not Outcome.UNCERTAIN:
-        with run.sessions.begin() as session:  # WeChat did not spend it
-            return_subscribe_consent(session, user.id, subscribe_template_id(push, run.policy))
+        with run.writer.begin():  # WeChat did not spend it
+            return_subscribe_consent(run.writer, user.id, subscribe_template_id(push, run.policy))
     if outcome is Outcome.REFUSED and errcode in QUOTA_ERRCODES:
         until = next_quota_reset(at, run.policy.zone)
         run.limiter.pause(channel.value, until, at)

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from redis.exceptions import NoScriptError
+
 # KEYS[1] the theoretical arrival time of the next send; ARGV rate, burst, key lifetime.
 # Answers how many seconds the caller must wait before its send (as text: Redis truncates Lua
 # numbers to integers).
@@ -53,19 +55,26 @@ class RateLimiter:
         self.rate = float(rate_per_second)
         self.burst = burst
         self._sleep = sleep
-        self._reserve = redis.register_script(_RESERVE)
+        self._script = redis.register_script(_RESERVE)
 
     def acquire(self, on_wait: Callable[[], None] | None = None) -> float:
         """Block until this process may send once; answers the seconds it waited.
         `on_wait` runs before a noticeable wait (delivery writes down what it has meanwhile)."""
         started = time.monotonic()
-        wait = float(self._reserve(keys=[self._prefix + "rate"], args=[self.rate, self.burst, 60]))
+        wait = float(self._reserve())
         if wait > 0.002 and on_wait is not None:
             on_wait()
             wait -= time.monotonic() - started
         if wait > 0:
             self._sleep(wait)
         return max(0.0, wait)
+
+    def _reserve(self) -> str:
+        key, args = self._prefix + "rate", (self.rate, self.burst, 60)
+        try:
+            return self._redis.evalsha(self._script.sha, 1, key, *args)
+        except NoScriptError:  # a Redis restarted or flushed: load it again
+            return self._script(keys=[key], args=list(args))
 
     def pause(self, channel: str, until: datetime, now: datetime) -> None:
         """Stop `channel` for every process until `until` (45009: tomorrow)."""
