@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -143,11 +145,15 @@ def search_alumni(
     if page < 1:
         raise QueryError(BAD_PAGE)
     words = split_query(query)
-    _plan_for_these_values(session)
     params = _Params()
     conditions = _filter_conditions(filters, params)
     if not words and not conditions:
         raise QueryError(EMPTY_QUERY)
+    with _index_walks(session):
+        return _search(session, viewer, words, conditions, params, page, per_page)
+
+
+def _search(session, viewer, words, conditions, params, page, per_page) -> SearchPage:
     texts = [w for w in words if not _YEAR.match(w) and not is_latin_word(w)]
     held = _probe(session, texts, params)
     matched: list[list[_Rank]] = []
@@ -298,8 +304,16 @@ def _walk(session: Session, ranks: list[_Rank], conditions: list[str], params: _
     return rows[:want]
 
 
-def _plan_for_these_values(session: Session) -> None:
-    """On PostgreSQL, plan the search's statements for walking an index, for this transaction.
+_PLANNER = {  # what a search sets on PostgreSQL, and why: _index_walks
+    "plan_cache_mode": "force_custom_plan",
+    "enable_bitmapscan": "off",
+    "enable_seqscan": "off",
+}
+
+
+@contextmanager
+def _index_walks(session: Session) -> Iterator[None]:
+    """On PostgreSQL, plan the search's statements as the index walks they are meant to be.
 
     - Custom plans: psycopg prepares a statement once it has run five times, and PostgreSQL may
       then switch to a generic plan, made without the values. For a range over a name, or an
@@ -309,13 +323,29 @@ def _plan_for_these_values(session: Session) -> None:
       between letters, and pinyin is anything but uniform: it took `guo` (郭, 17,000 rows) for 24
       rows, fetched them all and sorted them (20 ms) instead of walking the index in order and
       stopping after a page (0.7 ms). Every rank is such a walk, so nothing here wants a bitmap.
+    - No sequential scans: an EXISTS probe of a common college would otherwise read the table
+      until its first match; fast while the statistics are right, a full scan when they are not.
 
-    set_config(..., true) is SET LOCAL: both end with the transaction. One round trip.
+    The settings are the transaction's own (set_config(..., true)) and put back as they were
+    before the caller's next statement: two round trips in all.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_sql(
-            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-            "set_config('enable_bitmapscan', 'off', true)"))  # fmt: skip
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    names = list(_PLANNER)
+    before = session.execute(
+        _sql(
+            "SELECT "
+            + ", ".join(f"current_setting('{n}')" for n in names)
+            + ", "
+            + ", ".join(f"set_config('{n}', '{v}', true)" for n, v in _PLANNER.items())
+        )
+    ).one()
+    yield
+    session.execute(
+        _sql("SELECT " + ", ".join(f"set_config('{n}', :{n}, true)" for n in names)),
+        dict(zip(names, before, strict=False)),
+    )
 
 
 @lru_cache(maxsize=512)

@@ -7,6 +7,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 
 from handlers.directory.lookup import Hit, QueryError, SearchFilters, Viewer, search_alumni
 from handlers.directory.names import name_key
@@ -313,3 +314,13 @@ def test_full_width_and_punctuation_are_tolerated(session):
     add(session, "张伟", 2012, city="北京")
     assert names(session, "张伟，２０１２") == ["张伟"]
     assert names(session, "ＺＨＡＮＧＷＥＩ　北京") == ["张伟"]
+
+
+def test_the_planner_settings_of_a_search_do_not_outlive_it(session):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL planner settings")
+    add(session, "张伟", 2012)
+    names(session, "zhang")
+    settings = ("plan_cache_mode", "enable_bitmapscan", "enable_seqscan")
+    shown = [session.execute(text(f"SHOW {name}")).scalar() for name in settings]
+    assert shown == ["auto", "on", "on"]
