@@ -175,6 +175,9 @@ def explain(engine, kinds, viewer) -> None:
             raw = session.connection().connection.driver_connection
             for statement, parameters in captured:
                 cursor = raw.cursor()
+                if "set_config(" in statement:  # the search's planner settings: apply them too
+                    cursor.execute(statement, parameters)
+                    continue
                 cursor.execute(prefix + statement, parameters)
                 plan = [" ".join(str(c) for c in row[-1:]) for row in cursor.fetchall()]
                 cursor.close()
