@@ -104,9 +104,8 @@ def import_roster(
             rejected, omitted = _merge_rejections(rejected, omitted, duplicates)
             staged = staging.count()
             refused = strict and bool(rejected)
-            if refused:
-                inserted = updated = 0
-                staged = 0
+            if refused or not staged:
+                inserted = updated = staged = 0
             elif dry_run:
                 inserted, updated = staging.predict()
             else:

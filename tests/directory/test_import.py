@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select, text
 
-from handlers.directory.roster_file import RosterFileError
+from handlers.directory.roster_file import RosterFileError, estimate_rows
 from handlers.directory.roster_import import import_roster
 from models import Alumnus, Privacy, WechatUser
 from models.db import make_engine
@@ -313,3 +313,17 @@ def test_the_command_fails_on_strict_refusal_and_on_an_unreadable_file(app, tmp_
     unreadable = runner.invoke(command, [str(write_csv(tmp_path / "x.csv", ["姓名,学院", "a,b"]))])
     assert unreadable.exit_code == 2
     assert "无法导入：文件缺少必需的列：学号、毕业年份" in unreadable.stderr
+
+
+def test_a_header_alone_imports_nothing(engine, tmp_path):
+    report = import_roster(engine, write_csv(tmp_path / "r.csv", [HEADER]), now=NOW)
+    assert (report.read, report.inserted, report.unchanged, report.rejected) == (0, 0, 0, [])
+
+
+def test_the_progress_bar_length_is_estimated_for_csv_and_xlsx(tmp_path):
+    assert estimate_rows(write_csv(tmp_path / "r.csv", [HEADER, *ROWS])) == 3
+    book = Workbook()
+    for row in ([HEADER.split(",")[0]], ["1"], ["2"]):
+        book.active.append(row)
+    book.save(tmp_path / "r.xlsx")
+    assert estimate_rows(tmp_path / "r.xlsx") == 2
