@@ -318,7 +318,8 @@ def _index_walks(session: Session) -> Iterator[None]:
     - Custom plans: psycopg prepares a statement once it has run five times, and PostgreSQL may
       then switch to a generic plan, made without the values. For a range over a name, or an
       EXISTS probe, that plan can walk the wrong index or the whole table: seconds, not a
-      millisecond (measured: benchmarks/README.md).
+      millisecond (measured: benchmarks/README.md). make_engine turns preparing off; this
+      keeps a search safe on an engine made otherwise.
     - No bitmap scans: the planner estimates a prefix range from its histogram by interpolating
       between letters, and pinyin is anything but uniform: it took `guo` (郭, 17,000 rows) for 24
       rows, fetched them all and sorted them (20 ms) instead of walking the index in order and
