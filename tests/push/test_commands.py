@@ -87,3 +87,14 @@ def test_the_commands_are_registered_on_alumni_bot():
     from wechat_bot.cli import main
 
     assert {"broadcast", "push-status"} <= set(main.commands)
+
+
+def test_push_status_of_a_mass_send_tells_what_wechat_was_given(app, runtime):
+    _people(runtime)
+    _invoke(app, broadcast, "--text", "新年快乐", "--audience", "all")
+    with runtime.sessions.begin() as session:
+        row = session.scalars(select(Delivery)).one()
+        row.status, row.msgid = "sent", "1000001"
+    result = _invoke(app, push_status, str(row.push_id))
+    assert result.exit_code == 0, result.output
+    assert "群发：已提交微信（msg_id 1000001）；按关注者计约 3 人" in result.output

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from models.push import Delivery
 from scheduler.outbox import (
     AudienceError,
     count_recipients,
@@ -33,6 +35,8 @@ ERRCODE_MEANINGS = {
     48002: "用户拒收本账号消息",
 }
 PAST_TOLERANCE = timedelta(minutes=1)
+MASS_STATES = {"pending": "待发送", "claimed": "待发送", "sending": "发送中", "sent": "已提交微信",
+               "failed": "失败", "unknown": "待核实", "unreachable": "无法送达"}
 
 
 def _runtime():
@@ -99,6 +103,14 @@ def push_status(push_id: int) -> None:
     kind = "群发" if push.mass else f"{push.recipient_count} 人"
     click.echo(f"推送 #{push.id}：{describe_audience(push.audience)}（{kind}），{start} 起发送")
     click.echo(f"内容：{push.text}")
+    if push.mass:  # one mass send: WeChat counts the followers it reached, not us
+        with runtime.sessions() as session:
+            row = session.scalars(select(Delivery).where(Delivery.push_id == push.id)).one()
+        state = MASS_STATES.get(row.status, row.status)
+        extra = f"（msg_id {row.msgid}）" if row.msgid else (
+            f"（错误码 {row.errcode}）" if row.errcode is not None else "")
+        click.echo(f"群发：{state}{extra}；按关注者计约 {push.recipient_count} 人")
+        return
     click.echo(f"待发送：{progress.pending + progress.sending}")
     click.echo(f"已发送：{progress.sent}")
     failed = sum(progress.failed.values())
