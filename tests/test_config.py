@@ -97,10 +97,10 @@ def test_secrets_never_appear_in_errors_or_the_printable_config(tmp_path):
 
 
 def test_the_example_config_is_complete_and_valid():
+    import dataclasses
     from pathlib import Path
 
-    from wechat_bot.config import Config, _sections, _section_type
-    import dataclasses
+    from wechat_bot.config import Config, _section_type, _sections
 
     example = Path(__file__).parent.parent / "config.example.toml"
     config = load_config(example, environ={})

@@ -1,6 +1,6 @@
 """The message log and interaction times, written in batches behind the webhook."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -8,7 +8,7 @@ from handlers.interactions import Inbound, record_inbound
 from models import MessageLog, WechatUser
 from tests.wechat import click_xml, event_xml, post, text_xml
 
-T0 = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
 def inbound(openid: str, at: datetime, *, is_message=True, opens=True) -> Inbound:

@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 
 from models import Base
 from models.db import make_engine
-from wechat_bot.migrate import head_revision, current_revision
+from wechat_bot.migrate import current_revision, head_revision
 
 
 def test_migrated_database_matches_the_models(config):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,8 +11,16 @@ from handlers.settings import Settings
 from models import WechatUser
 from wechat_bot.conversation.normalize import normalize
 from wechat_bot.conversation.router import LEFT_DIALOG, Router
-from wechat_bot.conversation.table import (RoutingTable, dialog, event, keyword, menu, message, pattern,
-                                           scan)
+from wechat_bot.conversation.table import (
+    RoutingTable,
+    dialog,
+    event,
+    keyword,
+    menu,
+    message,
+    pattern,
+    scan,
+)
 
 
 def echo(tag):
@@ -67,7 +75,7 @@ def router():
 
 def ctx_for(msg: Message, dialog_state: DialogState | None = None) -> Context:
     return Context(session=None, user_loader=lambda: WechatUser(openid=msg.from_user), message=msg, store=None,
-                   now=datetime(2026, 12, 1, tzinfo=timezone.utc), settings=Settings(),
+                   now=datetime(2026, 12, 1, tzinfo=UTC), settings=Settings(),
                    dialog=dialog_state or DialogState())
 
 

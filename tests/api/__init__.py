@@ -7,31 +7,17 @@ The fixtures are in conftest.py.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 
 import requests
 from werkzeug.serving import make_server
 
-from handlers.directory.names import name_key
-from handlers.directory.search_keys import name_search_keys
-from models import Alumnus
+from tests.roster import IMPORTED, add_alumnus  # noqa: F401  (the API tests import them from here)
 from wechat_bot import create_app
 from wechat_bot.config import Config
 
 API = "/api/v1"
-IMPORTED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 
-def add_alumnus(session, student_id: str, name: str, year: int, **fields) -> int:
-    fields.setdefault("degree", "本科")
-    fields.setdefault("college", "计算机学院")
-    fields.setdefault("major", "软件工程")
-    pinyin, initials = name_search_keys(name)
-    record = Alumnus(student_id=student_id, name=name, graduation_year=year, name_key=name_key(name),
-                     search_pinyin=pinyin, search_initials=initials, imported_at=IMPORTED, **fields)
-    session.add(record)
-    session.flush()
-    return record.id
 
 
 def seed_roster(runtime) -> dict[str, int]:

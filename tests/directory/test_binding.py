@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.directory.binding import BindOutcome, bind_alumnus, binding_lockout
-from handlers.directory.names import name_key
 from menus.keys import MenuKey
 from models import Alumnus, BindingEvent, StaffAlert, WechatUser
+from tests.roster import add_alumnus
 from tests.wechat import click_xml, post, reply_content, say
 from wechat_bot.runtime import feature_settings
 
@@ -22,16 +22,6 @@ def directory_settings(config):
     return feature_settings(config).directory
 
 
-def add_alumnus(session, student_id, name, year, **fields) -> int:
-    fields.setdefault("degree", "本科")
-    fields.setdefault("college", "计算机学院")
-    fields.setdefault("major", "软件工程")
-    record = Alumnus(student_id=student_id, name=name, graduation_year=year, name_key=name_key(name),
-                     search_pinyin=f"py{student_id}", search_initials=f"in{student_id}",
-                     imported_at=IMPORTED, **fields)
-    session.add(record)
-    session.flush()
-    return record.id
 
 
 @pytest.fixture

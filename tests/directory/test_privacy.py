@@ -6,28 +6,17 @@ import pytest
 from sqlalchemy import select
 
 from handlers.directory.binding import NotBound
-from handlers.directory.names import name_key
 from handlers.directory.privacy import ProfileError, parse_privacy, set_privacy, update_profile
 from handlers.directory.profile import mask_phone, my_profile
-from handlers.directory.search_keys import name_search_keys
 from menus.keys import MenuKey
 from models import Alumnus, Privacy, WechatUser
+from tests.roster import add_alumnus
 from tests.wechat import click_xml, post, reply_content, say
 
 IMPORTED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 PHONE, EMAIL = "13812345678", "zhangwei@example.com"
 
 
-def add_alumnus(session, student_id, name, year, **fields) -> int:
-    fields.setdefault("degree", "本科")
-    fields.setdefault("college", "计算机学院")
-    fields.setdefault("major", "软件工程")
-    pinyin, initials = name_search_keys(name)
-    record = Alumnus(student_id=student_id, name=name, graduation_year=year, name_key=name_key(name),
-                     search_pinyin=pinyin, search_initials=initials, imported_at=IMPORTED, **fields)
-    session.add(record)
-    session.flush()
-    return record.id
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from handlers.directory import searching
-from handlers.directory.names import name_key
-from handlers.directory.search_keys import name_search_keys
 from menus.keys import MenuKey
-from models import Alumnus, Privacy, SearchLog, WechatUser
+from models import Privacy, SearchLog, WechatUser
+from tests.roster import add_alumnus
 from tests.wechat import click_xml, post, reply_content, say
 from wechat_bot.runtime import feature_settings
 
@@ -19,16 +18,6 @@ IMPORTED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 HOWTO_EXAMPLES = ("查找 张伟", "查找 zhangwei", "查找 zw 2012", "查找 计算机学院 上海")
 
 
-def add_alumnus(session, student_id, name, year, **fields) -> int:
-    fields.setdefault("degree", "本科")
-    fields.setdefault("college", "计算机学院")
-    fields.setdefault("major", "软件工程")
-    pinyin, initials = name_search_keys(name)
-    record = Alumnus(student_id=student_id, name=name, graduation_year=year, name_key=name_key(name),
-                     search_pinyin=pinyin, search_initials=initials, imported_at=IMPORTED, **fields)
-    session.add(record)
-    session.flush()
-    return record.id
 
 
 def phone(i: int) -> str:
