@@ -200,3 +200,36 @@ def test_a_keyword_routed_twice_is_a_mistake_caught_at_start_up():
 def test_normalize_keeps_meaningful_punctuation_in_arguments():
     assert normalize("预约返校　2026-05-09，３人") == "预约返校 2026-05-09 3人"
     assert normalize("？") == "?"
+
+
+def test_planning_picks_the_handler_without_running_it():
+    ran = []
+    table = RoutingTable(routes=(keyword("查找", to=lambda ctx: ran.append(ctx.args)),), fallback=echo("fb"))
+    plan = Router(table).plan(text("查找 王磊"), DialogState())
+    assert ran == []
+    assert plan.args == "王磊"
+    plan.run(ctx_for(text("查找 王磊")))
+    assert ran == ["王磊"]
+
+
+def test_only_handlers_the_table_lists_as_instant_and_fixed_replies_run_inline():
+    instant = echo("help")
+    table = RoutingTable(routes=(keyword("帮助", to=instant), keyword("查找", to=echo("search"))),
+                         fallback=echo("fallback"), instant=frozenset({instant}))
+    router = Router(table)
+    assert router.plan(text("帮助"), DialogState()).inline
+    assert not router.plan(text("查找 王磊"), DialogState()).inline
+    assert not router.plan(text("随便说说"), DialogState()).inline
+    assert router.plan(text("取消"), DialogState()).inline  # a fixed reply
+    assert router.plan(ev("VIEW_MINIPROGRAM_SOMETHING"), DialogState()).inline  # `success`
+
+
+def test_the_shipped_table_answers_help_inline_and_everything_that_reads_data_under_the_deadline():
+    from wechat_bot.conversation.routes import ROUTES
+
+    router = Router(ROUTES)
+    assert router.plan(text("帮助"), DialogState()).inline
+    assert router.plan(text("你好"), DialogState()).inline  # not understood: the help text
+    for typed in ("绑定", "我的", "查找 王磊", "分会 江苏", "我的班级"):
+        assert not router.plan(text(typed), DialogState()).inline, typed
+    assert not router.plan(ev("subscribe"), DialogState()).inline

@@ -16,6 +16,9 @@ def create_app(config: Config | None = None, routes=None) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.app.secret_key, MAX_CONTENT_LENGTH=1024 * 1024, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False
+    from wechat_bot.cookie_session import CookieSessions
+
+    app.session_interface = CookieSessions()
 
     from wechat_bot.runtime import Runtime
 

@@ -22,12 +22,13 @@ from models.db import make_engine, make_session_factory
 from wechat_bot.config import Config
 from wechat_bot.conversation.dialogs import DialogStore
 from wechat_bot.conversation.router import Router
-from wechat_bot.store import Keys, connect_store
+from wechat_bot.store import Keys, RoundTrips, connect_store
 from wechat_bot.webhook.crypto import MessageCrypto
 from wechat_bot.webhook.deadline import DeadlineRunner
 from wechat_bot.webhook.dedup import Deduplicator
 from wechat_bot.webhook.dispatch import Dispatcher, Handled
 from wechat_bot.webhook.inbox import InboundQueue
+from wechat_bot.webhook.writebehind import WriteBehind
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class Runtime:
     dispatcher: Dispatcher
     inbox: InboundQueue
     crypto: MessageCrypto | None
+    writes: WriteBehind
     extras: dict = field(default_factory=dict)
 
     @classmethod
@@ -79,7 +81,8 @@ class Runtime:
         router = Router(routes or ROUTES)
         dialogs = DialogStore(store, keys, config.wechat.dialog_ttl_seconds)
         key = config.wechat.encoding_aes_key
-        inbox = InboundQueue(store, keys, sessions)
+        writes = WriteBehind(RoundTrips(store))
+        inbox = InboundQueue(store, keys, sessions, upstream=writes.flush)
         return cls(
             config=config,
             engine=engine,
@@ -93,11 +96,13 @@ class Runtime:
             dispatcher=Dispatcher(sessions, router, dialogs, inbox, store, feature_settings(config)),
             inbox=inbox,
             crypto=MessageCrypto(key, config.wechat.app_id) if key else None,
+            writes=writes,
         )
 
     def close(self) -> None:
         """Finish in-flight handlers and write the queued message log (tests, shutdown)."""
         self.deadline.shutdown()
+        self.writes.close()
         self.inbox.close()
         self.engine.dispose()
 

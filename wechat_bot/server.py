@@ -46,4 +46,13 @@ def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads:
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "loglevel": "info",
+        "worker_exit": _close_runtime,
     }).run()
+
+
+def _close_runtime(_server, worker) -> None:
+    """A worker stopping (TERM, a restart) first sends what waits in memory: replies, log lines."""
+    app = getattr(worker, "wsgi", None)
+    runtime = app.extensions.get("alumni_bot") if app is not None else None
+    if runtime is not None:
+        runtime.close()

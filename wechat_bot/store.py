@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import fakeredis
 import redis
 
@@ -43,3 +45,74 @@ class Keys:
 
     def __call__(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
+
+
+class CommandBatch:
+    """Redis commands recorded for one round trip, under redis-py's pipeline method names, so the
+    parts that queue on a pipeline (dedup, dialogs, the inbox) queue here unchanged."""
+
+    def __init__(self) -> None:
+        self.commands: list[tuple] = []
+
+    def _add(self, command: tuple) -> None:
+        self.commands.append(command)
+
+    def set(self, name: str, value: str, ex: int | None = None, nx: bool = False) -> None:
+        self._add(("SET", name, value, *(("EX", ex) if ex else ()), *(("NX",) if nx else ())))
+
+    def get(self, name: str) -> None:
+        self._add(("GET", name))
+
+    def delete(self, *names: str) -> None:
+        self._add(("DEL", *names))
+
+    def rpush(self, name: str, *values: str) -> None:
+        self._add(("RPUSH", name, *values))
+
+
+class RoundTrips:
+    """Send a batch of commands in one round trip on a connection of the calling thread's own.
+
+    The webhook's hot path: redis-py's pipeline takes a connection from the pool, wraps it in
+    retries and metrics and parses through response callbacks, which costs twice the round trip
+    itself (PROTOCOL.md's 5-second budget is not the issue; throughput per core is). Answers come
+    back raw ("OK", None, the string); an error reply comes back as its exception, in its place.
+    """
+
+    def __init__(self, store) -> None:
+        self._pool = store.connection_pool
+        self._local = threading.local()
+
+    def execute(self, commands: list[tuple]) -> list:
+        if not commands:
+            return []
+        connection = self._connection()
+        packed = connection.pack_commands(commands)
+        try:
+            try:
+                connection.send_packed_command(packed)
+                first = self._read(connection)
+            except redis.ConnectionError:
+                # Redis closed this connection while it sat idle (a restart, a timeout): it never
+                # saw the commands, so they go once more on a new one, as redis-py's retry would.
+                connection.disconnect()
+                connection.send_packed_command(packed)
+                first = self._read(connection)
+            return [first, *(self._read(connection) for _ in commands[1:])]
+        except BaseException:
+            connection.disconnect()  # half-read answers would be the next batch's
+            raise
+
+    @staticmethod
+    def _read(connection):
+        try:
+            return connection.read_response()
+        except redis.ResponseError as exc:
+            return exc
+
+    def _connection(self):
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._pool.connection_class(**self._pool.connection_kwargs)
+            self._local.connection = connection
+        return connection

@@ -7,9 +7,10 @@ gets the fallback (the help text).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from handlers.context import NO_REPLY, Context, NoReply, Reply, Text, as_reply
+from handlers.context import NO_REPLY, Context, DialogState, Message, NoReply, Reply, Text, as_reply
 from wechat_bot.conversation.normalize import is_cjk, normalize
 from wechat_bot.conversation.table import (
     Dialog,
@@ -38,10 +39,39 @@ class Routed:
     reply: Reply
 
 
+@dataclass(frozen=True)
+class Plan:
+    """Which handler a message reaches and with what, decided before anything runs.
+
+    `inline` plans answer from memory (a fixed reply, or a handler the table lists as instant), so
+    the webhook runs them at once instead of under the deadline thread.
+    """
+
+    handler: Handler | None
+    args: str = ""
+    scene: str | None = None
+    reply: Reply | None = None  # a fixed reply, when `handler` is None
+    name: str = ""
+    then: Plan | None = None  # subscribe with a qrscene_: the welcome, then the scan
+    inline: bool = False
+
+    def run(self, ctx: Context) -> Routed:
+        if self.handler is None:
+            routed = Routed(self.name, self.reply or NO_REPLY)
+        else:
+            ctx.args, ctx.scene = self.args, self.scene
+            routed = Routed(f"{self.handler.__module__}.{self.handler.__qualname__}",
+                            as_reply(self.handler(ctx)))
+        return _combine(routed, self.then.run(ctx)) if self.then is not None else routed
+
+
 class Router:
     def __init__(self, table: RoutingTable) -> None:
         self.table = table
-        self._keywords = sorted(table.keywords.items(), key=lambda kv: len(kv[0]), reverse=True)
+        # Longest first, so 我的活动 wins over 我的; CJK words need no space before their arguments.
+        self._keywords = [(word, word + " ", is_cjk(word), handler)
+                          for word, handler in sorted(table.keywords.items(), key=lambda kv: len(kv[0]),
+                                                      reverse=True)]
         self._menu = {r.key: r.handler for r in table.of(MenuClick)}
         self._events = {r.event: r.handler for r in table.of(OnEvent)}
         self._messages = {r.msg_type: r.handler for r in table.of(OnMessage)}
@@ -55,91 +85,81 @@ class Router:
 
     def route(self, ctx: Context) -> Routed:
         ctx.available_commands = self.available_commands
-        message = ctx.message
+        return self.plan(ctx.message, ctx.dialog).run(ctx)
+
+    def plan(self, message: Message, dialog: DialogState) -> Plan:
+        """The plan for `message`; ending a dialog (取消, a menu tap) happens here, on `dialog`."""
         if message.is_event:
-            return self._route_event(ctx)
+            return self._plan_event(message, dialog)
         text = message.text
         if text:
-            return self._route_text(ctx, normalize(text))
-        handler = self._messages.get(message.msg_type, self.table.fallback)
-        return self._call(handler, ctx)
+            return self._plan_text(normalize(text), dialog)
+        return self._to(self._messages.get(message.msg_type, self.table.fallback))
 
-    def _route_event(self, ctx: Context) -> Routed:
-        message = ctx.message
+    def _to(self, handler: Handler, args: str = "", scene: str | None = None) -> Plan:
+        return Plan(handler, args, scene, inline=handler in self.table.instant)
+
+    def _plan_event(self, message: Message, dialog: DialogState) -> Plan:
         event = message.event or ""
         key = message.event_key or ""
         if event in CLICK_EVENTS and key in self._menu:
-            ctx.dialog.end()  # a menu tap starts something new
-            return self._call(self._menu[key], ctx)
+            dialog.end()  # a menu tap starts something new
+            return self._to(self._menu[key])
         if event == "SCAN":
-            return self._route_scan(ctx, key, answer_unknown=True)
+            return self._plan_scan(key, answer_unknown=True)
         if event == "subscribe":
-            welcome = self._call(self._events.get("subscribe", _silent), ctx)
+            welcome = self._to(self._events.get("subscribe", _silent))
             if key.startswith("qrscene_"):
-                scanned = self._route_scan(ctx, key.removeprefix("qrscene_"), answer_unknown=False)
-                return _combine(welcome, scanned)
+                scanned = self._plan_scan(key.removeprefix("qrscene_"), answer_unknown=False)
+                return dataclasses.replace(welcome, then=scanned, inline=welcome.inline and scanned.inline)
             return welcome
         handler = self._events.get(event)
         if handler is None:
             # WeChat adds events over time; an unknown one gets `success`, never an error.
-            return Routed("unhandled-event", NO_REPLY)
-        return self._call(handler, ctx)
+            return _fixed("unhandled-event", NO_REPLY)
+        return self._to(handler)
 
-    def _route_scan(self, ctx: Context, scene: str, *, answer_unknown: bool) -> Routed:
+    def _plan_scan(self, scene: str, *, answer_unknown: bool) -> Plan:
         for route in self._scans:
             if scene.startswith(route.prefix):
-                ctx.scene = scene
-                ctx.args = scene.removeprefix(route.prefix)
-                return self._call(route.handler, ctx)
+                return self._to(route.handler, scene.removeprefix(route.prefix), scene)
         if self.table.unknown_scan is not None:
-            ctx.scene = scene
-            return self._call(self.table.unknown_scan, ctx)
-        return Routed("unknown-scene", Text(EXPIRED_SCENE) if answer_unknown else NO_REPLY)
+            return self._to(self.table.unknown_scan, scene=scene)
+        return _fixed("unknown-scene", Text(EXPIRED_SCENE) if answer_unknown else NO_REPLY)
 
-    def _route_text(self, ctx: Context, text: str) -> Routed:
+    def _plan_text(self, text: str, dialog: DialogState) -> Plan:
         if text in CANCEL_WORDS:
-            if ctx.dialog.active:
-                ctx.dialog.end()
-                return Routed("dialog-cancel", Text(LEFT_DIALOG))
-            return Routed("dialog-cancel", Text(NOTHING_TO_CANCEL))
-        if ctx.dialog.active:
-            step = self._dialog_step(ctx)
+            if dialog.active:
+                dialog.end()
+                return _fixed("dialog-cancel", Text(LEFT_DIALOG))
+            return _fixed("dialog-cancel", Text(NOTHING_TO_CANCEL))
+        if dialog.active:
+            step = self._dialog_step(dialog)
             if step is not None:
-                ctx.args = text
-                return self._call(step, ctx)
-            ctx.dialog.end()  # a dialog this version no longer knows: start afresh
-        for word, handler in self._keywords:
-            rest = _after_keyword(text, word)
-            if rest is not None:
-                ctx.args = rest
-                return self._call(handler, ctx)
+                return self._to(step, text)
+            dialog.end()  # a dialog this version no longer knows: start afresh
+        for word, spaced, cjk, handler in self._keywords:
+            if text.startswith(word):
+                if text == word:
+                    return self._to(handler)
+                if text.startswith(spaced):
+                    return self._to(handler, text[len(spaced):].strip())
+                if cjk:
+                    return self._to(handler, text[len(word):].strip())
         for route in self._patterns:
             match = route.regex.fullmatch(text)
             if match:
-                ctx.args = " ".join(g for g in match.groups() if g) if match.groups() else text
-                return self._call(route.handler, ctx)
-        ctx.args = text
-        return self._call(self.table.fallback, ctx)
+                args = " ".join(g for g in match.groups() if g) if match.groups() else text
+                return self._to(route.handler, args)
+        return self._to(self.table.fallback, text)
 
-    def _dialog_step(self, ctx: Context) -> Handler | None:
-        dialog = self._dialogs.get(ctx.dialog.name or "")
-        return dialog.steps.get(ctx.dialog.step or "") if dialog else None
-
-    @staticmethod
-    def _call(handler: Handler, ctx: Context) -> Routed:
-        name = f"{handler.__module__}.{handler.__qualname__}"
-        return Routed(name, as_reply(handler(ctx)))
+    def _dialog_step(self, dialog: DialogState) -> Handler | None:
+        declared = self._dialogs.get(dialog.name or "")
+        return declared.steps.get(dialog.step or "") if declared else None
 
 
-def _after_keyword(text: str, word: str) -> str | None:
-    """The arguments after `word` if `text` starts with it; Chinese keywords need no space."""
-    if text == word:
-        return ""
-    if text.startswith(word + " "):
-        return text[len(word) + 1:].strip()
-    if is_cjk(word) and text.startswith(word):
-        return text[len(word):].strip()
-    return None
+def _fixed(name: str, reply: Reply) -> Plan:
+    return Plan(None, reply=reply, name=name, inline=True)
 
 
 def _combine(first: Routed, second: Routed) -> Routed:

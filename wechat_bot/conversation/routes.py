@@ -38,4 +38,5 @@ ROUTES = RoutingTable(
         keyword("我的班级", "myclass", "my class", to=chapters.my_class_command),
     ),
     fallback=help.not_understood,
+    instant=frozenset({help.show_help, help.not_understood}),
 )

@@ -98,6 +98,9 @@ class RoutingTable:
     routes: tuple[Route, ...]
     fallback: Handler
     unknown_scan: Handler | None = None
+    # Handlers that answer from memory alone (no database, no network, no Redis): they run at once,
+    # not under the webhook's deadline thread, since they cannot overrun it.
+    instant: frozenset[Handler] = frozenset()
     keywords: dict[str, Handler] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -16,7 +16,7 @@ from handlers.settings import Settings
 from models import WechatUser
 from models.wechat_user import WINDOW_OPENING_EVENTS
 from wechat_bot.conversation.dialogs import DialogStore
-from wechat_bot.conversation.router import Routed, Router
+from wechat_bot.conversation.router import Plan, Routed, Router
 from wechat_bot.notify import notify_users
 from wechat_bot.webhook.inbox import InboundQueue
 
@@ -34,23 +34,29 @@ class Dispatcher:
         self._settings = settings
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    def dispatch(self, message: Message, dialog: DialogState | None = None) -> Handled:
+    def dispatch(self, message: Message, dialog: DialogState | None = None,
+                 plan: Plan | None = None) -> Handled:
         """Route one message in one transaction. What follows in Redis (the dialog's new state, the
         log record) is returned for `record`, so the caller can send it with its own writes.
 
-        `dialog` is the user's state when the caller already read it (the webhook reads it in the
-        same Redis round trip as its dedup claim).
+        `dialog` is the user's state and `plan` the router's plan when the caller already has them
+        (the webhook reads the dialog in its dedup round trip, and plans to know what runs inline).
         """
         started = time.perf_counter()
         now = self._clock()
         if dialog is None:
             dialog = self._dialogs.load(message.from_user)
-        # No connection is taken unless a handler touches the session or the user.
-        with self._sessions.begin() as session:
+        if plan is None:
+            plan = self._router.plan(message, dialog)
+        # The session begins (and takes a connection) only if a handler touches it or the user.
+        with self._sessions() as session:
             ctx = Context(session=session, message=message, store=self._store, now=now,
                           settings=self._settings, dialog=dialog, notify=notify_users,
+                          available_commands=self._router.available_commands,
                           user_loader=lambda: find_or_create_user(session, message.from_user, now))
-            routed = self._router.route(ctx)
+            routed = plan.run(ctx)
+            if session.in_transaction():
+                session.commit()
         return Handled(message.from_user, routed, dialog, _inbound(message, routed, now, started))
 
     def record(self, handled: Handled, pipe) -> None:

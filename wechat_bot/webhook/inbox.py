@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,8 +22,10 @@ BATCH = 500
 
 
 class InboundQueue:
-    def __init__(self, store, keys: Keys, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, store, keys: Keys, sessions: sessionmaker[Session],
+                 upstream: Callable[[], None] | None = None) -> None:
         self._store = store
+        self._upstream = upstream  # sends records still waiting in memory (writebehind.py) to Redis
         self._key = keys("inbound")
         self._sessions = sessions
         self._stop = threading.Event()
@@ -35,6 +38,8 @@ class InboundQueue:
 
     def flush(self) -> int:
         """Write everything queued so far; returns how many records went in."""
+        if self._upstream is not None:
+            self._upstream()
         written = 0
         while True:
             raw = self._store.lpop(self._key, BATCH)

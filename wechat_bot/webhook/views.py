@@ -9,6 +9,7 @@ import time
 from flask import Blueprint, Response, current_app, request
 
 from handlers.context import Message, Text
+from wechat_bot.store import CommandBatch
 from wechat_bot.webhook.crypto import CryptoError, signature, signature_matches
 from wechat_bot.webhook.deadline import HOLDING_REPLY, Overran
 from wechat_bot.webhook.xml import BadXML, parse_xml, render_encrypted, render_reply, to_message
@@ -82,17 +83,21 @@ def _answer(runtime, message: Message) -> str:
     """The reply XML for a message: the stored one for a retry, else the handler's, in time."""
     dedup = runtime.dedup
     key = message.dedup_key
-    pipe = runtime.store.pipeline(transaction=False)  # one round trip for the claim and the dialog
-    dedup.claim(key, pipe)
-    runtime.dialogs.load(message.from_user, pipe)
-    claimed, raw_dialog = pipe.execute()
+    first = CommandBatch()  # one round trip: the claim, the dialog, and the writes waiting to go
+    dedup.claim(key, first)
+    runtime.dialogs.load(message.from_user, first)
+    claimed, raw_dialog = _answers(runtime.writes.send_with(first))
     if not claimed:
         return dedup.first_reply(key, wait_seconds=runtime.config.wechat.reply_deadline_seconds)
     dialog = runtime.dialogs.parse(raw_dialog)
     handled = None
     try:
-        handled = runtime.deadline.run(lambda: runtime.dispatcher.dispatch(message, dialog),
-                                       on_late=lambda future: runtime.finish_late(message, future))
+        plan = runtime.router.plan(message, dialog)
+        work = lambda: runtime.dispatcher.dispatch(message, dialog, plan)  # noqa: E731
+        if plan.inline:
+            handled = work()
+        else:
+            handled = runtime.deadline.run(work, on_late=lambda future: runtime.finish_late(message, future))
         reply = handled.reply
     except Overran:
         log.warning("handler overran the deadline for %s; holding reply sent", message.dedup_key)
@@ -101,12 +106,22 @@ def _answer(runtime, message: Message) -> str:
         log.exception("handling %s failed", message.dedup_key)
         reply = Text(APOLOGY)
     xml = render_reply(reply, to_user=message.from_user, from_user=message.to_user)
-    pipe = runtime.store.pipeline(transaction=False)  # one round trip for everything that follows
+    # The user's next message may reach another worker at once, so a changed dialog goes now;
+    # the stored reply and the log line can ride on the next round trip (writebehind.py).
+    after = CommandBatch() if handled is not None and handled.dialog.changed else runtime.writes
     if handled is not None:
-        runtime.dispatcher.record(handled, pipe)
-    dedup.remember(key, xml, pipe)
-    pipe.execute()
+        runtime.dispatcher.record(handled, after)
+    dedup.remember(key, xml, after)
+    if after is not runtime.writes:
+        _answers(runtime.writes.send_with(after))
     return xml
+
+
+def _answers(answers: list) -> list:
+    for answer in answers:
+        if isinstance(answer, Exception):
+            raise answer
+    return answers
 
 
 def _encrypt(runtime, xml: str) -> str:

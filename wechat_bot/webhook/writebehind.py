@@ -1,0 +1,102 @@
+"""Redis writes the answer does not wait for: they ride on the next message's round trip.
+
+After a reply the webhook still stores it (for WeChat's retries) and queues the message-log line.
+Nothing reads either for seconds: a retry comes five seconds after a silent first attempt, the log
+is written to the database each second. So instead of a second round trip per message, those
+writes wait here and go in front of the next message's claim; when no message follows, a timer
+sends them within `delay` seconds.
+
+A worker killed -9 loses what waits here (at most `delay` seconds of stored replies and log lines:
+a retry of such a message then gets an empty answer, never a second handling, because its claim
+was written before the handler ran).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from wechat_bot.store import CommandBatch, RoundTrips
+
+log = logging.getLogger(__name__)
+
+
+class WriteBehind(CommandBatch):
+    def __init__(self, lanes: RoundTrips, delay: float = 0.05) -> None:
+        super().__init__()
+        self._lanes = lanes
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._due = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _add(self, command: tuple) -> None:
+        with self._lock:
+            self.commands.append(command)
+            first = len(self.commands) == 1
+        if first:
+            self._ensure_timer()
+            self._due.set()
+
+    def send_with(self, batch: CommandBatch) -> list:
+        """Send `batch` in one round trip with everything waiting here in front; `batch`'s answers."""
+        waiting = self._take()
+        try:
+            answers = self._lanes.execute(waiting + batch.commands)
+        except Exception:
+            self._put_back(waiting)
+            raise
+        _log_failures(waiting, answers[:len(waiting)])
+        return answers[len(waiting):]
+
+    def flush(self) -> None:
+        self.send_with(CommandBatch())
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._due.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        try:
+            self.flush()
+        except Exception:
+            log.exception("storing replies and log lines at shutdown failed")
+
+    def _take(self) -> list[tuple]:
+        with self._lock:
+            waiting, self.commands = self.commands, []
+        return waiting
+
+    def _put_back(self, waiting: list[tuple]) -> None:
+        with self._lock:
+            self.commands[:0] = waiting
+
+    def _ensure_timer(self) -> None:
+        # Started on first use, inside the worker process (never before gunicorn forks).
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="write-behind", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._due.wait()
+            self._due.clear()
+            # Messages arriving meanwhile take the writes along; this sends what is left.
+            if self._stopping.wait(self._delay):
+                return
+            try:
+                self.flush()
+            except Exception:
+                log.exception("storing replies and log lines failed; will retry")
+                self._due.set()
+                if self._stopping.wait(1.0):
+                    return
+
+
+def _log_failures(commands: list[tuple], answers: list) -> None:
+    for command, answer in zip(commands, answers, strict=True):
+        if isinstance(answer, Exception):
+            log.error("Redis refused %s %s: %s", command[0], command[1], answer)
