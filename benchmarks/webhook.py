@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import signal
@@ -32,11 +33,20 @@ sys.path.insert(0, str(HERE.parent))
 from wechat_bot.webhook.crypto import signature  # noqa: E402
 
 TOKEN = "bench-token"
+# MsgIds must never repeat, within a run or across runs against the same Redis: wrk's Lua has an
+# unseeded math.random, and its threads count alike, so each id is the run's own number, the
+# thread's number and the thread's counter.
 LUA = r"""
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+
 counter = 0
 request = function()
   counter = counter + 1
-  local id = string.format("%d%09d", math.random(1, 999999), counter)
+  local id = string.format("RUN_ID%d%09d", tid, counter)
   local body = "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o-bench-"
     .. (counter % 500) .. "]]></FromUserName><CreateTime>1700000000</CreateTime>"
     .. "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[帮助]]></Content><MsgId>" .. id
@@ -66,6 +76,7 @@ def wait_up(url: str, timeout: float = 30) -> None:
 
 
 def run_wrk(url: str, seconds: int, connections: int, script: Path) -> dict:
+    script.write_text(LUA.replace("RUN_ID", str(random.randrange(100_000, 999_999))), encoding="utf-8")
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
                           url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -102,7 +113,6 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
     script = work / "help.lua"
-    script.write_text(LUA, encoding="utf-8")
     query = f"signature={signature(TOKEN, '1700000000', 'n')}&timestamp=1700000000&nonce=n&openid=o"
     env = {**os.environ,
            "ALUMNI_BOT_CONFIG": "",
@@ -115,16 +125,19 @@ def main() -> None:
     subprocess.run([bin_dir / "alumni-bot", "init-db"], env=env, check=True, capture_output=True)
 
     bot_port, echo_port = free_port(), free_port()
+    claim_port = free_port()
+    echo = [bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "echo_app:app", "-b"]
     servers = {
-        "echo": ([bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b",
-                  f"127.0.0.1:{echo_port}", "echo_app:app"], echo_port, HERE),
+        "echo": ([*echo, f"127.0.0.1:{echo_port}"], echo_port, HERE, env),
+        "echo+claim": ([*echo, f"127.0.0.1:{claim_port}"], claim_port, HERE,
+                       {**env, "ECHO_CLAIM_REDIS_URL": args.redis}),
         "bot": ([bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port", str(bot_port),
-                 "--workers", "2", "--threads", "8"], bot_port, work),
+                 "--workers", "2", "--threads", "8"], bot_port, work, env),
     }
-    runs: dict[str, list[dict]] = {"echo": [], "bot": []}
+    runs: dict[str, list[dict]] = {name: [] for name in servers}
     for _ in range(args.rounds):  # alternate, so a noisy moment hurts both sides alike
-        for name, (cmd, port, cwd) in servers.items():
-            process = start([str(c) for c in cmd], env, cwd)
+        for name, (cmd, port, cwd, side_env) in servers.items():
+            process = start([str(c) for c in cmd], side_env, cwd)
             try:
                 wait_up(f"http://127.0.0.1:{port}/healthz" if name == "bot" else f"http://127.0.0.1:{port}/")
                 url = f"http://127.0.0.1:{port}/wechat?{query}"
@@ -136,10 +149,12 @@ def main() -> None:
 
     echo, bot = results["echo"], results["bot"]
     print(f"medians of {args.rounds} alternating runs of {args.seconds} s, {args.connections} connections")
-    print(f"{'':8}{'msg/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    print(f"{'':12}{'msg/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}{'x echo':>10}")
     for name, r in results.items():
-        print(f"{name:8}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10}")
+        print(f"{name:12}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10}"
+              f"{r['rps'] / echo['rps']:>10.2f}")
     print(f"ratio bot/echo: {bot['rps'] / echo['rps']:.2f}x  (target >= 0.8x; p99 target < 50 ms)")
+    print(f"ratio bot/echo+claim: {bot['rps'] / results['echo+claim']['rps']:.2f}x")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -48,16 +48,22 @@ class Dispatcher:
             dialog = self._dialogs.load(message.from_user)
         if plan is None:
             plan = self._router.plan(message, dialog)
-        # The session begins (and takes a connection) only if a handler touches it or the user.
-        with self._sessions() as session:
-            ctx = Context(session=session, message=message, store=self._store, now=now,
-                          settings=self._settings, dialog=dialog, notify=notify_users,
-                          available_commands=self._router.available_commands,
-                          user_loader=lambda: find_or_create_user(session, message.from_user, now))
-            routed = plan.run(ctx)
-            if session.in_transaction():
-                session.commit()
+        if plan.inline:
+            # Instant handlers answer from memory: no session at all (one would cost more than help).
+            routed = plan.run(self._context(message, dialog, now, None, _no_database))
+        else:
+            # The session begins (and takes a connection) only if the handler touches it or the user.
+            with self._sessions() as session:
+                routed = plan.run(self._context(message, dialog, now, session,
+                                                lambda: find_or_create_user(session, message.from_user, now)))
+                if session.in_transaction():
+                    session.commit()
         return Handled(message.from_user, routed, dialog, _inbound(message, routed, now, started))
+
+    def _context(self, message: Message, dialog: DialogState, now: datetime, session, user_loader) -> Context:
+        return Context(session=session, message=message, store=self._store, now=now,
+                       settings=self._settings, dialog=dialog, notify=notify_users,
+                       available_commands=self._router.available_commands, user_loader=user_loader)
 
     def record(self, handled: Handled, pipe) -> None:
         """Queue the Redis writes that follow a committed handler on `pipe`."""
@@ -88,6 +94,11 @@ def _inbound(message: Message, routed: Routed, now: datetime, started: float) ->
         elapsed_ms=int((time.perf_counter() - started) * 1000),
         opens_window=opens, is_message=not message.is_event,
     )
+
+
+def _no_database():
+    raise RuntimeError("a handler the routing table lists as instant asked for the user: "
+                       "take it off RoutingTable.instant")
 
 
 def find_or_create_user(session: Session, openid: str, now: datetime) -> WechatUser:

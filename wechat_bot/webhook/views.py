@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from functools import partial
 
 from flask import Blueprint, Response, current_app, request
 
@@ -93,7 +94,7 @@ def _answer(runtime, message: Message) -> str:
     handled = None
     try:
         plan = runtime.router.plan(message, dialog)
-        work = lambda: runtime.dispatcher.dispatch(message, dialog, plan)  # noqa: E731
+        work = partial(runtime.dispatcher.dispatch, message, dialog, plan)
         if plan.inline:
             handled = work()
         else:
