@@ -17,7 +17,9 @@ from datetime import datetime
 from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from handlers.chapters.membership import chapter_member_users
 from models.alumnus import Alumnus
+from models.chapter import Chapter
 from models.base import UtcDateTime
 from models.push import Channel, Delivery, DeliveryStatus, Push
 from models.wechat_user import WechatUser
@@ -42,6 +44,8 @@ class Audience:
     takes_argument: bool = True
     mass_filter: Callable[[str], dict] | None = None
     strays: Callable[[Session, str], list[str]] | None = None
+    # resolve(session, arg): the argument as stored (a chapter's full name), AudienceError if none
+    resolve: Callable[[Session, str], str] | None = None
 
 
 AUDIENCES: dict[str, Audience] = {}
@@ -49,6 +53,12 @@ AUDIENCES: dict[str, Audience] = {}
 
 def register_audience(audience: Audience) -> None:
     AUDIENCES[audience.name] = audience
+
+
+def resolve_audience(session: Session, spec: str) -> tuple[Audience, str]:
+    """`parse_audience`, then the argument checked against the database where the audience can."""
+    audience, arg = parse_audience(spec)
+    return audience, audience.resolve(session, arg) if audience.resolve else arg
 
 
 def parse_audience(spec: str) -> tuple[Audience, str]:
@@ -89,7 +99,7 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
         raise ValueError(f"kind must be one of {KINDS}")
     if now.tzinfo is None or (at is not None and at.tzinfo is None):
         raise ValueError("now and at must be aware datetimes")
-    chosen, arg = parse_audience(audience)
+    chosen, arg = resolve_audience(session, audience)
     not_before = max(at, now) if at else now
     push = Push(
         key=uuid.uuid4().hex, kind=kind, audience=_audience_label(chosen, arg), text=text.strip(),
@@ -129,7 +139,7 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
 
 def count_recipients(session: Session, audience: str) -> int:
     """How many a push to `audience` would reach now (the composer's preview, --dry-run)."""
-    chosen, arg = parse_audience(audience)
+    chosen, arg = resolve_audience(session, audience)
     count = session.scalar(select(func.count()).select_from(chosen.users(arg).subquery())) or 0
     if chosen.strays and not chosen.mass_filter:
         count += len(chosen.strays(session, arg))
@@ -201,6 +211,31 @@ register_audience(Audience(
     "users", lambda arg: select(WechatUser.id).where(WechatUser.id.in_(
         [int(i) for i in _split(arg)])),
     lambda arg: f"指定的 {len(_split(arg))} 位用户", parse=_parse_ids))
+
+
+def _chapter_name(session: Session, arg: str) -> str:
+    """The chapter `arg` names: its full name, or the one chapter whose name starts with it
+    (chapter:北京 → 北京校友会)."""
+    if session.scalar(select(Chapter.id).where(Chapter.name == arg)) is not None:
+        return arg
+    names = list(session.scalars(select(Chapter.name).where(Chapter.name.startswith(arg, autoescape=True))
+                                 .order_by(Chapter.name).limit(6)))
+    if len(names) == 1:
+        return names[0]
+    if names:
+        raise AudienceError(f"「{arg}」对应多个分会：{'、'.join(names[:5])}；请写全名，例如 chapter:{names[0]}")
+    raise AudienceError(f"没有名为「{arg}」的分会（alumni-bot import-chapters 导入分会后再试）")
+
+
+register_audience(Audience(
+    "chapter", lambda arg: chapter_member_users(arg).distinct(), lambda arg: f"{arg}成员",
+    resolve=_chapter_name))
+
+
+def audience_label(session: Session, spec: str) -> str:
+    """The Chinese name of an audience as typed, its argument resolved (chapter:北京 → 北京校友会成员)."""
+    chosen, arg = resolve_audience(session, spec)
+    return chosen.label(arg)
 
 
 def describe_audience(spec: str) -> str:

@@ -98,3 +98,21 @@ def test_push_status_of_a_mass_send_tells_what_wechat_was_given(app, runtime):
     result = _invoke(app, push_status, str(row.push_id))
     assert result.exit_code == 0, result.output
     assert "群发：已提交微信（msg_id 1000001）；按关注者计约 3 人" in result.output
+
+
+def test_broadcast_to_a_chapter_counts_its_members(app, runtime):
+    from models.chapter import Chapter, ChapterMember
+
+    with runtime.sessions.begin() as session:
+        users = [add_user(session, now=datetime.now(UTC)) for _ in range(2)]
+        chapter = Chapter(name="苏州校友会", kind="地区", city="苏州", created_at=datetime.now(UTC),
+                          updated_at=datetime.now(UTC))
+        session.add(chapter)
+        session.flush()
+        session.add(ChapterMember(chapter_id=chapter.id, wechat_user_id=users[0].id,
+                                  joined_at=datetime.now(UTC)))
+    result = _invoke(app, broadcast, "--text", "x", "--audience", "chapter:苏州", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "收件人：1 人（苏州校友会成员）" in result.output
+    refused = _invoke(app, broadcast, "--text", "x", "--audience", "chapter:杭州")
+    assert refused.exit_code != 0 and "没有名为「杭州」的分会" in refused.output

@@ -148,3 +148,47 @@ def test_consents_add_up_per_template(sessions):
         remaining = dict(session.execute(select(SubscribeConsent.template_id,
                                                 SubscribeConsent.remaining)).all())
         assert remaining == {"tpl-a": 2, "tpl-b": 1}
+
+
+def _chapter(session, name: str, *members) -> None:
+    from models.chapter import Chapter, ChapterMember
+
+    chapter = Chapter(name=name, kind="地区", city=name[:2], created_at=NOW, updated_at=NOW)
+    session.add(chapter)
+    session.flush()
+    for user in members:
+        session.add(ChapterMember(chapter_id=chapter.id, wechat_user_id=user.id, joined_at=NOW))
+    session.flush()
+
+
+def test_a_chapter_audience_reaches_its_members_once_each(sessions):
+    with sessions.begin() as session:
+        members = [add_user(session) for _ in range(2)]
+        outsider = add_user(session)
+        _chapter(session, "北京校友会", *members)
+        _chapter(session, "上海校友会", outsider)
+        push = queue_push(session, text="北京分会秋季沙龙", audience="chapter:北京校友会",
+                          kind="broadcast", now=NOW)
+        assert {d.wechat_user_id for d in _deliveries(session, push)} == {m.id for m in members}
+        assert (push.recipient_count, push.audience) == (2, "chapter:北京校友会")
+        assert describe_audience(push.audience) == "北京校友会成员"
+
+
+def test_a_chapter_may_be_named_by_the_start_of_its_name(sessions):
+    with sessions.begin() as session:
+        _chapter(session, "北京校友会", add_user(session))
+        assert count_recipients(session, "chapter:北京") == 1
+        push = queue_push(session, text="通知", audience="chapter:北京", kind="broadcast", now=NOW)
+        assert push.audience == "chapter:北京校友会"
+
+
+def test_an_unknown_or_ambiguous_chapter_is_refused_with_what_exists(sessions):
+    with sessions.begin() as session:
+        _chapter(session, "南京校友会")
+        _chapter(session, "南京理工校友会")
+        with pytest.raises(AudienceError, match="没有名为「火星」的分会"):
+            count_recipients(session, "chapter:火星")
+        with pytest.raises(AudienceError, match="对应多个分会：南京校友会、南京理工校友会"):
+            queue_push(session, text="通知", audience="chapter:南京", kind="broadcast", now=NOW)
+        with pytest.raises(AudienceError, match="需要参数"):
+            count_recipients(session, "chapter:")

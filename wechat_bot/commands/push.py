@@ -13,6 +13,7 @@ from sqlalchemy import select
 from models.push import Delivery
 from scheduler.outbox import (
     AudienceError,
+    audience_label,
     count_recipients,
     describe_audience,
     push_progress,
@@ -58,7 +59,8 @@ def _parse_at(value: str | None, zone, now: datetime) -> datetime | None:
 @click.command("broadcast")
 @click.option("--text", required=True, help="推送内容")
 @click.option("--audience", default="all", show_default=True,
-              help="推送对象：all（全部关注者）、bound（已绑定校友）、year:2016（某届）等")
+              help="推送对象：all（全部关注者）、bound（已绑定校友）、year:2016（某届）、"
+                   "chapter:北京校友会（某分会成员）等")
 @click.option("--at", "at_text", metavar="'YYYY-MM-DD HH:MM'",
               help="定时发送（app.timezone 的当地时间）；不填则立即发送")
 @click.option("--dry-run", is_flag=True, help="只统计人数，不排队")
@@ -74,7 +76,7 @@ def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> N
         with runtime.sessions.begin() as session:
             if dry_run:
                 count = count_recipients(session, audience)
-                click.echo(f"收件人：{count} 人（{describe_audience(audience)}）；演练，未排队。")
+                click.echo(f"收件人：{count} 人（{audience_label(session, audience)}）；演练，未排队。")
                 return
             push = queue_push(session, text=text, audience=audience, kind="broadcast", at=at,
                               created_by="cli", now=now)
