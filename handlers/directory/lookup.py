@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from handlers.directory.names import name_key
@@ -327,14 +327,17 @@ def _index_walks(session: Session) -> Iterator[None]:
     - No sequential scans: an EXISTS probe of a common college would otherwise read the table
       until its first match; fast while the statistics are right, a full scan when they are not.
 
-    The settings are the transaction's own (set_config(..., true)) and put back as they were
-    before the caller's next statement: two round trips in all.
+    The settings are the transaction's own (set_config(..., true)), so they end with it. Should
+    the caller run another statement in the same transaction, they are put back as they were just
+    before it (one more round trip, then); a request that commits after the search, as the API's
+    does, pays only the one that sets them.
     """
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
+    connection = session.connection()
     names = list(_PLANNER)
-    before = session.execute(
+    before = connection.execute(
         _sql(
             "SELECT "
             + ", ".join(f"current_setting('{n}')" for n in names)
@@ -342,11 +345,23 @@ def _index_walks(session: Session) -> Iterator[None]:
             + ", ".join(f"set_config('{n}', '{v}', true)" for n, v in _PLANNER.items())
         )
     ).one()
-    yield
-    session.execute(
-        _sql("SELECT " + ", ".join(f"set_config('{n}', :{n}, true)" for n in names)),
-        dict(zip(names, before, strict=False)),
-    )
+    try:
+        yield
+    finally:
+        restore = "SELECT " + ", ".join(
+            f"set_config('{n}', {_quoted(v)}, true)" for n, v in zip(names, before, strict=False))
+        event.listen(connection, "before_cursor_execute", _restore_first(restore), once=True)
+
+
+def _restore_first(statement: str):
+    def restore(_conn, cursor, *_args) -> None:
+        cursor.execute(statement)  # on the caller's cursor, just before the caller's statement
+
+    return restore
+
+
+def _quoted(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 @lru_cache(maxsize=512)
