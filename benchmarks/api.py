@@ -210,6 +210,11 @@ def remove_searchers(env: dict, ids: list[int]) -> None:
         connection.execute(delete(SearchLog).where(SearchLog.wechat_user_id.in_(ids)))
         connection.execute(delete(WechatUser).where(WechatUser.id.in_(ids)))
     engine.dispose()
+    from wechat_bot.store import connect_store
+
+    store = connect_store(env["ALUMNI_BOT_REDIS_URL"])  # tokens, limits, the queued search log
+    for key in store.scan_iter(match=f"{env['ALUMNI_BOT_REDIS_KEY_PREFIX']}*", count=1000):
+        store.delete(key)
 
 
 def sample_queries(env: dict, count: int = 300) -> list[str]:
@@ -343,20 +348,26 @@ def profile_in_process(env: dict, tokens: list[str], queries: list[str], n: int,
             client.get(path + queries[i % len(queries)],
                        headers={"Authorization": f"Bearer {tokens[-1 - i % 20]}"})
         profiler = cProfile.Profile() if cprofile and side == "api" else None
-        trips.pg = trips.redis = 0
-        cpu, wall, statuses = time.process_time(), time.perf_counter(), {}
+        best = None
+        for _ in range(3):  # the quietest of three passes: the machine is shared
+            trips.pg = trips.redis = 0
+            cpu, wall, statuses = time.process_time(), time.perf_counter(), {}
+            if profiler:
+                profiler.enable()
+            for i in range(n):
+                answer = client.get(path + queries[i % len(queries)],
+                                    headers={"Authorization": f"Bearer {tokens[i]}"})
+                statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+            if profiler:
+                profiler.disable()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            if best is None or cpu < best[0]:
+                best = (cpu, wall, trips.pg, trips.redis, statuses)
         if profiler:
-            profiler.enable()
-        for i in range(n):
-            answer = client.get(path + queries[i % len(queries)],
-                                headers={"Authorization": f"Bearer {tokens[i]}"})
-            statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-        if profiler:
-            profiler.disable()
             profiler.dump_stats(cprofile)
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        cpu, wall, pg, rd, statuses = best
         print(f"{side:4} {n} requests: CPU {cpu / n * 1000:.2f} ms, wall {wall / n * 1000:.2f} ms, "
-              f"PostgreSQL {trips.pg / n:.1f}, Redis {trips.redis / n:.1f} round trips each; "
+              f"PostgreSQL {pg / n:.1f}, Redis {rd / n:.1f} round trips each; "
               f"statuses {statuses}")
     runtime.close()
 
