@@ -21,7 +21,8 @@ after), so the 30-searches-an-hour limit is exercised, not tripped; non-2xx answ
 `--profile N` skips the servers and wrk: it sends N searches and N `GET /me` through the app
 in-process (Flask's test client, the same database and Redis) and reports, per request, the CPU
 time of this process and the PostgreSQL and Redis round trips, so a change can be judged on a
-busy machine; `--cprofile FILE` also writes the searches' cProfile statistics.
+busy machine; `bare` is a constant answer from the same app (Flask and the test client alone).
+`--cprofile FILE` also writes the searches' cProfile statistics.
 
 The first run builds the roster (gen-roster + import-roster) into the database if it holds fewer
 than --alumni records. Needs wrk, PostgreSQL and Redis.
@@ -336,13 +337,18 @@ def profile_in_process(env: dict, tokens: list[str], queries: list[str], n: int,
     import cProfile
 
     os.environ.update(env)
+    from flask import Response
+
     from wechat_bot import create_app
 
     app = create_app()
+    page = b'{"items": [], "page": 1, "per_page": 10, "has_more": false}'
+    app.add_url_rule("/bench/bare", "bench_bare", lambda: Response(page, mimetype="application/json"))
     runtime = app.extensions["alumni_bot"]
     trips = RoundTrips(runtime.engine)
     client = app.test_client()
-    sides = {"api": "/api/v1/alumni?q=", "me": "/api/v1/me?"}
+    # bare: a constant answer from this same app, the floor of Flask and the test client.
+    sides = {"bare": "/bench/bare?q=", "api": "/api/v1/alumni?q=", "me": "/api/v1/me?"}
     for side, path in sides.items():
         for i in range(20):  # warm up: pools, caches, imports
             client.get(path + queries[i % len(queries)],
