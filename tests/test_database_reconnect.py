@@ -13,10 +13,10 @@ def test_after_the_server_drops_connections_the_pool_reconnects(config):
         engine.dispose()
         pytest.skip("a server that drops connections: PostgreSQL only")
     try:
-        with engine.connect() as connection:  # two pooled connections, both soon dropped
-            with engine.connect() as other:
-                pids = [connection.scalar(text("SELECT pg_backend_pid()")),
-                        other.scalar(text("SELECT pg_backend_pid()"))]
+        # Two pooled connections, both soon dropped.
+        with engine.connect() as connection, engine.connect() as other:
+            pids = [connection.scalar(text("SELECT pg_backend_pid()")),
+                    other.scalar(text("SELECT pg_backend_pid()"))]
         admin = make_engine(config.database.url)
         with admin.connect() as connection:
             for pid in pids:
