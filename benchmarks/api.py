@@ -16,6 +16,13 @@ after), so the 30-searches-an-hour limit is exercised, not tripped; non-2xx answ
 
     python benchmarks/api.py [--database URL] [--redis URL] [--alumni 1000000] [--seconds 20]
                              [--connections 16] [--rounds 3] [--users 6000]
+    python benchmarks/api.py --profile 400 [--cprofile FILE]
+
+`--profile N` skips the servers and wrk: it sends N searches and N `GET /me` through the app
+in-process (Flask's test client, the same database and Redis) and reports, per request, the CPU
+time of this process and the PostgreSQL and Redis round trips, so a change can be judged on a
+busy machine; `bare` is a constant answer from the same app (Flask and the test client alone).
+`--cprofile FILE` also writes the searches' cProfile statistics.
 
 The first run builds the roster (gen-roster + import-roster) into the database if it holds fewer
 than --alumni records. Needs wrk, PostgreSQL and Redis.
@@ -204,6 +211,11 @@ def remove_searchers(env: dict, ids: list[int]) -> None:
         connection.execute(delete(SearchLog).where(SearchLog.wechat_user_id.in_(ids)))
         connection.execute(delete(WechatUser).where(WechatUser.id.in_(ids)))
     engine.dispose()
+    from wechat_bot.store import connect_store
+
+    store = connect_store(env["ALUMNI_BOT_REDIS_URL"])  # tokens, limits, the queued search log
+    for key in store.scan_iter(match=f"{env['ALUMNI_BOT_REDIS_KEY_PREFIX']}*", count=1000):
+        store.delete(key)
 
 
 def sample_queries(env: dict, count: int = 300) -> list[str]:
@@ -240,8 +252,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--users", type=int, default=6000,
                         help="bound searchers; each may search 30 times an hour")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="in-process instead: N requests per side, CPU and round trips each")
+    parser.add_argument("--cprofile", type=Path, help="with --profile: write cProfile stats here")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    if not args.profile and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     sys.path.insert(0, str(HERE.parent))
 
@@ -255,9 +270,13 @@ def main() -> None:
            "ALUMNI_BOT_APP_SECRET_KEY": f"bench-{run}"}
     ensure_database(args.database)
     alumni = ensure_roster(env, args.alumni, work)
+    if args.profile:
+        args.users = min(args.users, args.profile + 50)
     ids, tokens = make_searchers(env, args.users, run)
     try:
         queries = [urllib.parse.quote(q) for q in sample_queries(env)]
+        if args.profile:
+            return profile_in_process(env, tokens, queries, args.profile, args.cprofile)
         scripts = {}
         for side, path in PATHS.items():
             scripts[side] = work / f"{side}.lua"
@@ -278,6 +297,85 @@ def main() -> None:
     print(f"ratio api/bare: {api['rps'] / bare['rps']:.2f}x  (target >= 0.5x; p99 target < 100 ms)")
     print("* me: GET /api/v1/me with the same tokens, the API's floor without a search (token, user, "
           "records, one commit)")
+
+
+class RoundTrips:
+    """Counts what one request costs in round trips: PostgreSQL statements (a pool pre-ping,
+    BEGIN and COMMIT each count, as psycopg sends each on its own) and Redis commands sent
+    (a pipeline counts once)."""
+
+    def __init__(self, engine) -> None:
+        import redis.connection
+        from sqlalchemy import event
+
+        self.pg = self.redis = 0
+        pre_ping = engine.pool._pre_ping
+
+        def statement(*_args) -> None:
+            self.pg += 1
+
+        def checkout(*_args) -> None:
+            self.pg += int(bool(pre_ping))
+
+        event.listen(engine, "before_cursor_execute", statement)
+        event.listen(engine, "begin", statement)
+        event.listen(engine, "commit", statement)
+        event.listen(engine, "checkout", checkout)
+        original = redis.connection.AbstractConnection.send_packed_command
+        counter = self
+
+        def send_packed_command(connection, command, check_health=True):
+            counter.redis += 1
+            return original(connection, command, check_health)
+
+        redis.connection.AbstractConnection.send_packed_command = send_packed_command
+
+
+def profile_in_process(env: dict, tokens: list[str], queries: list[str], n: int,
+                       cprofile: Path | None) -> None:
+    """N searches and N GET /me through the WSGI app in this process: CPU and round trips each."""
+    import cProfile
+
+    os.environ.update(env)
+    from flask import Response
+
+    from wechat_bot import create_app
+
+    app = create_app()
+    page = b'{"items": [], "page": 1, "per_page": 10, "has_more": false}'
+    app.add_url_rule("/bench/bare", "bench_bare", lambda: Response(page, mimetype="application/json"))
+    runtime = app.extensions["alumni_bot"]
+    trips = RoundTrips(runtime.engine)
+    client = app.test_client()
+    # bare: a constant answer from this same app, the floor of Flask and the test client.
+    sides = {"bare": "/bench/bare?q=", "api": "/api/v1/alumni?q=", "me": "/api/v1/me?"}
+    for side, path in sides.items():
+        for i in range(20):  # warm up: pools, caches, imports
+            client.get(path + queries[i % len(queries)],
+                       headers={"Authorization": f"Bearer {tokens[-1 - i % 20]}"})
+        profiler = cProfile.Profile() if cprofile and side == "api" else None
+        best = None
+        for _ in range(3):  # the quietest of three passes: the machine is shared
+            trips.pg = trips.redis = 0
+            cpu, wall, statuses = time.process_time(), time.perf_counter(), {}
+            if profiler:
+                profiler.enable()
+            for i in range(n):
+                answer = client.get(path + queries[i % len(queries)],
+                                    headers={"Authorization": f"Bearer {tokens[i]}"})
+                statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+            if profiler:
+                profiler.disable()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            if best is None or cpu < best[0]:
+                best = (cpu, wall, trips.pg, trips.redis, statuses)
+        if profiler:
+            profiler.dump_stats(cprofile)
+        cpu, wall, pg, rd, statuses = best
+        print(f"{side:4} {n} requests: CPU {cpu / n * 1000:.2f} ms, wall {wall / n * 1000:.2f} ms, "
+              f"PostgreSQL {pg / n:.1f}, Redis {rd / n:.1f} round trips each; "
+              f"statuses {statuses}")
+    runtime.close()
 
 
 def compare(args, env: dict, work: Path, scripts: dict[str, Path], probe_token: str,

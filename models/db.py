@@ -24,7 +24,12 @@ def make_engine(url: str, **kwargs) -> Engine:
     # which walks the lookup's prefix ranges without their values: searches went from ~7 ms to
     # ~700 ms (benchmarks/README.md, Mini-program API). Custom plans every time.
     connect_args = {"prepare_threshold": None, **kwargs.pop("connect_args", {})}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    # No pool_pre_ping: it is a round trip before every request's first statement. A connection
+    # the server has dropped fails its statement instead; SQLAlchemy then sees a disconnect and
+    # invalidates the whole pool, so the requests after it connect afresh. pool_recycle retires
+    # connections before a firewall or the server's idle timeouts would.
+    kwargs.setdefault("pool_recycle", 1800)
+    return create_engine(url, connect_args=connect_args, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -104,6 +104,9 @@ class Runtime:
         self.deadline.shutdown()
         self.writes.close()
         self.inbox.close()
+        for extra in list(self.extras.values()):  # what a door keeps here (the API's search log)
+            if callable(getattr(extra, "close", None)):
+                extra.close()
         self.engine.dispose()
 
     @cached_property

@@ -8,10 +8,10 @@ words narrow the result: every word must match.
 Ranking comes from one word, the *lead*: the first spelling, else the first text that starts a
 name, else the first text. Each way the lead can match is a rank, best first (exact name, name
 prefix, exact pinyin, initials, pinyin prefix, initials prefix, then the other columns), and each
-rank is one query that walks an index in its own order (every search index ends in graduation_year
-DESC, id DESC: models.alumnus) and stops after the page, excluding what better ranks returned.
-So a page costs a few index range scans however many rows match; never a full scan, never a
-sort of all matches. A text word first asks the database (one round trip of EXISTS probes) which
+rank walks an index in its own order (every search index ends in graduation_year DESC, id DESC:
+models.alumnus) and stops after the page, excluding what better ranks returned; the ranks are the
+branches of one UNION ALL, run in order until the page is full. So a page costs a few index range
+scans however many rows match, in one round trip; never a full scan, never a sort of all matches. A text word first asks the database (one round trip of EXISTS probes) which
 columns hold it, so no rank or filter is spent on a column that cannot match.
 
 Privacy is applied in the same queries: a record is seen if it is public, or `classmates` and of
@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from handlers.directory.names import name_key
@@ -98,7 +98,8 @@ INDUSTRY = "coalesce(profile_industry, industry)"
 _TEXT_COLUMNS = ("class_name", "college", "major", CITY, EMPLOYER, INDUSTRY)
 _NEWEST = "graduation_year DESC, id DESC"
 _HIT_SQL = (
-    f"SELECT id, name, degree, graduation_year, college, major, {CITY}, {EMPLOYER} FROM alumnus"
+    f"SELECT id, name, degree, graduation_year, college, major, {CITY} AS current_city, "
+    f"{EMPLOYER} AS current_employer FROM alumnus"
 )
 
 
@@ -279,35 +280,32 @@ def _visible_to(viewer: Viewer, params: _Params) -> str:
 
 def _walk(session: Session, ranks: list[_Rank], conditions: list[str], params: _Params,
           skip: int, want: int) -> list[tuple]:  # fmt: skip
-    """Rows skip .. skip+want-1 of the ranks laid end to end, a rank at a time.
+    """Rows skip .. skip+want-1 of the ranks laid end to end, in one round trip.
 
-    Each rank is one statement that walks its own index in its own order and stops after the
-    rows still wanted, leaving out what an earlier rank holds; later ranks run only while the
-    page is not full.
+    Each rank is a branch of one UNION ALL that walks its own index in its own order, stops
+    after `skip + want` rows and leaves out what an earlier rank holds. The outer LIMIT stops
+    the whole statement once the page is full: the database runs the branches in order (a plain
+    Append; _index_walks turns parallel plans off on PostgreSQL), so a later rank is never
+    started when the earlier ones filled the page, as when each rank was a statement of its own.
     """
-    rows: list[tuple] = []
     shared = " AND ".join(conditions)
-    earlier = ""
-    for rank in ranks:
-        limit = params.bind(skip + want - len(rows))
-        found = session.execute(_sql(
-            f"{_HIT_SQL} WHERE {rank.condition} AND {shared}{earlier} "
-            f"ORDER BY {rank.order} LIMIT {limit}"), params).all()  # fmt: skip
+    enough = params.bind(skip + want)
+    branches, earlier = [], ""
+    for number, rank in enumerate(ranks):
+        branches.append(
+            f"SELECT * FROM ({_HIT_SQL} WHERE {rank.condition} AND {shared}{earlier} "
+            f"ORDER BY {rank.order} LIMIT {enough}) AS rank{number}")  # fmt: skip
         earlier += f" AND NOT coalesce(({rank.condition}), false)"
-        if len(found) <= skip:
-            skip -= len(found)
-            continue
-        rows += [tuple(row) for row in found[skip:]]
-        skip = 0
-        if len(rows) >= want:
-            break
-    return rows[:want]
+    union = " UNION ALL ".join(branches)
+    found = session.execute(_sql(f"SELECT * FROM ({union}) AS ranked LIMIT {enough}"), params).all()
+    return [tuple(row) for row in found[skip:skip + want]]
 
 
 _PLANNER = {  # what a search sets on PostgreSQL, and why: _index_walks
     "plan_cache_mode": "force_custom_plan",
     "enable_bitmapscan": "off",
     "enable_seqscan": "off",
+    "max_parallel_workers_per_gather": "0",
 }
 
 
@@ -326,15 +324,20 @@ def _index_walks(session: Session) -> Iterator[None]:
       stopping after a page (0.7 ms). Every rank is such a walk, so nothing here wants a bitmap.
     - No sequential scans: an EXISTS probe of a common college would otherwise read the table
       until its first match; fast while the statistics are right, a full scan when they are not.
+    - No parallel plans: the ranks of a page are the branches of one UNION ALL (_walk), which
+      must run one after the other, in order, and stop when the page is full.
 
-    The settings are the transaction's own (set_config(..., true)) and put back as they were
-    before the caller's next statement: two round trips in all.
+    The settings are the transaction's own (set_config(..., true)), so they end with it. Should
+    the caller run another statement in the same transaction, they are put back as they were just
+    before it (one more round trip, then); a request that commits after the search, as the API's
+    does, pays only the one that sets them.
     """
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
+    connection = session.connection()
     names = list(_PLANNER)
-    before = session.execute(
+    before = connection.execute(
         _sql(
             "SELECT "
             + ", ".join(f"current_setting('{n}')" for n in names)
@@ -342,11 +345,23 @@ def _index_walks(session: Session) -> Iterator[None]:
             + ", ".join(f"set_config('{n}', '{v}', true)" for n, v in _PLANNER.items())
         )
     ).one()
-    yield
-    session.execute(
-        _sql("SELECT " + ", ".join(f"set_config('{n}', :{n}, true)" for n in names)),
-        dict(zip(names, before, strict=False)),
-    )
+    try:
+        yield
+    finally:
+        restore = "SELECT " + ", ".join(
+            f"set_config('{n}', {_quoted(v)}, true)" for n, v in zip(names, before, strict=False))
+        event.listen(connection, "before_cursor_execute", _restore_first(restore), once=True)
+
+
+def _restore_first(statement: str):
+    def restore(_conn, cursor, *_args) -> None:
+        cursor.execute(statement)  # on the caller's cursor, just before the caller's statement
+
+    return restore
+
+
+def _quoted(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 @lru_cache(maxsize=512)

@@ -7,24 +7,28 @@ this module puts the people rules around it, for the bot and the API alike:
 - page 1 of a query counts toward `searches_per_hour` (a sliding hour in Redis, per WeChat user);
   later pages of the same query do not, so paging through one answer costs one search, but they are
   capped at `max_pages_per_search`, so paging cannot be used to walk the whole roster;
-- every page served is logged to `SearchLog` (who, what, hits on that page, channel);
+- every page served is logged to `SearchLog` (who, what, hits on that page, channel): in the
+  caller's transaction, or handed to the caller's `log` (the API queues it in Redis and writes
+  the log in batches, `record_searches`, so a search's transaction writes nothing);
 - a hit carries name, degree, year, college/major, city, employer: never phone or e-mail.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from handlers.directory import texts
-from handlers.directory.binding import NotBound, bound_records
+from handlers.directory.binding import NotBound
 from handlers.directory.lookup import QueryError, SearchFilters, SearchPage, Viewer, search_alumni
 from handlers.limits import RateLimit
 from handlers.settings import DirectorySettings
-from models import SearchLog, WechatUser
+from models import Alumnus, SearchLog, WechatUser
 
 PER_PAGE = 10
 HOUR = 3600
@@ -44,43 +48,94 @@ class PageLimitReached(Exception):
         self.max_pages = max_pages
 
 
+@dataclass(frozen=True)
+class SearchRecord:
+    """One line of the search log, before it is written."""
+
+    wechat_user_id: int
+    searched_at: datetime
+    channel: str
+    query: str
+    hits: int
+
+
 def viewer_for(session: Session, user: WechatUser) -> Viewer:
     """The searcher as the lookup sees them: their (college, year) classes. NotBound if unbound."""
-    records = bound_records(session, user)
-    if not records:
+    viewer = load_viewer(session, user.id)
+    if viewer is None or not viewer.classes:
         raise NotBound()
-    return Viewer(wechat_user_id=user.id,
-                  classes=frozenset((r.college, r.graduation_year) for r in records))
+    return viewer
+
+
+# The user and the classes of their records, in one round trip (built once).
+_VIEWER = (select(WechatUser.id, Alumnus.college, Alumnus.graduation_year)
+           .outerjoin(Alumnus, Alumnus.wechat_user_id == WechatUser.id)
+           .where(WechatUser.id == bindparam("user_id")))
+
+
+def load_viewer(session: Session, user_id: int) -> Viewer | None:
+    """The searcher by their WeChat user id: None if there is no such user; no classes if they
+    hold no record (search_directory then raises NotBound)."""
+    rows = session.execute(_VIEWER, {"user_id": user_id}).all()
+    if not rows:
+        return None
+    return Viewer(wechat_user_id=user_id,
+                  classes=frozenset((college, year) for _, college, year in rows if year is not None))
 
 
 def search_limit(store, settings: DirectorySettings) -> RateLimit:
     return RateLimit(store, f"{settings.key_prefix}search:")
 
 
-def search_directory(session: Session, store, settings: DirectorySettings, user: WechatUser,
-                     query: str, *, now: datetime, channel: str, page: int = 1,
-                     filters: SearchFilters | None = None) -> SearchPage:
-    """One page of results for `user`. Raises NotBound, SearchLimitReached, PageLimitReached, or
-    QueryError (its message is Chinese, for the alumnus)."""
-    viewer = viewer_for(session, user)
+def search_directory(session: Session, store, settings: DirectorySettings,
+                     searcher: WechatUser | Viewer, query: str, *, now: datetime, channel: str,
+                     page: int = 1, filters: SearchFilters | None = None,
+                     log: Callable[[SearchRecord], object] | None = None) -> SearchPage:
+    """One page of results for `searcher` (a user, or their `load_viewer`). Raises NotBound,
+    SearchLimitReached, PageLimitReached, or QueryError (its message is Chinese, for the alumnus).
+
+    The page served is logged: `log(record)` when given (the caller queues it), else added to
+    the session for the caller's commit.
+    """
+    viewer = searcher if isinstance(searcher, Viewer) else viewer_for(session, searcher)
+    if not viewer.classes:
+        raise NotBound()
+    user_id = viewer.wechat_user_id
     page = max(page, 1)
     if page > settings.max_pages_per_search:
         raise PageLimitReached(settings.max_pages_per_search)
     limit, decision = search_limit(store, settings), None
     if page == 1:
-        decision = limit.allow(str(user.id), settings.searches_per_hour, HOUR, now)
+        decision = limit.allow(str(user_id), settings.searches_per_hour, HOUR, now)
         if not decision.allowed:
             raise SearchLimitReached(settings.searches_per_hour, decision.retry_after)
     try:
         result = search_alumni(session, viewer, query, page=page, per_page=PER_PAGE, filters=filters)
     except QueryError:
         if decision is not None:
-            limit.release(str(user.id), decision)  # nothing was searched
+            limit.release(str(user_id), decision)  # nothing was searched
         raise
-    session.add(SearchLog(wechat_user_id=user.id, searched_at=now, channel=channel,
-                          query=_logged(query, filters, page), hits=len(result.hits)))
-    session.flush()
+    record = SearchRecord(wechat_user_id=user_id, searched_at=now, channel=channel,
+                          query=_logged(query, filters, page), hits=len(result.hits))
+    if log is not None:
+        log(record)
+    else:
+        session.execute(insert(SearchLog), [record.__dict__])
     return result
+
+
+def record_searches(session: Session, records: list[SearchRecord]) -> int:
+    """Write a batch of the search log (flushes, never commits). A line whose user has been
+    deleted since is dropped, as the user's log lines are (ON DELETE CASCADE), rather than
+    failing the batch for everyone."""
+    if not records:
+        return 0
+    users = {r.wechat_user_id for r in records}
+    present = set(session.scalars(select(WechatUser.id).where(WechatUser.id.in_(users))))
+    rows = [r.__dict__ for r in records if r.wechat_user_id in present]
+    if rows:
+        session.execute(insert(SearchLog), rows)
+    return len(rows)
 
 
 def format_page(result: SearchPage) -> str:

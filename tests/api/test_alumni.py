@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from handlers.directory import searching
-from models import SearchLog
+from models import SearchLog, WechatUser
 from tests.api import add_alumnus
+from wechat_bot.api.context import search_log
 
 pytestmark = pytest.mark.skipif(searching.search_alumni is None,
                                 reason="the lookup engine (handlers/directory/lookup.py) has not landed")
@@ -101,9 +102,52 @@ def test_the_search_limit_is_shared_with_the_bot(live, zhangwei):
 
 def test_searches_are_logged_as_the_api_s(live, zhangwei):
     search(live, zhangwei, q="李娜")
+    search_log(live.runtime).flush()
     with live.runtime.sessions() as session:
         rows = list(session.scalars(select(SearchLog)))
     assert [(r.channel, r.query) for r in rows] == [("api", "李娜")]
+
+
+def test_a_search_queued_for_the_log_appears_in_the_search_log_after_the_flush(live, zhangwei):
+    search(live, zhangwei, q="李娜")
+    search(live, zhangwei, q="王芳", year=2012, city="上海")
+    search(live, zhangwei, q="李娜", page=2)
+    search_log(live.runtime).flush()
+    with live.runtime.sessions() as session:
+        rows = list(session.scalars(select(SearchLog).order_by(SearchLog.id)))
+    assert [(r.wechat_user_id, r.query, r.hits) for r in rows] == [
+        (_user_id(live, zhangwei), "李娜", 1),
+        (_user_id(live, zhangwei), "王芳 year=2012 city=上海", 1),
+        (_user_id(live, zhangwei), "李娜（第2页）", 0)]
+    assert all(r.searched_at is not None and r.channel == "api" for r in rows)
+
+
+def test_a_queued_search_of_a_user_deleted_meanwhile_does_not_block_the_log(live, zhangwei, roster):
+    other = live.bound_token(live.person("王芳"), "王芳", "2012010102")
+    search(live, zhangwei, q="李娜")
+    search(live, other, q="李娜")
+    with live.runtime.sessions.begin() as session:
+        session.delete(session.get(WechatUser, _user_id(live, other)))
+    search_log(live.runtime).flush()
+    with live.runtime.sessions() as session:
+        rows = list(session.scalars(select(SearchLog)))
+    assert [r.wechat_user_id for r in rows] == [_user_id(live, zhangwei)]
+    assert live.runtime.store.llen(live.runtime.keys("search-log")) == 0
+
+
+def test_the_limit_still_trips_at_the_31st_search(live, zhangwei):
+    for i in range(30):
+        assert search(live, zhangwei, q="李娜", year=1990 + i).status_code == 200, i
+    refused = search(live, zhangwei, q="李娜")
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert search(live, zhangwei, q="李娜", year=1990, page=2).status_code == 200  # paging is free
+
+
+def test_a_token_whose_user_was_deleted_cannot_search(live, zhangwei):
+    with live.runtime.sessions.begin() as session:
+        session.delete(session.get(WechatUser, _user_id(live, zhangwei)))
+    answer = search(live, zhangwei, q="李娜")
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "invalid_token"
 
 
 def test_query_parameters_are_validated(live, zhangwei):

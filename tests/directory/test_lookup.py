@@ -324,3 +324,32 @@ def test_the_planner_settings_of_a_search_do_not_outlive_it(session):
     settings = ("plan_cache_mode", "enable_bitmapscan", "enable_seqscan")
     shown = [session.execute(text(f"SHOW {name}")).scalar() for name in settings]
     assert shown == ["auto", "on", "on"]
+
+
+
+def test_a_search_whose_transaction_then_ends_sets_the_planner_once_and_never_puts_it_back(session):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL planner settings")
+    import psycopg
+
+    add(session, "张伟", 2012)
+    sent = []
+
+    class Recording(psycopg.Cursor):  # what reaches the server, whoever sends it
+        def execute(self, query, params=None, **kwargs):
+            sent.append(str(query))
+            return super().execute(query, params, **kwargs)
+
+    raw = session.connection().connection.driver_connection
+    raw.cursor_factory = Recording
+    try:
+        names(session, "zhang")
+        names(session, "张伟")  # a second search in the same transaction starts from the defaults
+        session.commit()
+    finally:
+        raw.cursor_factory = psycopg.Cursor
+    assert sum("set_config" in statement for statement in sent) == 3  # set, put back, set
+    with session.begin():
+        shown = [session.execute(text(f"SHOW {name}")).scalar()
+                 for name in ("plan_cache_mode", "enable_bitmapscan", "enable_seqscan")]
+    assert shown == ["auto", "on", "on"]

@@ -15,11 +15,12 @@ import json
 from handlers.directory import searching
 from handlers.directory.binding import NotBound
 from wechat_bot.api import bp
-from wechat_bot.api.context import CHANNEL, current_user, now, runtime, settings
+from wechat_bot.api.context import CHANNEL, now, runtime, search_log, settings, user_gone
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.me import not_bound
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import AlumniPage, AlumniQuery, AlumnusOut
+from wechat_bot.api.tokens import current_identity
 
 
 def _fingerprint(query: AlumniQuery) -> str:
@@ -42,15 +43,19 @@ def search(query: AlumniQuery):
     bot); 422 for a query that cannot be searched, or a later page without its first.
     """
     rt, directory = runtime(), settings().directory
-    filters = _filters(query)
+    filters, logged = _filters(query), []
+    user_id = current_identity().user_id
+    marker = _searched_key(user_id, _fingerprint(query))
     with rt.sessions.begin() as session:
-        user = current_user(session)
-        marker = _searched_key(user.id, _fingerprint(query))
+        viewer = searching.load_viewer(session, user_id)  # the user and their classes, one query
+        if viewer is None:
+            raise user_gone()
         if query.page > 1 and not rt.store.exists(marker):
             raise ApiError(422, "search_first", "请先查看第一页结果，再往后翻页。")
         try:
-            result = searching.search_directory(session, rt.store, directory, user, query.q, now=now(),
-                                                channel=CHANNEL, page=query.page, filters=filters)
+            result = searching.search_directory(session, rt.store, directory, viewer, query.q,
+                                                now=now(), channel=CHANNEL, page=query.page,
+                                                filters=filters, log=logged.append)
         except NotBound:
             raise not_bound() from None
         except searching.SearchLimitReached as exc:
@@ -61,8 +66,12 @@ def search(query: AlumniQuery):
             raise ApiError(422, "page_limit", f"每次查找最多翻 {exc.max_pages} 页，请换个条件再找。") from None
         except searching.QueryError as exc:
             raise ApiError(422, "invalid_query", str(exc) or "请换个条件再找。") from None
-    if query.page == 1:
-        rt.store.set(marker, "1", ex=directory.last_search_ttl_seconds)
+    with rt.store.pipeline(transaction=False) as pipe:  # one round trip for what follows
+        for record in logged:
+            search_log(rt).push(record, pipe)
+        if query.page == 1:
+            pipe.set(marker, "1", ex=directory.last_search_ttl_seconds)
+        pipe.execute()
     return AlumniPage(
         items=[AlumnusOut(id=h.alumnus_id, name=h.name, degree=h.degree,
                           graduation_year=h.graduation_year, college=h.college, major=h.major,

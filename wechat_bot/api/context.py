@@ -1,5 +1,5 @@
 """What an API view reaches for: the runtime, the clock, the token service, the feature settings,
-and the signed-in user loaded in the request's session."""
+the search log's queue, and the signed-in user loaded in the request's session."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from handlers.directory.searching import SearchRecord, record_searches
 from handlers.settings import Settings
 from models import WechatUser
-from wechat_bot.api.errors import unauthorized
+from wechat_bot.api.errors import ApiError, unauthorized
 from wechat_bot.api.tokens import TokenService, current_identity
+from wechat_bot.log_queue import LogQueue
 
 CHANNEL = "api"  # how SearchLog and BindingEvent name this door
 
@@ -43,9 +45,34 @@ def settings() -> Settings:
     return found
 
 
+def search_log(rt=None) -> LogQueue[SearchRecord]:
+    """The API's searches go to the search log through Redis, written in batches by a flusher,
+    so a search's own transaction writes nothing (no commit waiting on the disk)."""
+    rt = rt or runtime()
+    queue = rt.extras.get("api.search_log")
+    if queue is None:
+        queue = rt.extras.setdefault("api.search_log", LogQueue(
+            rt.store, rt.keys("search-log"), rt.sessions, write=record_searches,
+            dump=_dump_search, load=_load_search, name="search log"))
+    return queue
+
+
+def _dump_search(record: SearchRecord) -> dict:
+    return record.__dict__ | {"searched_at": record.searched_at.isoformat()}
+
+
+def _load_search(data: dict) -> SearchRecord:
+    return SearchRecord(**data | {"searched_at": datetime.fromisoformat(data["searched_at"])})
+
+
+def user_gone() -> ApiError:
+    """The token is valid but its user no longer exists."""
+    return unauthorized("登录已失效，请重新登录。", code="invalid_token")
+
+
 def current_user(session: Session) -> WechatUser:
     """The signed-in WeChat user, in `session`; 401 if the user no longer exists."""
     user = session.get(WechatUser, current_identity().user_id)
     if user is None:
-        raise unauthorized("登录已失效，请重新登录。", code="invalid_token")
+        raise user_gone()
     return user
