@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from models.push import Delivery
 from models.wechat_user import WechatUser
 from scheduler.outbox import queue_push
+from scheduler.ratelimit import LEASE_SECONDS
 from tests.push.conftest import LiveApp
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,20 +198,39 @@ def test_kill_9_mid_run_never_repeats_a_customer_service_message(live_redis, tmp
     assert max(_attempts(live)) == 1
 
 
-def test_two_workers_together_keep_to_the_rate(live_redis, tmp_path):
-    rate = 20
+def _two_workers_at(live_redis, tmp_path, rate: int, count: int, batch: int) -> list[float]:
     live, workers = live_redis(rate_per_second=rate, **TEMPLATE)
-    openids = _audience(live, 40)
-    workers.go(*[workers.start(name, batch=5) for name in ("a", "b")])
+    openids = _audience(live, count)
+    workers.go(*[workers.start(name, batch=batch) for name in ("a", "b")])
     _wait(lambda: _finished(live, len(openids)), 30, "every row finished", tmp_path)
     times = sorted(e["at"] for o in openids for e in live.arrived(o))
-    assert len(times) == 40
+    assert len(times) == count
+    with live.runtime.sessions() as session:
+        assert set(session.scalars(select(Delivery.claimed_by).distinct())) == {"a", "b"}
+    return times
+
+
+def _busiest_second(times: list[float]) -> int:
+    return max(sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times))
+
+
+def test_two_workers_together_keep_to_the_rate(live_redis, tmp_path):
+    rate = 20
+    times = _two_workers_at(live_redis, tmp_path, rate, 40, batch=5)
     # In any one-second window: at most the rate, plus one for the bucket's burst of one and
     # one for the jitter between a request's start (which the limiter paces) and its arrival.
-    busiest = max(sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times))
-    assert busiest <= rate + 2
+    assert _busiest_second(times) <= rate + 2
     elapsed = times[-1] - times[0]
     assert elapsed >= (40 - 1) / rate - 0.2
     assert elapsed <= (40 - 1) / rate * 1.5  # the two share the rate, they do not crawl
-    with live.runtime.sessions() as session:
-        assert set(session.scalars(select(Delivery.claimed_by).distinct())) == {"a", "b"}
+
+
+def test_two_workers_taking_leases_of_slots_keep_to_the_rate(live_redis, tmp_path):
+    rate, count = 100, 200  # each Redis call leases 5 slots (LEASE_SECONDS of the rate)
+    times = _two_workers_at(live_redis, tmp_path, rate, count, batch=25)
+    # A leased slot is spent within LEASE_SECONDS of its time or thrown away: at most that much
+    # of the rate on top, plus the burst and the arrival jitter as above.
+    assert _busiest_second(times) <= rate * (1 + LEASE_SECONDS) + 2
+    elapsed = times[-1] - times[0]
+    assert elapsed >= (count - 1) / rate - 0.2
+    assert elapsed <= (count - 1) / rate * 1.5

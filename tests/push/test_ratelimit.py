@@ -57,6 +57,38 @@ def test_results_are_written_before_a_noticeable_wait(runtime):
     assert calls == ["second"]
 
 
+def test_a_lease_charges_the_shared_bucket_for_all_its_slots_at_once(runtime):
+    first, _ = _limiter(runtime, 200)  # 50 ms of the rate: a lease of ten slots, 5 ms apart
+    second, _ = _limiter(runtime, 200)
+    assert first.lease == 10
+    first.acquire()
+    # The other process's first slot comes after all ten of the first one's.
+    assert second.acquire() == pytest.approx(0.05, abs=0.01)
+    assert [first.acquire() for _ in range(9)] == pytest.approx(
+        [0.005 * n for n in range(1, 10)], abs=0.01)
+    assert first.acquire() == pytest.approx(0.10, abs=0.01)  # a new lease, after the second's
+
+
+def test_leases_of_two_processes_keep_every_send_one_over_the_rate_apart(runtime):
+    first, _ = _limiter(runtime, 400)  # leases of twenty
+    second, _ = _limiter(runtime, 400)
+    started = time.monotonic()
+    slots = sorted(time.monotonic() - started + limiter.acquire()
+                   for _ in range(50) for limiter in (first, second))
+    gaps = [b - a for a, b in itertools.pairwise(slots)]
+    assert min(gaps) >= 1 / 400 - 0.0005
+    assert slots[-1] == pytest.approx(99 / 400, abs=0.03)  # and none was wasted
+
+
+def test_a_leased_slot_not_spent_in_time_is_thrown_away_never_spent_late(runtime):
+    first = RateLimiter(runtime.store, runtime.keys("push", ""), 200)
+    second, _ = _limiter(runtime, 200)
+    first.acquire()  # ten slots over the next 50 ms …
+    time.sleep(0.2)  # … all long past
+    first.acquire()  # so this one takes a new lease instead of a stale slot
+    assert second.acquire() == pytest.approx(0.05, abs=0.015)
+
+
 def test_a_stopped_channel_is_stopped_for_everyone_until_it_reopens(runtime):
     limiter, _ = _limiter(runtime, 10)
     other, _ = _limiter(runtime, 10)
