@@ -132,8 +132,7 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
             run.writer = Session(bind=connection, expire_on_commit=False)
             try:
                 run.paused = _paused(limiter, now)
-                for delivery, push, user in rows:
-                    _deliver_one(run, delivery, push, user)
+                _deliver_rows(run, rows)
             finally:
                 _write_answers(run)
                 run.writer.close()
@@ -200,10 +199,74 @@ def _write_answers(run: _Run, session: Session | None = None) -> None:
     run.unwritten.clear()
 
 
-def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | None) -> None:
-    # A channel kept from an earlier attempt that may have arrived: repeat it, same key.
-    pinned = Channel(delivery.channel) if delivery.channel and not push.mass else None
-    refusal: SendResult | None = None
+def _deliver_rows(run: _Run, rows) -> None:
+    """Each row in turn; consecutive rows on an idempotent channel go as one group."""
+    index = 0
+    while index < len(rows):
+        group = _idempotent_group(run, rows, index)
+        if len(group) > 1:
+            _deliver_group(run, group)
+            index += len(group)
+        else:
+            _deliver_one(run, *rows[index])
+            index += 1
+
+
+def _pinned(delivery: Delivery, push: Push) -> Channel | None:
+    """A channel kept from an earlier attempt that may have arrived: repeat it, same key."""
+    return Channel(delivery.channel) if delivery.channel and not push.mass else None
+
+
+def _idempotent_group(run: _Run, rows, start: int) -> list[tuple]:
+    """The rows from `start` on (at most `policy.group`) that go on a channel with an
+    idempotency key (template, mass): a crash that leaves them `sending` is harmless, since
+    reconciliation resends each with its own key and WeChat dedups it. The first row of any
+    other channel ends the group: those rows are marked one at a time."""
+    limit = run.policy.group
+    group: list[tuple] = []
+    if limit <= 1:
+        return group
+    at = run.clock()
+    for delivery, push, user in rows[start:start + limit]:
+        pinned = _pinned(delivery, push)
+        if pinned is not None:
+            channel = None if pinned.value in run.paused else pinned
+        else:  # consent decides only between subscribe and nothing: neither joins a group
+            channel = choose_channel(push, delivery, user, run.policy, now=at, paused=run.paused,
+                                     has_consent=lambda template: False).channel
+        if channel not in IDEMPOTENT_CHANNELS:
+            break
+        group.append((delivery, push, user, channel, pinned))
+    return group
+
+
+def _deliver_group(run: _Run, group: list[tuple]) -> None:
+    """Mark every row of the group `sending` in one commit (with the answers still unwritten),
+    then call WeChat for each; their answers ride with the next commit."""
+    messages = [build_message(channel, push, delivery, user, run.policy)
+                for delivery, push, user, channel, _ in group]
+    marked = _mark_group(run, group)
+    for (delivery, push, user, channel, pinned), message in zip(group, messages):
+        if delivery.id not in marked:
+            run.stats.lost += 1
+            continue
+        if channel.value in run.paused:  # an earlier row of the group stopped it (45009)
+            _unmark(run, delivery)
+            _deliver_one(run, delivery, push, user)
+            continue
+        run.limiter.acquire(on_wait=lambda: _write_answers(run))
+        result = _call(run, delivery, message)
+        if (result.outcome is Outcome.REFUSED and result.errcode in CHANNEL_CLOSED_ERRCODES
+                and pinned is None):
+            _channel_closed(run, delivery, push, channel, user, result)
+            _deliver_one(run, delivery, push, user, refusal=result)
+            continue
+        _settle(run, delivery, push, channel, pinned, user, result)
+
+
+def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | None,
+                 refusal: SendResult | None = None) -> None:
+    pinned = _pinned(delivery, push)
     for _ in range(len(Channel) + 1):  # each pass finishes the row or rules out one channel
         at = run.clock()
         if pinned is not None:
@@ -229,11 +292,7 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
         if not _mark_sending(run, delivery, push, channel, user):
             run.stats.lost += 1
             return
-        try:
-            result = run.sender.send(message)
-        except Exception as exc:  # a bug or a surprise: it may have gone out, so never resend
-            log.exception("sender failed on delivery %s", delivery.id)
-            result = SendResult(Outcome.UNCERTAIN, detail=type(exc).__name__)
+        result = _call(run, delivery, message)
         if (result.outcome is Outcome.REFUSED and result.errcode in CHANNEL_CLOSED_ERRCODES
                 and pinned is None):
             _channel_closed(run, delivery, push, channel, user, result)
@@ -241,6 +300,14 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
             continue
         _settle(run, delivery, push, channel, pinned, user, result)
         return
+
+
+def _call(run: _Run, delivery: Delivery, message) -> SendResult:
+    try:
+        return run.sender.send(message)
+    except Exception as exc:  # a bug or a surprise: it may have gone out, so never resend
+        log.exception("sender failed on delivery %s", delivery.id)
+        return SendResult(Outcome.UNCERTAIN, detail=type(exc).__name__)
 
 
 def _has_consent(run: _Run, user: WechatUser, template: str) -> bool:
@@ -267,6 +334,43 @@ def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
     if marked:
         delivery.attempts += 1
     return marked
+
+
+def _mark_group(run: _Run, group: list[tuple]) -> set[int]:
+    """The group's rows say `sending`, committed in one transaction, before WeChat hears of any
+    of them; answers the ids marked (a row another worker took over is not)."""
+    at = run.clock()
+    session = run.writer
+    ids = [delivery.id for delivery, *_ in group]
+    with session.begin():
+        _write_answers(run, session)
+        connection = session.connection()
+        count = connection.execute(_MARK_SENDING, [
+            {"b_row": delivery.id, "b_token": run.token, "b_channel": channel.value, "b_at": at}
+            for delivery, _, _, channel, _ in group]).rowcount
+        if count == len(ids):
+            marked = set(ids)
+        else:  # some were taken over meanwhile (our lease ran out): which are still ours
+            marked = set(connection.scalars(select(Delivery.id).where(
+                Delivery.id.in_(ids), Delivery.claim_token == run.token,
+                Delivery.status == S.SENDING.value)))
+    for delivery, *_ in group:
+        if delivery.id in marked:
+            delivery.attempts += 1
+    return marked
+
+
+def _unmark(run: _Run, delivery: Delivery) -> None:
+    """A row of a group that was not called after all: back to `claimed`, as it was."""
+    session = run.writer
+    with session.begin():
+        _write_answers(run, session)
+        session.execute(update(Delivery).where(Delivery.id == delivery.id,
+                                               Delivery.claim_token == run.token,
+                                               Delivery.status == S.SENDING.value)
+                        .values(status=S.CLAIMED.value, channel=delivery.channel,
+                                attempts=Delivery.attempts - 1))
+    delivery.attempts -= 1
 
 
 def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,

@@ -182,6 +182,35 @@ def test_kill_9_mid_run_neither_duplicates_nor_loses_a_template_message(live_red
     assert sorted(_attempts(live))[-3:] == [1, 2, 2]
 
 
+def _sending_by(live, worker: str) -> int:
+    with live.runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Delivery).where(
+            Delivery.status == "sending", Delivery.claimed_by == worker))
+
+
+def test_kill_9_in_the_middle_of_a_group_resends_each_row_once_with_its_own_key(
+        live_redis, tmp_path):
+    # A lease of 6 s with 0.5 s calls: template rows go in groups of 5, marked in one commit.
+    live, workers = live_redis(rate_per_second=1000, lease_seconds=6, **TEMPLATE)
+    assert live.runtime.config.push.lease_seconds == 6
+    openids = _audience(live, 20)
+    live.sandbox.faults.set({"latency_ms": 60, "paths": ["message/template/send"]})
+    first, last = workers.start("first"), workers.start("last")
+    workers.go(first)
+    _wait(lambda: sum(_arrivals(live, openids).values()) >= 3 and _sending_by(live, "first") >= 2,
+          20, "3 arrivals and a group in flight", tmp_path)
+    workers.kill(first)
+    left = _sending_by(live, "first")  # called, in the call, or not called yet: nobody knows
+    workers.go(last)
+    _wait(lambda: _finished(live, len(openids)), 30, "every row finished", tmp_path)
+    assert left >= 2
+    assert _arrivals(live, openids) == {o: 1 for o in openids}  # each exactly once
+    assert _statuses(live) == {"sent": 20}
+    # Every row the kill left `sending` was marked once more and resent with the same
+    # client_msg_id; the sandbox answered those that had arrived with the first message.
+    assert sorted(_attempts(live)) == [1] * (20 - left) + [2] * left
+
+
 def test_kill_9_mid_run_never_repeats_a_customer_service_message(live_redis, tmp_path):
     live, workers = live_redis(rate_per_second=1000)
     openids = _audience(live, 20)
