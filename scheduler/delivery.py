@@ -99,6 +99,9 @@ class _Run:
     unwritten: list[tuple[int, str, dict]] = field(default_factory=list)
     # Writes go through one connection held for the batch (no pool round per row).
     writer: Session | None = None
+    # A row was handed back to `claimed` and left so (its consent was gone): release the claim.
+    # Otherwise a batch that ran to its end has no `claimed` row left, and needs no release.
+    left_claimed: bool = False
 
 
 def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter, *,
@@ -127,27 +130,29 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
             .where(Delivery.claim_token == token).order_by(Delivery.id)).all()
         engine = session.get_bind()
     run.stats.claimed = len(rows)
+    done = False
     try:
         with engine.connect() as connection:
             run.writer = Session(bind=connection, expire_on_commit=False)
             try:
                 run.paused = _paused(limiter, now)
                 _deliver_rows(run, rows)
+                done = not run.left_claimed
             finally:
                 _write_answers(run)
                 run.writer.close()
     finally:
-        release_claim(sessions, token)
+        if not done:  # stopped early: what WeChat never heard of goes back to pending
+            release_claim(sessions, token)
     return run.stats
 
 
 def _paused(limiter: Limiter, now: datetime) -> dict[str, datetime]:
-    out = {}
-    for channel in Channel:
-        until = limiter.paused_until(channel.value)
-        if until is not None and until > now:
-            out[channel.value] = until
-    return out
+    channels = [channel.value for channel in Channel]
+    many = getattr(limiter, "paused_channels", None)  # one round trip for all of them
+    stopped = many(channels) if many else {c: limiter.paused_until(c) for c in channels}
+    return {channel: until for channel, until in stopped.items()
+            if until is not None and until > now}
 
 
 def _record(run: _Run, delivery: Delivery, counter: str, *, later: bool = False,
@@ -330,6 +335,7 @@ def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
             # Another push spent the last consent first: not sending after all.
             session.execute(update(Delivery).where(Delivery.id == delivery.id).values(
                 status=S.CLAIMED.value, channel=None, attempts=Delivery.attempts - 1))
+            run.left_claimed = True
             marked = False
     if marked:
         delivery.attempts += 1

@@ -110,6 +110,12 @@ class RateLimiter:
         value = self._redis.get(self._prefix + f"paused:{channel}")
         return datetime.fromisoformat(value) if value else None
 
+    def paused_channels(self, channels: list[str]) -> dict[str, datetime | None]:
+        """`paused_until` of several channels, in one round trip."""
+        values = self._redis.mget([self._prefix + f"paused:{channel}" for channel in channels])
+        return {channel: datetime.fromisoformat(value) if value else None
+                for channel, value in zip(channels, values)}
+
     def resume(self, channel: str) -> None:
         """An operator reset the quota (cgi-bin/clear_quota): send again at once."""
         self._redis.delete(self._prefix + f"paused:{channel}")
