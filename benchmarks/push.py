@@ -179,7 +179,7 @@ def profile(bench: Bench, args) -> None:
         sessions = make_session_factory(make_engine(config.database.url))
         sender, limiter = build_sender(config, store, keys), build_limiter(config, store, keys)
         sender.client.access_token  # noqa: B018
-        _, bare_cpu = bench.bare_loop(bench.followers(args.count), channel)
+        bare_rate, bare_cpu = bench.bare_loop(bench.followers(args.count), channel)
         openids = bench.followers(args.count)
         with bench.runtime.sessions.begin() as session:
             queue_push(session, text=TEXT, audience="openids:" + ",".join(openids),
@@ -197,8 +197,8 @@ def profile(bench: Bench, args) -> None:
             profiler.disable()
         cpu_ms = (time.process_time() - cpu) / done * 1000
         rate = done / (time.perf_counter() - started)
-        print(f"{channel:10} bare loop {bare_cpu:.3f} ms CPU/call; deliver_due {cpu_ms:.3f} ms "
-              f"CPU/delivery ({cpu_ms - bare_cpu:+.3f}), {rate:.0f}/s"
+        print(f"{channel:10} bare loop {bare_cpu:.3f} ms CPU/call, {bare_rate:.0f}/s; deliver_due "
+              f"{cpu_ms:.3f} ms CPU/delivery ({cpu_ms - bare_cpu:+.3f}), {rate:.0f}/s"
               f"{' under cProfile' if profiler else ''}")
         if profiler:
             stats = pstats.Stats(profiler).sort_stats(args.profile_sort)

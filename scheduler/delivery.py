@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, bindparam, or_, select, update
+from sqlalchemy import Connection, String, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
@@ -97,8 +97,11 @@ class _Run:
     # Answers not yet written: they ride along with the next row's `sending` mark (one commit
     # per row instead of two), or are written before any wait and at the end of the batch.
     unwritten: list[tuple[int, str, dict]] = field(default_factory=list)
-    # Writes go through one connection held for the batch (no pool round per row).
-    writer: Session | None = None
+    # Writes go through one connection held for the batch (no pool round per row), in Core:
+    # there are no ORM objects to keep in step, and a Session's transaction bookkeeping cost
+    # about as much as the statements. (models.push's consent helpers take it as their
+    # `session`: they only call `.execute`.)
+    writer: Connection | None = None
     # A row was handed back to `claimed` and left so (its consent was gone): release the claim.
     # Otherwise a batch that ran to its end has no `claimed` row left, and needs no release.
     left_claimed: bool = False
@@ -133,14 +136,13 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
     done = False
     try:
         with engine.connect() as connection:
-            run.writer = Session(bind=connection, expire_on_commit=False)
+            run.writer = connection
             try:
                 run.paused = _paused(limiter, now)
                 _deliver_rows(run, rows)
                 done = not run.left_claimed
             finally:
                 _write_answers(run)
-                run.writer.close()
     finally:
         if not done:  # stopped early: what WeChat never heard of goes back to pending
             release_claim(sessions, token)
@@ -184,13 +186,13 @@ def _answer_statement(columns: tuple[str, ...]):
             .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}))
 
 
-def _write_answers(run: _Run, session: Session | None = None) -> None:
+def _write_answers(run: _Run, connection: Connection | None = None) -> None:
+    """The answers not yet written: in the caller's transaction, or in one of their own."""
     if not run.unwritten:
         return
-    if session is None:
+    if connection is None:
         with run.writer.begin():
             return _write_answers(run, run.writer)
-    connection = session.connection()  # Core: the ORM has no objects to keep in step
     for delivery_id, counter, values in run.unwritten:
         params = {"b_row": delivery_id, "b_token": run.token,
                   **{f"v_{key}": value for key, value in values.items()}}
@@ -324,16 +326,16 @@ def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
                   user: WechatUser | None) -> bool:
     """The row says `sending` in the database, committed, before WeChat hears of it."""
     at = run.clock()
-    session = run.writer
-    with session.begin():
-        _write_answers(run, session)  # the previous row's answer, in the same commit
-        marked = session.connection().execute(_MARK_SENDING, {
+    connection = run.writer
+    with connection.begin():
+        _write_answers(run, connection)  # the previous row's answer, in the same commit
+        marked = connection.execute(_MARK_SENDING, {
             "b_row": delivery.id, "b_token": run.token, "b_channel": channel.value,
             "b_at": at}).rowcount == 1
         if marked and channel is Channel.SUBSCRIBE and not spend_subscribe_consent(
-                session, user.id, subscribe_template_id(push, run.policy), at):
+                connection, user.id, subscribe_template_id(push, run.policy), at):
             # Another push spent the last consent first: not sending after all.
-            session.execute(update(Delivery).where(Delivery.id == delivery.id).values(
+            connection.execute(update(Delivery).where(Delivery.id == delivery.id).values(
                 status=S.CLAIMED.value, channel=None, attempts=Delivery.attempts - 1))
             run.left_claimed = True
             marked = False
@@ -346,11 +348,10 @@ def _mark_group(run: _Run, group: list[tuple]) -> set[int]:
     """The group's rows say `sending`, committed in one transaction, before WeChat hears of any
     of them; answers the ids marked (a row another worker took over is not)."""
     at = run.clock()
-    session = run.writer
+    connection = run.writer
     ids = [delivery.id for delivery, *_ in group]
-    with session.begin():
-        _write_answers(run, session)
-        connection = session.connection()
+    with connection.begin():
+        _write_answers(run, connection)
         count = connection.execute(_MARK_SENDING, [
             {"b_row": delivery.id, "b_token": run.token, "b_channel": channel.value, "b_at": at}
             for delivery, _, _, channel, _ in group]).rowcount
@@ -368,10 +369,10 @@ def _mark_group(run: _Run, group: list[tuple]) -> set[int]:
 
 def _unmark(run: _Run, delivery: Delivery) -> None:
     """A row of a group that was not called after all: back to `claimed`, as it was."""
-    session = run.writer
-    with session.begin():
-        _write_answers(run, session)
-        session.execute(update(Delivery).where(Delivery.id == delivery.id,
+    connection = run.writer
+    with connection.begin():
+        _write_answers(run, connection)
+        connection.execute(update(Delivery).where(Delivery.id == delivery.id,
                                                Delivery.claim_token == run.token,
                                                Delivery.status == S.SENDING.value)
                         .values(status=S.CLAIMED.value, channel=delivery.channel,
@@ -385,12 +386,12 @@ def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,
     delivery.refused_channels = ",".join(filter(None, [delivery.refused_channels,
                                                        channel.value]))
     delivery.attempts -= 1
-    session = run.writer
-    with session.begin():
-        _write_answers(run, session)
+    connection = run.writer
+    with connection.begin():
+        _write_answers(run, connection)
         if channel is Channel.SUBSCRIBE and result.errcode == 43101:
-            clear_subscribe_consent(session, user.id, subscribe_template_id(push, run.policy))
-        session.execute(update(Delivery).where(Delivery.id == delivery.id,
+            clear_subscribe_consent(connection, user.id, subscribe_template_id(push, run.policy))
+        connection.execute(update(Delivery).where(Delivery.id == delivery.id,
                                                Delivery.claim_token == run.token)
                         .values(status=S.CLAIMED.value, channel=None, errcode=result.errcode,
                                 refused_channels=delivery.refused_channels,
