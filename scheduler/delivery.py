@@ -9,9 +9,13 @@ The life of a row (docs/pushes.md has the full table):
 * **Claim** (`scheduler.claims`): a batch of due `pending` rows becomes `claimed` by this worker
   under a fresh claim token.
 * **Before each call** the row is marked `sending` (attempt count, time) and that is COMMITTED;
-  only then is WeChat called. The answer is written with the next commit — the next row's mark,
-  or before any wait, or at the end of the batch: one commit per row — and guarded by the claim
-  token, so a worker that lost its row (its lease ran out) cannot overwrite the new owner's result.
+  only then is WeChat called. The answer is written with the next commit — a later mark, or
+  before any wait, or at the end of the batch — and guarded by the claim token, so a worker that
+  lost its row (its lease ran out) cannot overwrite the new owner's result.
+* **Groups**: consecutive rows on a channel with an idempotency key (template, mass) are marked
+  together, one commit for up to `policy.group` rows, then called one by one; a crash leaving them
+  `sending` is harmless (see below). Customer-service and subscribe rows are marked one at a
+  time, so at most the one in flight can be left `sending` without a key.
 * **Answers**: 0 → `sent`; -1, a refused connection, no token → retry after 30 s, 60 s, 120 s, …
   (`push.retry_base_seconds`, doubling, at most an hour) until `push.max_attempts`, then `failed`;
   45009 (the API's daily quota) stops that channel for every process until midnight Beijing time
