@@ -170,7 +170,7 @@ def profile(bench: Bench, args) -> None:
     from wechat_bot.push_sender import build_limiter, build_sender
     from wechat_bot.store import Keys, connect_store
 
-    for channel in ("custom", "template"):
+    for channel in args.channels:
         env = {**bench.env, "ALUMNI_BOT_PUSH_RATE_PER_SECOND": str(UNLIMITED)}
         if channel == "template":
             env.update({f"ALUMNI_BOT_{k}": v for k, v in TEMPLATE.items()})
@@ -228,7 +228,7 @@ def report(bench: Bench, args, title: str, latency_ms: int, count: int) -> None:
     bench.sandbox.faults.set({"latency_ms": latency_ms,
                               "paths": ["message/custom/send", "message/template/send"]})
     results = {}
-    for channel in ("custom", "template"):
+    for channel in args.channels:
         runs: dict[str, list[tuple[float, float]]] = {k: [] for k in ("bare", "one", "two",
                                                                        "capped")}
         for _ in range(args.rounds):  # alternate, so a noisy moment hurts every side alike
@@ -263,6 +263,9 @@ def main() -> None:
                         help="deliveries per run in the second table")
     parser.add_argument("--database", default=None, help="default: a SQLite file in a temp folder")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--channels", nargs="+", default=["custom", "template"],
+                        choices=["custom", "template"])
+    parser.add_argument("--no-latency-table", action="store_true")
     parser.add_argument("--profile", action="store_true",
                         help="only the in-process CPU per delivery (one deliver_due loop here)")
     parser.add_argument("--profile-top", type=int, default=0,
@@ -296,8 +299,9 @@ def main() -> None:
             profile(bench, args)
             return
         report(bench, args, "no added latency", 0, args.count)
-        report(bench, args, f"{args.latency_ms} ms added to each send (WeChat is that far away)",
-               args.latency_ms, args.latency_count)
+        if not args.no_latency_table:
+            report(bench, args, f"{args.latency_ms} ms added to each send (WeChat is that far away)",
+                   args.latency_ms, args.latency_count)
         bench.runtime.close()
     finally:
         stop(server)
