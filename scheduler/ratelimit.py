@@ -19,6 +19,7 @@ every process stops sending on that channel until the quota resets.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -73,19 +74,21 @@ class RateLimiter:
         self._script = redis.register_script(_RESERVE)
         self.lease = max(1, min(LEASE_MAX, int(self.rate * LEASE_SECONDS)))
         self._slots: deque[float] = deque()  # this process's leased slots (time.monotonic)
+        self._lock = threading.Lock()
 
     def acquire(self, on_wait: Callable[[], None] | None = None) -> float:
         """Block until this process may send once; answers the seconds it waited.
         `on_wait` runs before a noticeable wait (delivery writes down what it has meanwhile)."""
         slots = self._slots
-        now = time.monotonic()
-        while slots and slots[0] < now - LEASE_SECONDS:  # too old to spend: others sent since
-            slots.popleft()
-        if not slots:
-            wait = float(self._reserve(self.lease))
-            first = time.monotonic() + wait
-            slots.extend(first + number / self.rate for number in range(self.lease))
-        slot = slots.popleft()
+        with self._lock:  # the scheduler runs up to three delivery jobs at once, in threads
+            now = time.monotonic()
+            while slots and slots[0] < now - LEASE_SECONDS:  # too old to spend: others sent
+                slots.popleft()
+            if not slots:
+                wait = float(self._reserve(self.lease))
+                first = time.monotonic() + wait
+                slots.extend(first + number / self.rate for number in range(self.lease))
+            slot = slots.popleft()
         wait = slot - time.monotonic()
         if wait > 0.002 and on_wait is not None:
             on_wait()
