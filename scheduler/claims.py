@@ -78,22 +78,23 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
     return sum(counts)
 
 
-_DUE = (Delivery.status == S.PENDING,
-        Delivery.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
-_ANY_DUE = select(Delivery.id).where(*_DUE).limit(1)
-
-
 @functools.lru_cache(maxsize=16)
-def _claim_statement(batch: int, postgresql: bool):
-    due = select(Delivery.id).where(*_DUE).order_by(Delivery.next_attempt_at, Delivery.id) \
-        .limit(batch)
-    if postgresql:
-        due = due.with_for_update(skip_locked=True)
-    # One statement: the due rows become ours (the status guard keeps two workers off a row).
-    return (update(Delivery).where(Delivery.id.in_(due.scalar_subquery()),
-                                   Delivery.status == S.PENDING)
-            .values(status=S.CLAIMED.value, claimed_by=bindparam("worker"),
-                    claim_token=bindparam("token"), claimed_at=bindparam("now")))
+def _due_statement(batch: int, postgresql: bool):
+    due = (select(Delivery.id)
+           .where(Delivery.status == S.PENDING,
+                  Delivery.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
+           .order_by(Delivery.next_attempt_at, Delivery.id).limit(batch))
+    return due.with_for_update(skip_locked=True) if postgresql else due
+
+
+# Two statements, not one `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`:
+# PostgreSQL may run such a sub-select again for each row it scans, and it then claimed every due
+# row instead of `n` (test_a_batch_claims_at_most_its_size_and_leaves_the_rest_pending).
+_CLAIM = (update(Delivery)
+          .where(Delivery.id.in_(bindparam("ids", expanding=True)), Delivery.status == S.PENDING)
+          .values(status=S.CLAIMED.value, claimed_by=bindparam("worker"),
+                  claim_token=bindparam("token"),
+                  claimed_at=bindparam("now", type_=UtcDateTime())))
 
 
 def claim_batch(sessions: sessionmaker[Session], *, now: datetime, batch: int,
@@ -102,11 +103,12 @@ def claim_batch(sessions: sessionmaker[Session], *, now: datetime, batch: int,
     token = uuid.uuid4().hex
     with sessions.begin() as session:
         connection = session.connection()  # Core: no ORM objects to keep in step
-        if connection.execute(_ANY_DUE, {"now": now}).first() is None:
+        due = _due_statement(batch, connection.dialect.name == "postgresql")
+        ids = list(connection.scalars(due, {"now": now}))
+        if not ids:
             return None  # idle: a read only, no write lock taken (SQLite's one writer)
-        statement = _claim_statement(batch, connection.dialect.name == "postgresql")
-        claimed = connection.execute(statement, {"now": now, "worker": worker_id[:64],
-                                                 "token": token}).rowcount
+        claimed = connection.execute(_CLAIM, {"ids": ids, "now": now, "worker": worker_id[:64],
+                                              "token": token}).rowcount
     return token if claimed else None
 
 

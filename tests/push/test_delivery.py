@@ -368,3 +368,16 @@ def test_a_group_taken_over_mid_way_repeats_calls_only_with_each_rows_own_key(se
         [f"{push.key}-{r.id}" for r in _rows(sessions, push)] * 2)
     assert stats.lost == 3
     assert {(r.status, r.claimed_by) for r in _rows(sessions, push)} == {("sent", "w2")}
+
+
+def test_a_batch_claims_at_most_its_size_and_leaves_the_rest_pending(sessions):
+    users = _users(sessions, 12)
+    push = _queue(sessions, *users)
+    seen = []
+    sender = FakeSender()
+    sender.during_send = lambda message: seen.append(
+        sorted(r.status for r in _rows(sessions, push)).count("pending"))
+    stats = deliver_due(sessions, sender, FakeLimiter(), now=NOW, batch=5, worker_id="w1")
+    assert (stats.claimed, stats.sent) == (5, 5)
+    assert seen[0] == 7  # while the batch was out, the other seven were free for other workers
+    assert [r.status for r in _rows(sessions, push)].count("pending") == 7
