@@ -2,9 +2,8 @@
 
 import threading
 
-import requests
-
 import pytest
+import requests
 
 from tests.loopback import LoopbackWeChat, running
 from wechat_bot.store import Keys, connect_store
