@@ -155,6 +155,59 @@ class Bench:
                 process.wait()
 
 
+def profile(bench: Bench, args) -> None:
+    """In-process CPU per delivery: one `deliver_due` loop in this process (the worker's code,
+    the same sandbox server), beside the bare loop, per channel; `--profile-top N` adds cProfile's
+    top functions by own time. The figure to judge a change of the delivery path by: it does not
+    move with the machine's load as the rates do."""
+    import cProfile
+    import pstats
+
+    from models.db import make_engine, make_session_factory
+    from scheduler.delivery import deliver_due
+    from scheduler.outbox import queue_push
+    from wechat_bot.config import load_config
+    from wechat_bot.push_sender import build_limiter, build_sender
+    from wechat_bot.store import Keys, connect_store
+
+    for channel in args.channels:
+        env = {**bench.env, "ALUMNI_BOT_PUSH_RATE_PER_SECOND": str(UNLIMITED)}
+        if channel == "template":
+            env.update({f"ALUMNI_BOT_{k}": v for k, v in TEMPLATE.items()})
+        config = load_config(environ=env)
+        store, keys = connect_store(config.redis.url), Keys(config.redis.key_prefix)
+        sessions = make_session_factory(make_engine(config.database.url))
+        sender, limiter = build_sender(config, store, keys), build_limiter(config, store, keys)
+        sender.client.access_token  # noqa: B018
+        bare_rate, bare_cpu = bench.bare_loop(bench.followers(args.count), channel)
+        openids = bench.followers(args.count)
+        with bench.runtime.sessions.begin() as session:
+            queue_push(session, text=TEXT, audience="openids:" + ",".join(openids),
+                       kind="broadcast", now=datetime.now(UTC))
+        profiler = cProfile.Profile(time.process_time) if args.profile_top else None
+        done, started, cpu = 0, time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        while done < len(openids):
+            stats = deliver_due(sessions, sender, limiter, now=datetime.now(UTC), batch=BATCH,
+                                worker_id="profile")
+            assert stats.claimed and stats.sent == stats.claimed, stats
+            done += stats.sent
+        if profiler:
+            profiler.disable()
+        cpu_ms = (time.process_time() - cpu) / done * 1000
+        rate = done / (time.perf_counter() - started)
+        print(f"{channel:10} bare loop {bare_cpu:.3f} ms CPU/call, {bare_rate:.0f}/s; deliver_due "
+              f"{cpu_ms:.3f} ms CPU/delivery ({cpu_ms - bare_cpu:+.3f}), {rate:.0f}/s"
+              f"{' under cProfile' if profiler else ''}")
+        if profiler:
+            stats = pstats.Stats(profiler).sort_stats(args.profile_sort)
+            stats.print_stats(args.profile_top)
+            if args.profile_callers:
+                stats.print_callers(args.profile_callers)
+        store.close()
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far (Linux /proc), to leave out its start-up."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -175,7 +228,7 @@ def report(bench: Bench, args, title: str, latency_ms: int, count: int) -> None:
     bench.sandbox.faults.set({"latency_ms": latency_ms,
                               "paths": ["message/custom/send", "message/template/send"]})
     results = {}
-    for channel in ("custom", "template"):
+    for channel in args.channels:
         runs: dict[str, list[tuple[float, float]]] = {k: [] for k in ("bare", "one", "two",
                                                                        "capped")}
         for _ in range(args.rounds):  # alternate, so a noisy moment hurts every side alike
@@ -210,6 +263,15 @@ def main() -> None:
                         help="deliveries per run in the second table")
     parser.add_argument("--database", default=None, help="default: a SQLite file in a temp folder")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--channels", nargs="+", default=["custom", "template"],
+                        choices=["custom", "template"])
+    parser.add_argument("--no-latency-table", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="only the in-process CPU per delivery (one deliver_due loop here)")
+    parser.add_argument("--profile-top", type=int, default=0,
+                        help="with --profile: cProfile's top N functions by own time")
+    parser.add_argument("--profile-sort", default="tottime", help="cumtime, tottime, …")
+    parser.add_argument("--profile-callers", default="", help="print the callers of this regex")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -233,9 +295,13 @@ def main() -> None:
         wait_up(f"http://127.0.0.1:{port}/healthz")
         bench = Bench(env)
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+        if args.profile:
+            profile(bench, args)
+            return
         report(bench, args, "no added latency", 0, args.count)
-        report(bench, args, f"{args.latency_ms} ms added to each send (WeChat is that far away)",
-               args.latency_ms, args.latency_count)
+        if not args.no_latency_table:
+            report(bench, args, f"{args.latency_ms} ms added to each send (WeChat is that far away)",
+                   args.latency_ms, args.latency_count)
         bench.runtime.close()
     finally:
         stop(server)

@@ -24,13 +24,15 @@ So nobody ever gets a message twice, and with a template configured nobody is lo
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.base import UtcDateTime
 from models.push import IDEMPOTENT_CHANNELS, Delivery, DeliveryStatus
 from scheduler.sender import DeliveryPolicy
 
@@ -41,17 +43,21 @@ S = DeliveryStatus
 OPEN_STATES = (S.CLAIMED.value, S.SENDING.value, S.UNKNOWN.value)
 
 
+# Built once: every deliver_due call runs them (building costs more than running them).
+_CUTOFF = bindparam("cutoff", type_=UtcDateTime())
+_ANY_STALE = select(Delivery.id).where(or_(
+    and_(Delivery.status == S.CLAIMED, Delivery.claimed_at < _CUTOFF),
+    and_(Delivery.status == S.SENDING, Delivery.sending_at < _CUTOFF))).limit(1)
+
+
 def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
                     now: datetime) -> int:
     """Put right what a crashed worker left (the rule in this module's docstring)."""
     cutoff = now - timedelta(seconds=policy.lease_seconds)
     idempotent = [c.value for c in IDEMPOTENT_CHANNELS]
     released = {"claimed_by": None, "claim_token": None}
-    stale = select(Delivery.id).where(or_(
-        and_(Delivery.status == S.CLAIMED, Delivery.claimed_at < cutoff),
-        and_(Delivery.status == S.SENDING, Delivery.sending_at < cutoff))).limit(1)
-    with sessions() as session:
-        if session.scalar(stale) is None:  # the usual case: a read, no write lock taken
+    with sessions() as session:  # the usual case: a read, no write lock taken
+        if session.scalar(_ANY_STALE, {"cutoff": cutoff}) is None:
             return 0
     with sessions.begin() as session:
         counts = [session.execute(update(Delivery).where(
@@ -72,22 +78,37 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
     return sum(counts)
 
 
+@functools.lru_cache(maxsize=16)
+def _due_statement(batch: int, postgresql: bool):
+    due = (select(Delivery.id)
+           .where(Delivery.status == S.PENDING,
+                  Delivery.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
+           .order_by(Delivery.next_attempt_at, Delivery.id).limit(batch))
+    return due.with_for_update(skip_locked=True) if postgresql else due
+
+
+# Two statements, not one `UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`:
+# PostgreSQL may run such a sub-select again for each row it scans, and it then claimed every due
+# row instead of `n` (test_a_batch_claims_at_most_its_size_and_leaves_the_rest_pending).
+_CLAIM = (update(Delivery)
+          .where(Delivery.id.in_(bindparam("ids", expanding=True)), Delivery.status == S.PENDING)
+          .values(status=S.CLAIMED.value, claimed_by=bindparam("worker"),
+                  claim_token=bindparam("token"),
+                  claimed_at=bindparam("now", type_=UtcDateTime())))
+
+
 def claim_batch(sessions: sessionmaker[Session], *, now: datetime, batch: int,
-           worker_id: str) -> str | None:
+                worker_id: str) -> str | None:
+    """Claim up to `batch` due rows under a fresh token; None when nothing was due."""
     token = uuid.uuid4().hex
     with sessions.begin() as session:
-        due = (select(Delivery.id)
-               .where(Delivery.status == S.PENDING, Delivery.next_attempt_at <= now)
-               .order_by(Delivery.next_attempt_at, Delivery.id).limit(batch))
-        if session.get_bind().dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        ids = list(session.scalars(due))
+        connection = session.connection()  # Core: no ORM objects to keep in step
+        due = _due_statement(batch, connection.dialect.name == "postgresql")
+        ids = list(connection.scalars(due, {"now": now}))
         if not ids:
-            return None
-        claimed = session.execute(
-            update(Delivery).where(Delivery.id.in_(ids), Delivery.status == S.PENDING)
-            .values(status=S.CLAIMED.value, claimed_by=worker_id[:64], claim_token=token,
-                    claimed_at=now)).rowcount
+            return None  # idle: a read only, no write lock taken (SQLite's one writer)
+        claimed = connection.execute(_CLAIM, {"ids": ids, "now": now, "worker": worker_id[:64],
+                                              "token": token}).rowcount
     return token if claimed else None
 
 

@@ -9,9 +9,13 @@ The life of a row (docs/pushes.md has the full table):
 * **Claim** (`scheduler.claims`): a batch of due `pending` rows becomes `claimed` by this worker
   under a fresh claim token.
 * **Before each call** the row is marked `sending` (attempt count, time) and that is COMMITTED;
-  only then is WeChat called. The answer is written with the next commit — the next row's mark,
-  or before any wait, or at the end of the batch: one commit per row — and guarded by the claim
-  token, so a worker that lost its row (its lease ran out) cannot overwrite the new owner's result.
+  only then is WeChat called. The answer is written with the next commit — a later mark, or
+  before any wait, or at the end of the batch — and guarded by the claim token, so a worker that
+  lost its row (its lease ran out) cannot overwrite the new owner's result.
+* **Groups**: consecutive rows on a channel with an idempotency key (template, mass) are marked
+  together, one commit for up to `policy.group` rows, then called one by one; a crash leaving them
+  `sending` is harmless (see below). Customer-service and subscribe rows are marked one at a
+  time, so at most the one in flight can be left `sending` without a key.
 * **Answers**: 0 → `sent`; -1, a refused connection, no token → retry after 30 s, 60 s, 120 s, …
   (`push.retry_base_seconds`, doubling, at most an hour) until `push.max_attempts`, then `failed`;
   45009 (the API's daily quota) stops that channel for every process until midnight Beijing time
@@ -36,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, bindparam, or_, select, update
+from sqlalchemy import Connection, String, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
@@ -97,8 +101,14 @@ class _Run:
     # Answers not yet written: they ride along with the next row's `sending` mark (one commit
     # per row instead of two), or are written before any wait and at the end of the batch.
     unwritten: list[tuple[int, str, dict]] = field(default_factory=list)
-    # Writes go through one connection held for the batch (no pool round per row).
-    writer: Session | None = None
+    # Writes go through one connection held for the batch (no pool round per row), in Core:
+    # there are no ORM objects to keep in step, and a Session's transaction bookkeeping cost
+    # about as much as the statements. (models.push's consent helpers take it as their
+    # `session`: they only call `.execute`.)
+    writer: Connection | None = None
+    # A row was handed back to `claimed` and left so (its consent was gone): release the claim.
+    # Otherwise a batch that ran to its end has no `claimed` row left, and needs no release.
+    left_claimed: bool = False
 
 
 def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter, *,
@@ -127,28 +137,28 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
             .where(Delivery.claim_token == token).order_by(Delivery.id)).all()
         engine = session.get_bind()
     run.stats.claimed = len(rows)
+    done = False
     try:
         with engine.connect() as connection:
-            run.writer = Session(bind=connection, expire_on_commit=False)
+            run.writer = connection
             try:
                 run.paused = _paused(limiter, now)
-                for delivery, push, user in rows:
-                    _deliver_one(run, delivery, push, user)
+                _deliver_rows(run, rows)
+                done = not run.left_claimed
             finally:
                 _write_answers(run)
-                run.writer.close()
     finally:
-        release_claim(sessions, token)
+        if not done:  # stopped early: what WeChat never heard of goes back to pending
+            release_claim(sessions, token)
     return run.stats
 
 
 def _paused(limiter: Limiter, now: datetime) -> dict[str, datetime]:
-    out = {}
-    for channel in Channel:
-        until = limiter.paused_until(channel.value)
-        if until is not None and until > now:
-            out[channel.value] = until
-    return out
+    channels = [channel.value for channel in Channel]
+    many = getattr(limiter, "paused_channels", None)  # one round trip for all of them
+    stopped = many(channels) if many else {c: limiter.paused_until(c) for c in channels}
+    return {channel: until for channel, until in stopped.items()
+            if until is not None and until > now}
 
 
 def _record(run: _Run, delivery: Delivery, counter: str, *, later: bool = False,
@@ -180,13 +190,13 @@ def _answer_statement(columns: tuple[str, ...]):
             .values({name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}))
 
 
-def _write_answers(run: _Run, session: Session | None = None) -> None:
+def _write_answers(run: _Run, connection: Connection | None = None) -> None:
+    """The answers not yet written: in the caller's transaction, or in one of their own."""
     if not run.unwritten:
         return
-    if session is None:
+    if connection is None:
         with run.writer.begin():
             return _write_answers(run, run.writer)
-    connection = session.connection()  # Core: the ORM has no objects to keep in step
     for delivery_id, counter, values in run.unwritten:
         params = {"b_row": delivery_id, "b_token": run.token,
                   **{f"v_{key}": value for key, value in values.items()}}
@@ -200,10 +210,74 @@ def _write_answers(run: _Run, session: Session | None = None) -> None:
     run.unwritten.clear()
 
 
-def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | None) -> None:
-    # A channel kept from an earlier attempt that may have arrived: repeat it, same key.
-    pinned = Channel(delivery.channel) if delivery.channel and not push.mass else None
-    refusal: SendResult | None = None
+def _deliver_rows(run: _Run, rows) -> None:
+    """Each row in turn; consecutive rows on an idempotent channel go as one group."""
+    index = 0
+    while index < len(rows):
+        group = _idempotent_group(run, rows, index)
+        if len(group) > 1:
+            _deliver_group(run, group)
+            index += len(group)
+        else:
+            _deliver_one(run, *rows[index])
+            index += 1
+
+
+def _pinned(delivery: Delivery, push: Push) -> Channel | None:
+    """A channel kept from an earlier attempt that may have arrived: repeat it, same key."""
+    return Channel(delivery.channel) if delivery.channel and not push.mass else None
+
+
+def _idempotent_group(run: _Run, rows, start: int) -> list[tuple]:
+    """The rows from `start` on (at most `policy.group`) that go on a channel with an
+    idempotency key (template, mass): a crash that leaves them `sending` is harmless, since
+    reconciliation resends each with its own key and WeChat dedups it. The first row of any
+    other channel ends the group: those rows are marked one at a time."""
+    limit = run.policy.group
+    group: list[tuple] = []
+    if limit <= 1:
+        return group
+    at = run.clock()
+    for delivery, push, user in rows[start:start + limit]:
+        pinned = _pinned(delivery, push)
+        if pinned is not None:
+            channel = None if pinned.value in run.paused else pinned
+        else:  # consent decides only between subscribe and nothing: neither joins a group
+            channel = choose_channel(push, delivery, user, run.policy, now=at, paused=run.paused,
+                                     has_consent=lambda template: False).channel
+        if channel not in IDEMPOTENT_CHANNELS:
+            break
+        group.append((delivery, push, user, channel, pinned))
+    return group
+
+
+def _deliver_group(run: _Run, group: list[tuple]) -> None:
+    """Mark every row of the group `sending` in one commit (with the answers still unwritten),
+    then call WeChat for each; their answers ride with the next commit."""
+    messages = [build_message(channel, push, delivery, user, run.policy)
+                for delivery, push, user, channel, _ in group]
+    marked = _mark_group(run, group)
+    for (delivery, push, user, channel, pinned), message in zip(group, messages):
+        if delivery.id not in marked:
+            run.stats.lost += 1
+            continue
+        if channel.value in run.paused:  # an earlier row of the group stopped it (45009)
+            _unmark(run, delivery)
+            _deliver_one(run, delivery, push, user)
+            continue
+        run.limiter.acquire(on_wait=lambda: _write_answers(run))
+        result = _call(run, delivery, message)
+        if (result.outcome is Outcome.REFUSED and result.errcode in CHANNEL_CLOSED_ERRCODES
+                and pinned is None):
+            _channel_closed(run, delivery, push, channel, user, result)
+            _deliver_one(run, delivery, push, user, refusal=result)
+            continue
+        _settle(run, delivery, push, channel, pinned, user, result)
+
+
+def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | None,
+                 refusal: SendResult | None = None) -> None:
+    pinned = _pinned(delivery, push)
     for _ in range(len(Channel) + 1):  # each pass finishes the row or rules out one channel
         at = run.clock()
         if pinned is not None:
@@ -229,11 +303,7 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
         if not _mark_sending(run, delivery, push, channel, user):
             run.stats.lost += 1
             return
-        try:
-            result = run.sender.send(message)
-        except Exception as exc:  # a bug or a surprise: it may have gone out, so never resend
-            log.exception("sender failed on delivery %s", delivery.id)
-            result = SendResult(Outcome.UNCERTAIN, detail=type(exc).__name__)
+        result = _call(run, delivery, message)
         if (result.outcome is Outcome.REFUSED and result.errcode in CHANNEL_CLOSED_ERRCODES
                 and pinned is None):
             _channel_closed(run, delivery, push, channel, user, result)
@@ -241,6 +311,14 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
             continue
         _settle(run, delivery, push, channel, pinned, user, result)
         return
+
+
+def _call(run: _Run, delivery: Delivery, message) -> SendResult:
+    try:
+        return run.sender.send(message)
+    except Exception as exc:  # a bug or a surprise: it may have gone out, so never resend
+        log.exception("sender failed on delivery %s", delivery.id)
+        return SendResult(Outcome.UNCERTAIN, detail=type(exc).__name__)
 
 
 def _has_consent(run: _Run, user: WechatUser, template: str) -> bool:
@@ -252,21 +330,58 @@ def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
                   user: WechatUser | None) -> bool:
     """The row says `sending` in the database, committed, before WeChat hears of it."""
     at = run.clock()
-    session = run.writer
-    with session.begin():
-        _write_answers(run, session)  # the previous row's answer, in the same commit
-        marked = session.connection().execute(_MARK_SENDING, {
+    connection = run.writer
+    with connection.begin():
+        _write_answers(run, connection)  # the previous row's answer, in the same commit
+        marked = connection.execute(_MARK_SENDING, {
             "b_row": delivery.id, "b_token": run.token, "b_channel": channel.value,
             "b_at": at}).rowcount == 1
         if marked and channel is Channel.SUBSCRIBE and not spend_subscribe_consent(
-                session, user.id, subscribe_template_id(push, run.policy), at):
+                connection, user.id, subscribe_template_id(push, run.policy), at):
             # Another push spent the last consent first: not sending after all.
-            session.execute(update(Delivery).where(Delivery.id == delivery.id).values(
+            connection.execute(update(Delivery).where(Delivery.id == delivery.id).values(
                 status=S.CLAIMED.value, channel=None, attempts=Delivery.attempts - 1))
+            run.left_claimed = True
             marked = False
     if marked:
         delivery.attempts += 1
     return marked
+
+
+def _mark_group(run: _Run, group: list[tuple]) -> set[int]:
+    """The group's rows say `sending`, committed in one transaction, before WeChat hears of any
+    of them; answers the ids marked (a row another worker took over is not)."""
+    at = run.clock()
+    connection = run.writer
+    ids = [delivery.id for delivery, *_ in group]
+    with connection.begin():
+        _write_answers(run, connection)
+        count = connection.execute(_MARK_SENDING, [
+            {"b_row": delivery.id, "b_token": run.token, "b_channel": channel.value, "b_at": at}
+            for delivery, _, _, channel, _ in group]).rowcount
+        if count == len(ids):
+            marked = set(ids)
+        else:  # some were taken over meanwhile (our lease ran out): which are still ours
+            marked = set(connection.scalars(select(Delivery.id).where(
+                Delivery.id.in_(ids), Delivery.claim_token == run.token,
+                Delivery.status == S.SENDING.value)))
+    for delivery, *_ in group:
+        if delivery.id in marked:
+            delivery.attempts += 1
+    return marked
+
+
+def _unmark(run: _Run, delivery: Delivery) -> None:
+    """A row of a group that was not called after all: back to `claimed`, as it was."""
+    connection = run.writer
+    with connection.begin():
+        _write_answers(run, connection)
+        connection.execute(update(Delivery).where(Delivery.id == delivery.id,
+                                               Delivery.claim_token == run.token,
+                                               Delivery.status == S.SENDING.value)
+                        .values(status=S.CLAIMED.value, channel=delivery.channel,
+                                attempts=Delivery.attempts - 1))
+    delivery.attempts -= 1
 
 
 def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,
@@ -275,12 +390,12 @@ def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,
     delivery.refused_channels = ",".join(filter(None, [delivery.refused_channels,
                                                        channel.value]))
     delivery.attempts -= 1
-    session = run.writer
-    with session.begin():
-        _write_answers(run, session)
+    connection = run.writer
+    with connection.begin():
+        _write_answers(run, connection)
         if channel is Channel.SUBSCRIBE and result.errcode == 43101:
-            clear_subscribe_consent(session, user.id, subscribe_template_id(push, run.policy))
-        session.execute(update(Delivery).where(Delivery.id == delivery.id,
+            clear_subscribe_consent(connection, user.id, subscribe_template_id(push, run.policy))
+        connection.execute(update(Delivery).where(Delivery.id == delivery.id,
                                                Delivery.claim_token == run.token)
                         .values(status=S.CLAIMED.value, channel=None, errcode=result.errcode,
                                 refused_channels=delivery.refused_channels,

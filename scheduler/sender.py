@@ -72,6 +72,10 @@ class DeliveryPolicy:
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
     lease_seconds: float = 120.0
+    # How many rows on an idempotent channel (template, mass) may be marked `sending` in one
+    # commit; 1 marks every row alone. Bounded by the root so a group's calls finish well inside
+    # the lease even if each one times out (wechat_bot.push_sender.delivery_policy).
+    group: int = 1
     template: TemplateSpec | None = None   # None: no template channel
     subscribe: TemplateSpec | None = None  # None: no mini-program subscribe channel
     subscribe_page: str | None = None      # the mini-program page a subscribe message opens

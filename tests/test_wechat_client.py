@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+import requests
 
 from tests.loopback import LoopbackWeChat, running
 from wechat_bot.store import Keys, connect_store
@@ -81,3 +82,25 @@ def test_wrong_app_secret_is_reported_as_wechat_error(stand_in, store, config):
     with pytest.raises(WeChatClientException) as caught:
         client.message.send_text("o-1", "x")
     assert caught.value.errcode == 40013
+
+
+def test_the_environments_proxy_still_carries_every_call(stand_in, store, config, monkeypatch):
+    # The client reads the proxy variables once, when it is built (requests would read them on
+    # every call): a base URL only the proxy can reach still works, and NO_PROXY still applies.
+    api, cfg = stand_in
+    proxy = cfg.wechat.api_base_url  # the stand-in answers absolute-URL requests as a proxy
+    cfg = cfg.replace(wechat={"api_base_url": "http://api.weixin.invalid"})
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = build_wechat_client(cfg, store, Keys(config.redis.key_prefix))
+    monkeypatch.delenv("HTTP_PROXY")  # what it read when built is what it keeps using
+    client.message.send_text("o-1", "经代理")
+    assert api.sent[-1]["text"]["content"] == "经代理"
+
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "api.weixin.invalid")
+    direct = build_wechat_client(cfg, store, Keys(config.redis.key_prefix + "direct:"))
+    with pytest.raises(requests.ConnectionError):  # no proxy for that host: a name nobody has
+        direct.message.send_text("o-1", "直连")
+    assert len(api.sent) == 1

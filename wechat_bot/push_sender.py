@@ -29,6 +29,15 @@ log = logging.getLogger(__name__)
 TOKEN_REUSE_SECONDS = 60  # a token read from Redis is reused this long (tokens live 2 hours)
 MASS_KEY_EXISTS = 45065  # a mass send with this clientmsgid was accepted before
 MINIPROGRAM_STATES = ("developer", "trial", "formal")
+GROUP_MAX = 20  # rows on an idempotent channel marked `sending` in one commit, at most
+
+
+def group_size(lease_seconds: float, timeout_seconds: float, rate_per_second: float) -> int:
+    """How many template/mass rows one commit may mark `sending`: as many as can all be called
+    within half the lease even if every call times out, so no row of a live worker's group is
+    ever taken for a crashed one's; at most GROUP_MAX."""
+    per_call = timeout_seconds + 1 / rate_per_second
+    return max(1, min(GROUP_MAX, int(lease_seconds / 2 / per_call)))
 
 
 class WeChatSender:
@@ -159,6 +168,8 @@ def delivery_policy(config: Config) -> DeliveryPolicy:
     return DeliveryPolicy(
         max_attempts=push.max_attempts, retry_base_seconds=push.retry_base_seconds,
         lease_seconds=push.lease_seconds,
+        group=group_size(push.lease_seconds, config.wechat.request_timeout_seconds,
+                         push.rate_per_second),
         template=spec("template_id", "template_data"),
         subscribe=spec("miniprogram_template_id", "miniprogram_template_data"),
         subscribe_page=push.miniprogram_page or None,

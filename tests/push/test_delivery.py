@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from models.push import Channel, Delivery, SubscribeConsent, grant_subscribe_consents
+from models.wechat_user import WechatUser
 from scheduler.delivery import deliver_due, reconcile_stale
 from scheduler.outbox import push_progress, queue_push
 from scheduler.sender import Outcome, SendResult
@@ -268,3 +269,115 @@ def test_reconcile_leaves_fresh_rows_alone(sessions):
     (user,) = _users(sessions)
     _queue(sessions, user)
     assert reconcile_stale(sessions, policy(), now=NOW + timedelta(days=1)) == 0
+
+
+def _sending(sessions) -> dict[str, str]:
+    """What another process sees now: openid → channel of each row marked `sending`."""
+    with sessions() as session:
+        return dict(session.execute(select(WechatUser.openid, Delivery.channel)
+                                    .join(Delivery, Delivery.wechat_user_id == WechatUser.id)
+                                    .where(Delivery.status == "sending")).all())
+
+
+def test_a_group_of_template_rows_is_marked_sending_in_one_commit_before_any_call(sessions):
+    users = _users(sessions, 5)
+    push = _queue(sessions, *users)
+    sender = FakeSender(policy(group=4))
+    seen = []
+    sender.during_send = lambda message: seen.append(_sending(sessions))
+    stats = _run(sessions, sender)
+    assert (stats.claimed, stats.sent) == (5, 5)
+    first, second = [u.openid for u in users[:4]], users[4].openid
+    # Committed before the first call: all four of the group. Their answers ride with the next
+    # commit, which marks the fifth (a group of its own).
+    assert seen[:4] == [{o: "template" for o in first}] * 4
+    assert seen[4] == {second: "template"}
+    rows = _rows(sessions, push)
+    assert [(r.status, r.attempts) for r in rows] == [("sent", 1)] * 5
+    assert len({m.idempotency_key for m in sender.sent}) == 5
+
+
+def test_customer_service_rows_are_marked_one_at_a_time_even_with_groups(sessions):
+    users = _users(sessions, 4, messaged=timedelta(hours=1))
+    with sessions.begin() as session:  # and one who can only get a subscribe message
+        consenting = add_user(session, subscribed=False, mp_openid="mp-9")
+        grant_subscribe_consents(session, consenting.id, [SUB_REMINDER.template_id], NOW)
+    _queue(sessions, *users, consenting)
+    sender = FakeSender(policy(template=None, subscribe=SUB_REMINDER, group=4))
+    seen = []
+    sender.during_send = lambda message: seen.append(_sending(sessions))
+    assert _run(sessions, sender).sent == 5
+    # No key to dedup a resend: a crash may leave only the one row in flight 待核实 (unknown).
+    assert [len(s) for s in seen] == [1] * 5
+    assert [m.channel for m in sender.sent] == [Channel.CUSTOM] * 4 + [Channel.SUBSCRIBE]
+
+
+def test_template_rows_around_a_customer_service_row_keep_it_alone_in_flight(sessions):
+    followers = _users(sessions, 4)
+    (windowed,) = _users(sessions, messaged=timedelta(hours=1))
+    push = _queue(sessions, *followers[:2], windowed, *followers[2:])
+    sender = FakeSender(policy(group=4))
+    # The windowed user's template is refused as closed (as 45015 would): customer-service next.
+    sender.answer(windowed.openid, SendResult.refused(45015))
+    seen = {}
+    sender.during_send = lambda message: seen.setdefault(
+        (message.address, message.channel), _sending(sessions))
+    assert _run(sessions, sender).sent == 5
+    in_flight = seen[(windowed.openid, Channel.CUSTOM)]
+    assert in_flight[windowed.openid] == "custom"
+    assert "custom" not in [c for o, c in in_flight.items() if o != windowed.openid]
+    rows = {r.wechat_user_id: r for r in _rows(sessions, push)}
+    row = rows[windowed.id]
+    assert (row.status, row.channel, row.refused_channels, row.attempts) == (
+        "sent", "custom", "template", 1)
+
+
+def test_a_quota_stop_in_the_middle_of_a_group_hands_the_rest_back_unsent(sessions):
+    users = _users(sessions, 4, messaged=timedelta(hours=1))
+    push = _queue(sessions, *users)
+    sender, limiter = FakeSender(policy(group=4)), FakeLimiter()
+    sender.answer(users[1].openid, SendResult.refused(45009, "reach max api daily quota limit"))
+    stats = _run(sessions, sender, limiter)
+    assert limiter.paused == {"template": datetime.fromisoformat("2026-12-02T00:00:00+08:00")}
+    assert (stats.sent, stats.waiting) == (3, 1)
+    rows = _rows(sessions, push)
+    assert [(r.status, r.channel, r.attempts) for r in rows] == [
+        ("sent", "template", 1), ("pending", None, 0), ("sent", "custom", 1),
+        ("sent", "custom", 1)]
+    # The two marked but not yet called went once each, on customer-service, not the template.
+    assert [(m.address, m.channel) for m in sender.sent[2:]] == [
+        (users[2].openid, Channel.CUSTOM), (users[3].openid, Channel.CUSTOM)]
+
+
+def test_a_group_taken_over_mid_way_repeats_calls_only_with_each_rows_own_key(sessions):
+    users = _users(sessions, 3)
+    push = _queue(sessions, *users)
+    sender = FakeSender(policy(group=3))
+    late = NOW + timedelta(minutes=5)
+
+    def another_worker_takes_over(message):  # our first call outlived the lease
+        if len(sender.sent) == 1:
+            _run(sessions, sender, at=late, worker="w2")
+
+    sender.during_send = another_worker_takes_over
+    stats = _run(sessions, sender, at=NOW, worker="w1")
+    # w2 resent all three with their keys (WeChat dedups the first); w1 still made its calls for
+    # the other two, also with their keys, and its answers are dropped as lost.
+    assert len(sender.sent) == 6
+    assert sorted(m.idempotency_key for m in sender.sent) == sorted(
+        [f"{push.key}-{r.id}" for r in _rows(sessions, push)] * 2)
+    assert stats.lost == 3
+    assert {(r.status, r.claimed_by) for r in _rows(sessions, push)} == {("sent", "w2")}
+
+
+def test_a_batch_claims_at_most_its_size_and_leaves_the_rest_pending(sessions):
+    users = _users(sessions, 12)
+    push = _queue(sessions, *users)
+    seen = []
+    sender = FakeSender()
+    sender.during_send = lambda message: seen.append(
+        sorted(r.status for r in _rows(sessions, push)).count("pending"))
+    stats = deliver_due(sessions, sender, FakeLimiter(), now=NOW, batch=5, worker_id="w1")
+    assert (stats.claimed, stats.sent) == (5, 5)
+    assert seen[0] == 7  # while the batch was out, the other seven were free for other workers
+    assert [r.status for r in _rows(sessions, push)].count("pending") == 7

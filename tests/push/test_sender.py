@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from models.push import Channel
 from scheduler.sender import Outcome, Outgoing
 from tests.loopback import LoopbackWeChat, running
-from wechat_bot.push_sender import build_sender
+from wechat_bot.push_sender import GROUP_MAX, build_sender, delivery_policy, group_size
 
 MESSAGE = Outgoing(Channel.CUSTOM, "o-1", "你好")
 
@@ -43,3 +43,12 @@ def test_an_http_error_status_may_have_arrived(runtime):
         config = runtime.config.replace(wechat={"api_base_url": base_url})
         result = build_sender(config, runtime.store, runtime.keys).send(MESSAGE)
     assert (result.outcome, result.detail) == (Outcome.UNCERTAIN, "HTTP 502")
+
+
+def test_a_group_holds_as_many_calls_as_half_the_lease_even_if_all_time_out(runtime):
+    assert group_size(120, 5, 20) == 11  # 11 × (5 s + 1/20 s) = 55.6 s, inside 60 s
+    assert group_size(1, 0.5, 1000) == 1  # the kill -9 tests' settings: one row at a time
+    assert group_size(3600, 1, 1000) == GROUP_MAX
+    config = runtime.config.replace(push={"lease_seconds": 60.0},
+                                    wechat={"request_timeout_seconds": 2.0})
+    assert delivery_policy(config).group == group_size(60, 2, config.push.rate_per_second) == 14
