@@ -306,6 +306,22 @@ def main() -> None:
     finally:
         stop(server)
         shutil.rmtree(work, ignore_errors=True)
+        _forget_keys(args.redis, env["ALUMNI_BOT_REDIS_KEY_PREFIX"])
+
+
+def _forget_keys(url: str, prefix: str) -> None:
+    """The sandbox keeps what it was sent without a TTL: a run would leave ~100,000 keys behind."""
+    from wechat_bot.store import connect_store
+
+    store = connect_store(url)
+    batch = []
+    for key in store.scan_iter(match=f"{prefix}*", count=1000):
+        batch.append(key)
+        if len(batch) == 1000:
+            store.delete(*batch)
+            batch.clear()
+    if batch:
+        store.delete(*batch)
 
 
 if __name__ == "__main__":
