@@ -104,11 +104,19 @@ def claim_batch(sessions: sessionmaker[Session], *, now: datetime, batch: int,
     with sessions.begin() as session:
         connection = session.connection()  # Core: no ORM objects to keep in step
         due = _due_statement(batch, connection.dialect.name == "postgresql")
-        ids = list(connection.scalars(due, {"now": now}))
-        if not ids:
-            return None  # idle: a read only, no write lock taken (SQLite's one writer)
-        claimed = connection.execute(_CLAIM, {"ids": ids, "now": now, "worker": worker_id[:64],
-                                              "token": token}).rowcount
+        claimed = 0
+        for _ in range(2):
+            ids = list(connection.scalars(due, {"now": now}))
+            if not ids:
+                return None  # idle: a read only, no write lock taken (SQLite's one writer)
+            claimed = connection.execute(_CLAIM, {"ids": ids, "now": now,
+                                                  "worker": worker_id[:64],
+                                                  "token": token}).rowcount
+            # On SQLite the read takes no lock, so another worker may have claimed these very
+            # rows before our UPDATE got the write lock. We hold it now: read again, and the
+            # rows due then are ours. (PostgreSQL's FOR UPDATE SKIP LOCKED never collides.)
+            if claimed:
+                break
     return token if claimed else None
 
 

@@ -381,3 +381,30 @@ def test_a_batch_claims_at_most_its_size_and_leaves_the_rest_pending(sessions):
     assert (stats.claimed, stats.sent) == (5, 5)
     assert seen[0] == 7  # while the batch was out, the other seven were free for other workers
     assert [r.status for r in _rows(sessions, push)].count("pending") == 7
+
+
+def test_a_worker_whose_due_rows_were_just_claimed_by_another_claims_the_next_ones(sessions):
+    from sqlalchemy import event
+
+    from scheduler.claims import claim_batch
+
+    users = _users(sessions, 6)
+    push = _queue(sessions, *users)
+    engine = sessions.kw["bind"]
+    rival: list[str | None] = []
+
+    def rival_claims_first(conn, cursor, statement, parameters, context, executemany):
+        # Between our read of the due rows and our UPDATE, another worker claims a batch: on
+        # SQLite (no lock taken by the read) the very rows we read; on PostgreSQL other ones.
+        if statement.lstrip().upper().startswith("UPDATE") and not rival:
+            rival.append(None)  # once: the rival's own UPDATE passes through here too
+            rival[0] = claim_batch(sessions, now=NOW, batch=3, worker_id="w2")
+
+    event.listen(engine, "before_cursor_execute", rival_claims_first)
+    try:
+        token = claim_batch(sessions, now=NOW, batch=3, worker_id="w1")
+    finally:
+        event.remove(engine, "before_cursor_execute", rival_claims_first)
+    assert token is not None and rival[0] is not None  # neither worker went idle
+    rows = _rows(sessions, push)
+    assert sorted(r.claimed_by for r in rows) == ["w1"] * 3 + ["w2"] * 3
