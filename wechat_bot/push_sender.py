@@ -60,20 +60,25 @@ class WeChatSender:
             answer = self._post(client, endpoint, body)
         except (WeChatClientException, requests.RequestException, redis.RedisError) as exc:
             return self._failure(message, exc)
+        except ValueError:  # a 2xx answer that is not WeChat's JSON: a gateway's page, a cut body
+            return SendResult(Outcome.UNCERTAIN, detail="应答不是微信的 JSON")
         return SendResult.sent(answer.get("msgid") or answer.get("msg_id"))
 
     def _post(self, client, endpoint: str, body: dict) -> dict:
         """Post with the shared token, read from Redis at most once a minute per client (a
-        delivery makes thousands of calls); a refused token falls back to the client's own
-        path, which re-reads the shared token and refreshes it once (40001/42001)."""
+        delivery makes thousands of calls). A refused token (40001/42001) is renewed once — the
+        shared one if another process renewed it meanwhile, else a fresh one — and the message
+        sent again: a refusal means nothing was sent."""
         token = self._token(client)
         try:
-            return client.post(endpoint, data=body, params={"access_token": token})
+            return client.post_json(endpoint, body, token)
         except WeChatClientException as exc:
             if exc.errcode not in TOKEN_ERRCODES:
                 raise
-        self._tokens.pop(id(client), None)  # refused: nothing was sent, so sending again is safe
-        return client.post(endpoint, data=body)
+        self._tokens.pop(id(client), None)
+        token = client.renew_access_token(rejected=token)
+        self._tokens[id(client)] = (token, time.monotonic())
+        return client.post_json(endpoint, body, token)
 
     def _token(self, client) -> str:
         cached = self._tokens.get(id(client))

@@ -6,7 +6,9 @@ one token instead of invalidating each other's (each fetch of a new token retire
 
 from __future__ import annotations
 
+import json
 import logging
+from urllib.parse import quote
 
 import redis
 import requests
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 # Renew a little before WeChat says the token expires, so no call carries a token that just died.
 EXPIRY_MARGIN_SECONDS = 300
+JSON_BODY = {"Content-Type": "application/json; charset=utf-8"}
 
 
 class AlumniWeChatClient(WeChatClient):
@@ -63,6 +66,37 @@ class AlumniWeChatClient(WeChatClient):
         ttl = max(60, int(result.get("expires_in", 7200)) - EXPIRY_MARGIN_SECONDS)
         self._store.set(self._token_key, result["access_token"], ex=ttl)
         return result
+
+    def post_json(self, endpoint: str, body: dict, access_token: str) -> dict:
+        """POST `body` as JSON to cgi-bin/`endpoint` with this token, straight on the session.
+
+        The push sender's call, made once per recipient of a broadcast: it skips wechatpy's
+        per-call plumbing (kwargs juggling, the token property, params encoding, result hooks),
+        which cost a tenth of a millisecond a call. It raises what `post` raises —
+        WeChatClientException for an errcode or an HTTP error status, requests' exceptions for
+        the network, ValueError for an answer that is not JSON — but never retries: the caller
+        holds the token, and renews it with `renew_access_token` if WeChat refuses it.
+        """
+        response = self._http.post(
+            f"{self.API_BASE_URL}{endpoint}?access_token={quote(access_token, safe='')}",
+            data=json.dumps(body, ensure_ascii=False).encode("utf-8"), headers=JSON_BODY,
+            timeout=self.timeout)
+        if response.status_code >= 400:
+            raise WeChatClientException(None, None, client=self, request=response.request,
+                                        response=response)
+        result = json.loads(response.content)
+        errcode = int(result.get("errcode") or 0) if isinstance(result, dict) else None
+        if errcode is None:
+            raise ValueError("WeChat answered JSON that is not an object")
+        if errcode:
+            raise WeChatClientException(errcode, result.get("errmsg", errcode), client=self,
+                                        request=response.request, response=response)
+        return result
+
+    def renew_access_token(self, rejected: str) -> str:
+        """The shared token after WeChat refused `rejected`: another process's newer one, or a
+        fresh one fetched under the lock."""
+        return self._refresh_token(rejected=rejected)
 
     def _refresh_token(self, rejected: str | None) -> str:
         """Get a fresh token, one process at a time; `rejected` is a token WeChat just refused."""

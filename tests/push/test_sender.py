@@ -45,6 +45,36 @@ def test_an_http_error_status_may_have_arrived(runtime):
     assert (result.outcome, result.detail) == (Outcome.UNCERTAIN, "HTTP 502")
 
 
+def _gateway(tokens: LoopbackWeChat, status: str, content_type: str, body: bytes):
+    """Tokens from the stand-in; every send answered by something else in front of WeChat."""
+    def wsgi(environ, start_response):
+        if environ["PATH_INFO"] == "/cgi-bin/stable_token":
+            return tokens.wsgi(environ, start_response)
+        start_response(status, [("Content-Type", content_type)])
+        return [body]
+    return SimpleNamespace(wsgi=wsgi)
+
+
+def test_a_page_that_is_not_wechats_json_may_have_arrived(runtime):
+    tokens = LoopbackWeChat(runtime.config.wechat.app_id, runtime.config.wechat.app_secret)
+    for body in (b"<html>\xe7\xbd\x91\xe5\x85\xb3</html>", b"[0]", b'{"errcode": 0'):
+        with running(_gateway(tokens, "200 OK", "text/html", body)) as base_url:
+            config = runtime.config.replace(wechat={"api_base_url": base_url})
+            result = build_sender(config, runtime.store, runtime.keys).send(MESSAGE)
+        assert (result.outcome, result.detail) == (Outcome.UNCERTAIN, "应答不是微信的 JSON"), body
+
+
+def test_an_errcode_is_a_refusal_with_wechats_words(runtime):
+    stand_in = LoopbackWeChat(runtime.config.wechat.app_id, runtime.config.wechat.app_secret)
+    with running(stand_in) as base_url:
+        config = runtime.config.replace(wechat={"api_base_url": base_url})
+        sender = build_sender(config, runtime.store, runtime.keys)
+        result = sender.send(Outgoing(Channel.TEMPLATE, "o-1", "你好", template_id="t"))
+    assert (result.outcome, result.errcode, result.detail) == (
+        Outcome.REFUSED, 48001, "api unauthorized")
+    assert stand_in.calls[-1] == "/cgi-bin/message/template/send"
+
+
 def test_a_group_holds_as_many_calls_as_half_the_lease_even_if_all_time_out(runtime):
     assert group_size(120, 5, 20) == 11  # 11 × (5 s + 1/20 s) = 55.6 s, inside 60 s
     assert group_size(1, 0.5, 1000) == 1  # the kill -9 tests' settings: one row at a time
