@@ -4,11 +4,12 @@ The sandbox's stand-in WeChat API runs under `alumni-bot serve` (gunicorn, 2 wor
 no added latency). The bare loop is one process posting the same customer-service or template JSON
 with a requests.Session, one call after another, checking each errcode. Ours is the outbox: a push
 queued to N sandbox followers, then 1 or 2 worker processes running deliver_due (claim, mark
-`sending` and commit, call, record and commit, the Redis rate limit) until every row is finished.
+`sending` and commit, call, record and commit, the Redis rate limit) until every row is finished,
+in batches of 50 (half the scheduler's), after a warm-up push of 50 rows per worker.
 Run by hand:
 
     python benchmarks/push.py [--count 1000] [--rounds 3] [--rate 60] [--latency-ms 20]
-                              [--latency-count 300] [--database URL] [--redis URL]
+                              [--latency-count 400] [--database URL] [--redis URL]
 
 Needs a real Redis (default 127.0.0.1:6379/15): the server's workers, the sandbox and the delivery
 processes share it. Prints deliveries per second, medians of alternating rounds.
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,15 +33,23 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.webhook import free_port, start, stop, wait_up
+from scheduler.jobs import JobSettings
 
 TEMPLATE = {"PUSH_TEMPLATE_ID": "alumni-sandbox-tpl-notice",
             "PUSH_TEMPLATE_DATA": "thing1={text},thing2={account},time3={time}"}
 TEXT = "校友会通知：秋季返校日报名开始"
-BATCH = 25  # rows per claim: small, so two workers share even a short run evenly
+# Rows per claim: half the scheduler's `delivery_batch`, so two workers still share a run of a
+# few hundred rows evenly (a batch's own work, ~4 ms, is then 0.08 ms a row instead of 0.04).
+BATCH = JobSettings.delivery_batch // 2
+WARM_UP = 50  # deliveries before the clock starts, on each side (and for each worker)
+JSON = {"Content-Type": "application/json"}
 
 
 def worker(worker_id: str) -> None:
-    """One delivery process (what the scheduler's delivery job runs), started on a line."""
+    """One delivery process (what the scheduler's delivery job runs), driven by lines on stdin:
+    each `run` delivers until nothing is due, then answers `idle`. The first run is a warm-up
+    push, so the measured one sees a worker in its steady state (statements compiled, the
+    connections open), as a scheduler that has been up for days is."""
     from models.db import make_engine, make_session_factory
     from scheduler.delivery import deliver_due
     from wechat_bot.config import load_config
@@ -50,13 +60,22 @@ def worker(worker_id: str) -> None:
     store, keys = connect_store(config.redis.url), Keys(config.redis.key_prefix)
     sessions = make_session_factory(make_engine(config.database.url))
     sender, limiter = build_sender(config, store, keys), build_limiter(config, store, keys)
-    sender.client.access_token  # noqa: B018  (the token, before the clock starts)
     print("ready", flush=True)
-    sys.stdin.readline()
-    while True:
-        if not deliver_due(sessions, sender, limiter, now=datetime.now(UTC), batch=BATCH,
-                           worker_id=worker_id).claimed:
-            time.sleep(0.05)
+    dump = os.environ.get("BENCH_WORKER_PROFILE")  # cProfile every run after the warm-up
+    profiler = None
+    for _line in sys.stdin:
+        while deliver_due(sessions, sender, limiter, now=datetime.now(UTC), batch=BATCH,
+                          worker_id=worker_id).claimed:
+            pass
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(f"{dump}.{worker_id}.{os.getpid()}")
+        elif dump:
+            import cProfile
+
+            profiler = cProfile.Profile(time.process_time)
+            profiler.enable()
+        print("idle", flush=True)
 
 
 class Bench:
@@ -87,24 +106,30 @@ class Bench:
         return openids
 
     def bare_loop(self, openids: list[str], channel: str) -> tuple[float, float]:
-        import requests
+        from wechat_bot.wechat_client import _session_for
 
         token = self.runtime.wechat.access_token
         base = self.config.wechat.api_base_url
-        http = requests.Session()
-        started, cpu = time.perf_counter(), time.process_time()
-        for number, openid in enumerate(openids):
+        http = _session_for(base)  # the same HTTP session the WeChat client sends on
+        warm_up, openids = openids[:WARM_UP], openids[WARM_UP:]
+        # A fresh client_msg_id per call of every run: a repeated one is answered from the
+        # stand-in's dedup record without sending anything, which is far less work for it.
+        run = f"bare-{uuid.uuid4().hex[:12]}"
+        started = cpu = 0.0
+        for number, openid in enumerate(warm_up + openids):
+            if number == len(warm_up):  # the connection is open: the clock starts
+                started, cpu = time.perf_counter(), time.process_time()
             if channel == "custom":
                 url = f"{base}/cgi-bin/message/custom/send"
                 body = {"touser": openid, "msgtype": "text", "text": {"content": TEXT}}
             else:
                 url = f"{base}/cgi-bin/message/template/send"
                 body = {"touser": openid, "template_id": TEMPLATE["PUSH_TEMPLATE_ID"],
-                        "client_msg_id": f"bare-{os.getpid()}-{number}",
+                        "client_msg_id": f"{run}-{number}",
                         "data": {"thing1": {"value": TEXT[:20]}, "thing2": {"value": "示例大学校友会"},
                                  "time3": {"value": "2026-12-01 10:00"}}}
-            answer = http.post(url, params={"access_token": token},
-                               data=_json(body), timeout=5).json()
+            answer = http.post(f"{url}?access_token={token}", data=_json(body),
+                               headers=JSON, timeout=5).json()
             assert answer.get("errcode") == 0, answer
         cpu_ms = (time.process_time() - cpu) / len(openids) * 1000
         return len(openids) / (time.perf_counter() - started), cpu_ms
@@ -122,17 +147,29 @@ class Bench:
         processes = [subprocess.Popen([sys.executable, __file__, "--worker", f"w{n}"], env=env,
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
                      for n in range(workers)]
-        try:
-            for process in processes:
-                assert process.stdout.readline().strip() == "ready"
+
+        def run(openids: list[str]):
             with self.runtime.sessions.begin() as session:
                 push = queue_push(session, text=TEXT, audience="openids:" + ",".join(openids),
                                   kind="broadcast", now=datetime.now(UTC))
-            cpu = sum(_cpu_seconds(p.pid) for p in processes)
             started = datetime.now(UTC)
             for process in processes:
-                process.stdin.write("go\n")
+                process.stdin.write("run\n")
                 process.stdin.flush()
+            return push, started
+
+        def idle() -> None:
+            for process in processes:
+                assert process.stdout.readline().strip() == "idle"
+
+        try:
+            for process in processes:
+                assert process.stdout.readline().strip() == "ready"
+            run(openids[:WARM_UP * workers])
+            idle()
+            openids = openids[WARM_UP * workers:]
+            cpu = sum(_cpu_seconds(p.pid) for p in processes)
+            push, started = run(openids)
             mine = Delivery.push_id == push.id
             finished = select(func.count()).select_from(Delivery).where(
                 mine, Delivery.status.in_(("sent", "failed", "unknown")))
@@ -142,6 +179,7 @@ class Bench:
                         break
                 time.sleep(0.2)
             cpu_ms = (sum(_cpu_seconds(p.pid) for p in processes) - cpu) / len(openids) * 1000
+            idle()
             with self.runtime.sessions() as session:  # the last answer's own time, not ours
                 last = session.scalar(select(func.max(Delivery.finished_at)).where(mine))
                 sent = session.scalar(select(func.count()).select_from(Delivery).where(
@@ -179,7 +217,7 @@ def profile(bench: Bench, args) -> None:
         sessions = make_session_factory(make_engine(config.database.url))
         sender, limiter = build_sender(config, store, keys), build_limiter(config, store, keys)
         sender.client.access_token  # noqa: B018
-        bare_rate, bare_cpu = bench.bare_loop(bench.followers(args.count), channel)
+        bare_rate, bare_cpu = bench.bare_loop(bench.followers(args.count + WARM_UP), channel)
         openids = bench.followers(args.count)
         with bench.runtime.sessions.begin() as session:
             queue_push(session, text=TEXT, audience="openids:" + ",".join(openids),
@@ -232,23 +270,35 @@ def report(bench: Bench, args, title: str, latency_ms: int, count: int) -> None:
         runs: dict[str, list[tuple[float, float]]] = {k: [] for k in ("bare", "one", "two",
                                                                        "capped")}
         for _ in range(args.rounds):  # alternate, so a noisy moment hurts every side alike
-            runs["bare"].append(bench.bare_loop(bench.followers(count), channel))
+            runs["bare"].append(bench.bare_loop(bench.followers(count + WARM_UP), channel))
             for key, workers, rate in (("one", 1, UNLIMITED), ("two", 2, UNLIMITED),
                                        ("capped", 2, args.rate)):
-                runs[key].append(bench.outbox(bench.followers(count), channel, workers, rate))
+                runs[key].append(bench.outbox(bench.followers(count + WARM_UP * workers),
+                                              channel, workers, rate))
         results[channel] = {key: (statistics.median(r for r, _ in values),
                                   statistics.median(c for _, c in values))
                             for key, values in runs.items()}
+        # Each round's own ratios: its sides ran back to back, so a slow minute of the machine
+        # moves both; the median and range of these say more than a ratio of medians.
+        results[channel]["ratio"] = _spread([one[0] / bare[0] for bare, one
+                                             in zip(runs["bare"], runs["one"])])
+        results[channel]["scaling"] = _spread([two[0] / one[0] for one, two
+                                               in zip(runs["one"], runs["two"])])
     print(f"\n{title}: deliveries/s (CPU ms per delivery), medians of {args.rounds} "
-          f"alternating rounds of {count}; load average now {os.getloadavg()[0]:.1f}")
-    print(f"{'channel':10}{'bare loop':>16}{'1 worker':>16}{'ratio':>7}{'2 workers':>16}"
-          f"{'scaling':>9}{f'2 @ {args.rate:g}/s':>12}")
+          f"alternating rounds of {count}; ratios: median (lowest–highest) of the rounds' own; "
+          f"load average now {os.getloadavg()[0]:.1f}")
+    print(f"{'channel':10}{'bare loop':>16}{'1 worker':>16}{'ratio':>19}{'2 workers':>16}"
+          f"{'scaling':>19}{f'2 @ {args.rate:g}/s':>12}")
     for channel, r in results.items():
-        cells = {k: f"{v[0]:.0f} ({v[1]:.2f})" for k, v in r.items()}
-        print(f"{channel:10}{cells['bare']:>16}{cells['one']:>16}"
-              f"{r['one'][0] / r['bare'][0]:>6.2f}x{cells['two']:>16}"
-              f"{r['two'][0] / r['one'][0]:>8.2f}x{r['capped'][0]:>12.1f}")
+        cells = {k: f"{v[0]:.0f} ({v[1]:.2f})" for k, v in r.items() if k in runs}
+        print(f"{channel:10}{cells['bare']:>16}{cells['one']:>16}{r['ratio']:>19}"
+              f"{cells['two']:>16}{r['scaling']:>19}{r['capped'][0]:>12.1f}")
     bench.sandbox.faults.clear()
+
+
+def _spread(ratios: list[float]) -> str:
+    return (f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})"
+            if len(ratios) > 1 else f"{ratios[0]:.2f}x")
 
 
 def main() -> None:
@@ -259,7 +309,7 @@ def main() -> None:
                         help="push.rate_per_second for the capped two-worker runs")
     parser.add_argument("--latency-ms", type=int, default=20,
                         help="latency the sandbox adds to each send in the second table")
-    parser.add_argument("--latency-count", type=int, default=300,
+    parser.add_argument("--latency-count", type=int, default=400,
                         help="deliveries per run in the second table")
     parser.add_argument("--database", default=None, help="default: a SQLite file in a temp folder")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
