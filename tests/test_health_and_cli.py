@@ -68,3 +68,16 @@ def test_bad_configuration_stops_the_command_with_one_line(tmp_path):
     assert process.returncode == 2
     lines = [line for line in process.stderr.splitlines() if line.strip()]
     assert lines == ["配置错误：配置项 push.max_attempts 的值 'lots' 无效：应为整数"]
+
+
+def test_a_command_on_a_database_without_tables_says_to_run_init_db(tmp_path):
+    process = subprocess.run(
+        [sys.executable, "-m", "wechat_bot", "push-status", "1"], cwd=tmp_path,
+        capture_output=True, text=True,
+        env={"ALUMNI_BOT_DATABASE_URL": f"sqlite:///{tmp_path}/empty.db", "PATH": "/usr/bin:/bin"},
+    )
+    assert process.returncode == 1
+    lines = [line for line in process.stderr.splitlines() if line.strip()]
+    assert lines[-1] == (f"数据库 sqlite:///{tmp_path}/empty.db 里还没有表：先运行 alumni-bot init-db，"
+                         "或用 ALUMNI_BOT_DATABASE_URL / --config 指向已有的数据库")
+    assert "Traceback" not in process.stderr

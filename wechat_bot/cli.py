@@ -30,11 +30,34 @@ def _remember_config(ctx: click.Context, _param, value: str | None) -> str | Non
 
 class AlumniGroup(FlaskGroup):
     def main(self, *args, **kwargs):
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
         try:
             return super().main(*args, **kwargs)
         except ConfigError as exc:
             click.echo(f"配置错误：{exc}", err=True)
             sys.exit(2)
+        except (OperationalError, ProgrammingError) as exc:
+            if not _missing_table(exc):
+                raise
+            click.echo(f"数据库 {_database_shown()} 里还没有表：先运行 alumni-bot init-db，"
+                       f"或用 ALUMNI_BOT_DATABASE_URL / --config 指向已有的数据库", err=True)
+            sys.exit(1)
+
+
+def _missing_table(exc: Exception) -> bool:
+    # SQLite: "no such table: push"; PostgreSQL: 'relation "push" does not exist'
+    text = str(getattr(exc, "orig", exc))
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def _database_shown() -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(load_config().database.url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001  (only for the message)
+        return "（配置的数据库）"
 
 
 @click.group(cls=AlumniGroup, create_app=_create_app, add_default_commands=False,
