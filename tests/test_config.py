@@ -61,6 +61,10 @@ def test_environment_overrides_every_key_with_typed_values(tmp_path):
     ('[wechat]\ntokn = "typo"\n', {}, "wechat.tokn"),
     ('[wechat]\nreply_deadline_seconds = 6\n', {}, "wechat.reply_deadline_seconds"),
     ('[push]\nrate_per_second = 0\n', {}, "push.rate_per_second"),
+    ('[push]\ntemplate_id = "t"\n', {}, "push.template_data"),
+    ('[push]\ntemplate_id = "t"\ntemplate_data = ["thing1={name}"]\n', {}, "push.template_data"),
+    ('[push]\nlease_seconds = 3\n', {}, "push.lease_seconds"),
+    ('[push]\nminiprogram_state = "beta"\n', {}, "push.miniprogram_state"),
 ])
 def test_a_bad_value_stops_start_up_with_one_line_naming_the_key(tmp_path, toml, env, key):
     file = write(tmp_path / "c.toml", toml)

@@ -350,6 +350,14 @@ def _validate(config: Config) -> None:
         fail("push.rate_per_second", "必须大于 0")
     if config.push.max_attempts < 1:
         fail("push.max_attempts", "至少为 1")
+    # The rest of [push] (template fields, lease, miniprogram_state) is read by delivery alone;
+    # checked here too, so `serve` refuses a bad template at start-up, not at the first push.
+    from wechat_bot.push_sender import delivery_policy
+
+    try:
+        delivery_policy(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}（{config.source}）") from None
 
 
 def _validate_scheduler(section: SchedulerSection, fail) -> None:
