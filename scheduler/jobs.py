@@ -17,6 +17,7 @@ What is deliberately not a job here:
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable
@@ -48,6 +49,7 @@ class JobSettings:
 
     timezone: str = "Asia/Shanghai"
     delivery_interval_seconds: float = 2.0
+    delivery_threads: int = 1                  # calls to WeChat in flight, one per thread
     delivery_batch: int = 100
     delivery_drain_seconds: float = 50.0       # one run sends batches until idle or this long
     message_log_retention_days: int = 180
@@ -124,29 +126,40 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
 def deliver_pushes(context: JobContext) -> int:
     """Send what is due, batch after batch, until nothing is due or the drain time is up.
 
-    A run that is still draining when the next tick comes makes that tick return at once (the
-    lock), so a long queue is sent by one loop at the shared rate instead of by piled-up runs.
-    Returns how many rows were claimed.
+    `delivery_threads` lanes drain at once, each claiming its own batches (a share of
+    `delivery_batch`) under its own worker id, so that many calls are in flight while WeChat
+    answers; the shared rate limit still paces them all. A run that is still draining when the
+    next tick comes makes that tick return at once (the lock), so a long queue is sent by one
+    set of lanes instead of by piled-up runs. Returns how many rows were claimed.
     """
-    from scheduler.delivery import deliver_due
-
     if context.delivery is None or not context._delivering.acquire(blocking=False):
         return 0
     try:
-        settings = context.settings
-        started = context.clock()
-        budget = timedelta(seconds=settings.delivery_drain_seconds)
-        claimed = 0
-        while not context.stopping.is_set():
-            stats = deliver_due(context.sessions, context.delivery.sender, context.delivery.limiter,
-                                now=context.clock(), batch=settings.delivery_batch,
-                                worker_id=context.worker_id)
-            claimed += stats.claimed
-            if stats.claimed < settings.delivery_batch or context.clock() - started > budget:
-                break
-        return claimed
+        lanes = max(1, context.settings.delivery_threads)
+        if lanes == 1:
+            return _drain(context, context.worker_id, context.settings.delivery_batch)
+        batch = max(1, -(-context.settings.delivery_batch // lanes))
+        with concurrent.futures.ThreadPoolExecutor(lanes, "delivery") as pool:
+            runs = [pool.submit(_drain, context, f"{context.worker_id[:60]}#{lane}", batch)
+                    for lane in range(1, lanes + 1)]
+            return sum(run.result() for run in runs)
     finally:
         context._delivering.release()
+
+
+def _drain(context: JobContext, worker_id: str, batch: int) -> int:
+    from scheduler.delivery import deliver_due
+
+    started = context.clock()
+    budget = timedelta(seconds=context.settings.delivery_drain_seconds)
+    claimed = 0
+    while not context.stopping.is_set():
+        stats = deliver_due(context.sessions, context.delivery.sender, context.delivery.limiter,
+                            now=context.clock(), batch=batch, worker_id=worker_id)
+        claimed += stats.claimed
+        if stats.claimed < batch or context.clock() - started > budget:
+            break
+    return claimed
 
 
 def clean_up(context: JobContext) -> int:

@@ -107,12 +107,17 @@ class SandboxSection:
     enabled: bool = False
 
 
+# Each delivery thread holds a database connection and an HTTP connection while it sends.
+MAX_DELIVERY_THREADS = 16
+
+
 @dataclass(frozen=True)
 class SchedulerSection:
     leader_lease_seconds: float = 30.0
     leader_renew_seconds: float = 10.0
     misfire_grace_seconds: int = 3600
     delivery_interval_seconds: float = 2.0
+    delivery_threads: int = 4
     alumni_tag_sync_seconds: float = 60.0
     message_log_retention_days: int = 180
     anniversary_outreach_date: str = "03-01"
@@ -373,6 +378,8 @@ def _validate_scheduler(section: SchedulerSection, fail) -> None:
         fail("scheduler.misfire_grace_seconds", "至少 1 秒")
     if section.delivery_interval_seconds <= 0:
         fail("scheduler.delivery_interval_seconds", "必须大于 0")
+    if not 1 <= section.delivery_threads <= MAX_DELIVERY_THREADS:
+        fail("scheduler.delivery_threads", f"必须在 1 到 {MAX_DELIVERY_THREADS} 之间")
     if section.alumni_tag_sync_seconds < 1:
         fail("scheduler.alumni_tag_sync_seconds", "至少 1 秒")
     if section.message_log_retention_days < 1:

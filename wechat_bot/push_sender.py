@@ -32,11 +32,13 @@ MINIPROGRAM_STATES = ("developer", "trial", "formal")
 GROUP_MAX = 20  # rows on an idempotent channel marked `sending` in one commit, at most
 
 
-def group_size(lease_seconds: float, timeout_seconds: float, rate_per_second: float) -> int:
+def group_size(lease_seconds: float, timeout_seconds: float, rate_per_second: float,
+               threads: int = 1) -> int:
     """How many template/mass rows one commit may mark `sending`: as many as can all be called
     within half the lease even if every call times out, so no row of a live worker's group is
-    ever taken for a crashed one's; at most GROUP_MAX."""
-    per_call = timeout_seconds + 1 / rate_per_second
+    ever taken for a crashed one's; at most GROUP_MAX. `threads` delivery lanes share the rate,
+    so each lane's turn comes `threads / rate` seconds apart."""
+    per_call = timeout_seconds + threads / rate_per_second
     return max(1, min(GROUP_MAX, int(lease_seconds / 2 / per_call)))
 
 
@@ -174,7 +176,7 @@ def delivery_policy(config: Config) -> DeliveryPolicy:
         max_attempts=push.max_attempts, retry_base_seconds=push.retry_base_seconds,
         lease_seconds=push.lease_seconds,
         group=group_size(push.lease_seconds, config.wechat.request_timeout_seconds,
-                         push.rate_per_second),
+                         push.rate_per_second, config.scheduler.delivery_threads),
         template=spec("template_id", "template_data"),
         subscribe=spec("miniprogram_template_id", "miniprogram_template_data"),
         subscribe_page=push.miniprogram_page or None,

@@ -134,3 +134,29 @@ def test_the_registry_holds_each_job_the_context_can_run(runtime):
     assert list(jobs) == ["deliver-pushes", "clean-up", "anniversary-outreach", "sync-alumni-tag"]
     assert str(jobs["deliver-pushes"].trigger) == "interval[0:00:02]"
     assert "03:30" in jobs["clean-up"].description
+
+
+def test_delivery_threads_keep_that_many_calls_in_flight(runtime):
+    import threading
+
+    with runtime.sessions.begin() as session:
+        users = [add_user(session, messaged=timedelta(minutes=5), now=MARCH_2) for _ in range(6)]
+        queue_push(session, text="通知", audience="users:" + ",".join(str(u.id) for u in users),
+                   kind="broadcast", now=MARCH_2)
+    together = threading.Barrier(3, timeout=10)  # passes only with three sends out at once
+    sender = FakeSender()
+    sender.during_send = lambda message: together.wait()
+    ctx = context(runtime, delivery_batch=6, delivery_threads=3)  # two rows a claim, a lane
+    ctx.delivery = DeliveryParts(sender, FakeLimiter())
+    assert deliver_pushes(ctx) == 6
+    assert sorted(m.address for m in sender.sent) == sorted(u.openid for u in users)
+    with runtime.sessions() as session:
+        lanes = set(session.scalars(select(Delivery.claimed_by)))
+    assert lanes == {"scheduler#1", "scheduler#2", "scheduler#3"}
+
+
+def test_delivery_lanes_share_the_rate_in_the_group_rule():
+    from wechat_bot.push_sender import group_size
+
+    assert group_size(120, 5, 20, threads=4) == 11  # 11 × (5 s + 4/20 s) = 57.2 s, inside 60 s
+    assert group_size(120, 5, 20, threads=16) == 10  # each lane's turn only every 0.8 s

@@ -31,6 +31,7 @@ def job_settings(config: Config, alumni_tag: str | None) -> JobSettings:
     return JobSettings(
         timezone=config.app.timezone,
         delivery_interval_seconds=section.delivery_interval_seconds,
+        delivery_threads=section.delivery_threads,
         message_log_retention_days=section.message_log_retention_days,
         anniversary_years=tuple(config.reunion.anniversary_years),
         anniversary_outreach_date=section.anniversary_outreach_date,
