@@ -263,7 +263,7 @@ UNLIMITED = 100_000.0
 
 def report(bench: Bench, args, title: str, latency_ms: int, count: int) -> None:
     """One table: both channels, the bare loop, 1 and 2 workers, 2 workers at the rate."""
-    bench.sandbox.faults.set({"latency_ms": latency_ms,
+    bench.sandbox.faults.set({"latency_ms": latency_ms, "reports": False,
                               "paths": ["message/custom/send", "message/template/send"]})
     results = {}
     for channel in args.channels:

@@ -43,7 +43,11 @@ class Message:
         """WeChat's retries repeat MsgId for messages, sender + time + event for events."""
         if self.msg_id:
             return f"msg:{self.msg_id}"
-        return f"evt:{self.from_user}:{self.create_time}:{self.event or ''}:{self.event_key or ''}"
+        key = f"evt:{self.from_user}:{self.create_time}:{self.event or ''}:{self.event_key or ''}"
+        # Job receipts carry the send's MsgID: two template messages to one user, reported in
+        # the same second, are two reports, not a retry.
+        job = self.raw.get("MsgID")
+        return f"{key}:{job}" if isinstance(job, str) and job else key
 
     @property
     def text(self) -> str:

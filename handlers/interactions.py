@@ -33,6 +33,10 @@ class Inbound:
     elapsed_ms: int
     opens_window: bool   # a message, click, subscribe or scan: WeChat lets us answer for a while
     is_message: bool     # the user's own message: the 48-hour window
+    # WeChat's receipt for one of our sends (models.wechat_user.JOB_RECEIPT_EVENTS): logged,
+    # but its FromUserName may be nobody of ours (the mass-send assistant): no user for it.
+    # A default, so records queued by an older version still load.
+    is_receipt: bool = False
 
 
 def record_inbound(session: Session, records: Iterable[Inbound]) -> int:
@@ -42,8 +46,10 @@ def record_inbound(session: Session, records: Iterable[Inbound]) -> int:
         return 0
     first_seen: dict[str, datetime] = {}
     for r in records:
-        first_seen[r.openid] = min(first_seen.get(r.openid, r.at), r.at)
-    _create_missing_users(session, first_seen)
+        if not r.is_receipt:
+            first_seen[r.openid] = min(first_seen.get(r.openid, r.at), r.at)
+    if first_seen:
+        _create_missing_users(session, first_seen)
     _advance_times(session, records)
     session.execute(insert(MessageLog), [
         {"openid": r.openid, "received_at": r.at, "msg_type": r.msg_type, "event": r.event,

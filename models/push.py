@@ -100,7 +100,16 @@ class Delivery(Base):
     finished_at: Mapped[datetime | None]
     errcode: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(String(200))
-    msgid: Mapped[str | None] = mapped_column(String(64))
+    # Indexed: WeChat's reports (TEMPLATESENDJOBFINISH, MASSSENDJOBFINISH) find the row by it,
+    # one for each recipient of a broadcast.
+    msgid: Mapped[str | None] = mapped_column(String(64), index=True)
+    # What WeChat reported afterwards, as it said it: "success", "failed:user block",
+    # "sendsuccess", "err(10001)" …; NULL until a report arrives (customer-service and subscribe
+    # messages never get one).
+    report: Mapped[str | None] = mapped_column(String(32))
+    reported_at: Mapped[datetime | None]
+    # A mass send's counts: {"total", "filter", "sent", "error"} (TotalCount, FilterCount, …).
+    report_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
     def idempotency_key(self, push_key: str) -> str:
         """What WeChat dedups on (template client_msg_id, mass clientmsgid): one per row."""

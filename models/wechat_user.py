@@ -13,6 +13,9 @@ MESSAGE_WINDOW = timedelta(hours=48)
 EVENT_WINDOW = timedelta(minutes=1)
 # Events that open that one-minute window; a VIEW, a LOCATION report or a job receipt does not.
 WINDOW_OPENING_EVENTS = frozenset({"CLICK", "scancode_push", "scancode_waitmsg", "subscribe", "SCAN"})
+# WeChat's receipts for our own sends: FromUserName is a recipient, or WeChat's mass-send
+# assistant, and nobody did anything, so they create no user and open no window.
+JOB_RECEIPT_EVENTS = frozenset({"TEMPLATESENDJOBFINISH", "MASSSENDJOBFINISH"})
 
 
 class WechatUser(Base):

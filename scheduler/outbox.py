@@ -18,9 +18,10 @@ from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from handlers.chapters.membership import chapter_member_users
+from handlers.push_reports import is_confirmed, template_failure
 from models.alumnus import Alumnus
-from models.chapter import Chapter
 from models.base import UtcDateTime
+from models.chapter import Chapter
 from models.push import Channel, Delivery, DeliveryStatus, Push
 from models.wechat_user import WechatUser
 
@@ -251,7 +252,12 @@ def describe_audience(spec: str) -> str:
 
 @dataclass(frozen=True)
 class PushProgress:
-    """One push's deliveries by state; `failed` by errcode (None: retries ran out, no code)."""
+    """One push's deliveries by state; `failed` by errcode (None: retries ran out, no code).
+
+    What WeChat reported afterwards on its template messages: `confirmed` of the sent ones,
+    `awaiting_report` sent with no report yet, and `reported_failed` by WeChat's status
+    ("failed:user block": counted here, not under an errcode, since the call itself succeeded).
+    """
 
     push: Push
     pending: int
@@ -260,11 +266,14 @@ class PushProgress:
     failed: dict[int | None, int]
     unreachable: int
     unknown: int
+    confirmed: int = 0
+    awaiting_report: int = 0
+    reported_failed: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return (self.pending + self.sending + self.sent + sum(self.failed.values())
-                + self.unreachable + self.unknown)
+                + sum(self.reported_failed.values()) + self.unreachable + self.unknown)
 
 
 def push_progress(session: Session, push_id: int) -> PushProgress | None:
@@ -272,19 +281,31 @@ def push_progress(session: Session, push_id: int) -> PushProgress | None:
     push = session.get(Push, push_id)
     if push is None:
         return None
-    rows = session.execute(select(Delivery.status, Delivery.errcode, func.count())
-                           .where(Delivery.push_id == push_id)
-                           .group_by(Delivery.status, Delivery.errcode)).all()
+    rows = session.execute(
+        select(Delivery.status, Delivery.errcode, Delivery.channel, Delivery.report, func.count())
+        .where(Delivery.push_id == push_id)
+        .group_by(Delivery.status, Delivery.errcode, Delivery.channel, Delivery.report)).all()
     by_status: dict[str, int] = {}
     failed: dict[int | None, int] = {}
-    for status, errcode, count in rows:
+    reported_failed: dict[str, int] = {}
+    confirmed = awaiting = 0
+    for status, errcode, channel, report, count in rows:
         by_status[status] = by_status.get(status, 0) + count
-        if status == DeliveryStatus.FAILED:
-            failed[errcode] = failed.get(errcode, 0) + count
+        if status == DeliveryStatus.SENT:
+            if is_confirmed(report):
+                confirmed += count
+            elif report is None and channel == Channel.TEMPLATE:
+                awaiting += count
+        elif status == DeliveryStatus.FAILED:
+            if report is not None and template_failure(report) is not None:
+                reported_failed[report] = reported_failed.get(report, 0) + count
+            else:
+                failed[errcode] = failed.get(errcode, 0) + count
     return PushProgress(
         push=push,
         pending=by_status.get(DeliveryStatus.PENDING, 0) + by_status.get(DeliveryStatus.CLAIMED, 0),
         sending=by_status.get(DeliveryStatus.SENDING, 0),
         sent=by_status.get(DeliveryStatus.SENT, 0), failed=failed,
         unreachable=by_status.get(DeliveryStatus.UNREACHABLE, 0),
-        unknown=by_status.get(DeliveryStatus.UNKNOWN, 0))
+        unknown=by_status.get(DeliveryStatus.UNKNOWN, 0),
+        confirmed=confirmed, awaiting_report=awaiting, reported_failed=reported_failed)

@@ -52,12 +52,16 @@ def test_latency_is_added_to_each_call(api):
 
 
 @pytest.mark.parametrize(
-    "faults", [{"busy_rate": 2}, {"latency_ms": -1}, {"paths": "all"}, {"quota_rate": True}]
+    "faults",
+    [{"busy_rate": 2}, {"latency_ms": -1}, {"paths": "all"}, {"quota_rate": True},
+     {"reports": "no"}, {"report_delay_ms": -1}, {"template_report": "failed"}],
 )
 def test_bad_fault_settings_are_refused(api, faults):
     response = api.client.post("/sandbox/api/_faults", json=faults)
     assert response.status_code == 400
-    assert api.client.get("/sandbox/api/_faults").get_json()["busy_rate"] == 0
+    settings = api.client.get("/sandbox/api/_faults").get_json()
+    assert (settings["busy_rate"], settings["reports"], settings["template_report"]) == (
+        0, True, "success")
 
 
 def test_the_apps_client_sees_the_fault_as_wechat_would_answer_it(live_server):

@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from models.push import Delivery
+from handlers.push_reports import mass_status_text, template_failure
+from models.push import Delivery, DeliveryStatus
 from scheduler.outbox import (
     AudienceError,
     audience_label,
@@ -36,6 +37,8 @@ ERRCODE_MEANINGS = {
     48002: "用户拒收本账号消息",
 }
 PAST_TOLERANCE = timedelta(minutes=1)
+# WeChat's counts in a mass report (MASSSENDJOBFINISH), in its order.
+MASS_COUNTS = (("total", "粉丝总数"), ("filter", "过滤后"), ("sent", "发送成功"), ("error", "发送失败"))
 MASS_STATES = {"pending": "待发送", "claimed": "待发送", "sending": "发送中", "sent": "已提交微信",
                "failed": "失败", "unknown": "待核实", "unreachable": "无法送达"}
 
@@ -93,7 +96,8 @@ def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> N
 @click.argument("push_id", type=int)
 @with_appcontext
 def push_status(push_id: int) -> None:
-    """一条推送的发送情况：待发送、已发送、失败（按错误码）、无法送达、待核实。"""
+    """一条推送的发送情况：待发送、已发送（微信确认）、失败（按错误码或微信回报）、无法送达、待核实；
+    群发则为微信回报的人数。"""
     runtime = _runtime()
     zone = runtime.config.zone
     with runtime.sessions() as session:
@@ -108,19 +112,38 @@ def push_status(push_id: int) -> None:
     if push.mass:  # one mass send: WeChat counts the followers it reached, not us
         with runtime.sessions() as session:
             row = session.scalars(select(Delivery).where(Delivery.push_id == push.id)).one()
-        state = MASS_STATES.get(row.status, row.status)
-        extra = f"（msg_id {row.msgid}）" if row.msgid else (
-            f"（错误码 {row.errcode}）" if row.errcode is not None else "")
-        click.echo(f"群发：{state}{extra}；按关注者计约 {push.recipient_count} 人")
+        _echo_mass(push, row)
         return
     click.echo(f"待发送：{progress.pending + progress.sending}")
     click.echo(f"已发送：{progress.sent}")
-    failed = sum(progress.failed.values())
+    if progress.confirmed or progress.awaiting_report:  # template messages: WeChat reports back
+        click.echo(f"  微信确认送达：{progress.confirmed}")
+        click.echo(f"  等待微信回报：{progress.awaiting_report}")
+    failed = sum(progress.failed.values()) + sum(progress.reported_failed.values())
     click.echo(f"失败：{failed}")
     for errcode, count in sorted(progress.failed.items(), key=lambda item: -item[1]):
         meaning = ERRCODE_MEANINGS.get(errcode, "")
         code = "无错误码" if errcode is None else f"错误码 {errcode}"
         click.echo(f"  {code}{'（' + meaning + '）' if meaning else ''}：{count}")
+    for status, count in sorted(progress.reported_failed.items(),
+                                key=lambda item: (-item[1], item[0])):
+        click.echo(f"  微信回报{template_failure(status)}（{status}）：{count}")
     click.echo(f"无法送达：{progress.unreachable}")
     if progress.unknown:
         click.echo(f"待核实：{progress.unknown}（发送中断，可能已送达，不会自动重发）")
+
+
+def _echo_mass(push, row: Delivery) -> None:
+    state = MASS_STATES.get(row.status, row.status)
+    extra = f"（msg_id {row.msgid}）" if row.msgid else (
+        f"（错误码 {row.errcode}）" if row.errcode is not None else "")
+    click.echo(f"群发：{state}{extra}；按关注者计约 {push.recipient_count} 人")
+    if row.report is None:
+        if row.status == DeliveryStatus.SENT:
+            click.echo("等待微信回报")
+        return
+    click.echo(f"微信回报：{mass_status_text(row.report)}")
+    counts = row.report_counts or {}
+    for key, label in MASS_COUNTS:
+        value = counts.get(key)
+        click.echo(f"  {label}：{'—' if value is None else value}")

@@ -4,7 +4,7 @@ Each line says which input reaches which handler. Keywords list the Chinese word
 text marks a command as open by it), then its aliases.
 """
 
-from handlers import help, subscription
+from handlers import help, push_reports, subscription
 from handlers.chapters import bot as chapters
 from handlers.directory import bot as directory
 from menus.keys import MenuKey
@@ -17,6 +17,9 @@ ROUTES = RoutingTable(
         event("subscribe", to=subscription.on_subscribe),
         event("unsubscribe", to=subscription.on_unsubscribe),
         event("LOCATION", to=subscription.on_location_report),
+        # WeChat's reports on our template messages and mass sends (docs/pushes.md)
+        event("TEMPLATESENDJOBFINISH", to=push_reports.on_template_report),
+        event("MASSSENDJOBFINISH", to=push_reports.on_mass_report),
         # the alumni directory (issue 4)
         keyword("绑定", "bind", to=directory.bind),
         menu(MenuKey.BIND, to=directory.bind),

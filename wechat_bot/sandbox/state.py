@@ -57,6 +57,7 @@ class Sandbox:
         from wechat_bot.sandbox.faults import Faults
         from wechat_bot.sandbox.logins import Logins
         from wechat_bot.sandbox.people import People
+        from wechat_bot.sandbox.reports import Reports
         from wechat_bot.sandbox.tokens import Tokens
 
         self.config = runtime.config
@@ -68,6 +69,8 @@ class Sandbox:
         self.catalog = Catalog(self.store)
         self.faults = Faults(self.store)
         self.logins = Logins(self.store)
+        self.reports = Reports(self.config)
+        runtime.extras["sandbox.reports"] = self.reports  # closed with the runtime
 
     def now(self) -> float:
         return self.store.now()

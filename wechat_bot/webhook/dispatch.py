@@ -14,7 +14,7 @@ from handlers.context import Context, DialogState, Message
 from handlers.interactions import Inbound
 from handlers.settings import Settings
 from models import WechatUser
-from models.wechat_user import WINDOW_OPENING_EVENTS
+from models.wechat_user import JOB_RECEIPT_EVENTS, WINDOW_OPENING_EVENTS
 from wechat_bot.conversation.dialogs import DialogStore
 from wechat_bot.conversation.router import Plan, Routed, Router
 from wechat_bot.notify import notify_users
@@ -93,6 +93,7 @@ def _inbound(message: Message, routed: Routed, now: datetime, started: float) ->
         handler=routed.handler[:128], reply_kind=type(routed.reply).__name__.lower(),
         elapsed_ms=int((time.perf_counter() - started) * 1000),
         opens_window=opens, is_message=not message.is_event,
+        is_receipt=message.is_event and message.event in JOB_RECEIPT_EVENTS,
     )
 
 

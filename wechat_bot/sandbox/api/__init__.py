@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -24,11 +24,13 @@ OK = {"errcode": 0, "errmsg": "ok"}
 
 @dataclass(frozen=True)
 class Call:
-    """What an endpoint gets: the query, the JSON body (POST) and the caller's app id."""
+    """What an endpoint gets: the query, the JSON body (POST), the caller's app id, and the
+    sandbox's settings of this call (`Faults.get()`: the senders read the reports switch)."""
 
     args: dict[str, str]
     body: dict[str, Any]
     app_id: str | None
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 Handler = Callable[[Sandbox, Call], "dict | Response"]
@@ -41,10 +43,10 @@ def endpoint(path: str, methods: tuple[str, ...] = ("POST",), token: str | None 
         def view() -> Response:
             sandbox = sandbox_of(current_app)
             try:
-                sandbox.faults.apply(path)
+                settings = sandbox.faults.apply(path)
                 app_id = _check_token(sandbox, token) if token else None
                 body = _json_body() if request.method == "POST" and not request.files else {}
-                result = handler(sandbox, Call(request.args.to_dict(), body, app_id))
+                result = handler(sandbox, Call(request.args.to_dict(), body, app_id, settings))
             except ApiError as refusal:
                 result = refusal.body()
             return result if isinstance(result, Response) else jsonify(result)

@@ -1,6 +1,7 @@
-"""The sandbox's own controls, beside the stand-in API: faults, the clock, templates, and what was
-accepted. Not WeChat endpoints (their names start with `_`), so no access token; only mounted when
-the sandbox is enabled, which production configuration never does.
+"""The sandbox's own controls, beside the stand-in API: faults (and WeChat's reports after a
+send), the clock, templates, and what was accepted. Not WeChat endpoints (their names start
+with `_`), so no access token; only mounted when the sandbox is enabled, which production
+configuration never does.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def _bad(message: str, status: int = 400):
 
 @bp.route("/_faults", methods=["GET", "POST", "DELETE"])
 def faults():
-    """GET the faults; POST {latency_ms, busy_rate, quota_rate, paths} to set; DELETE to clear."""
+    """GET the faults; POST {latency_ms, busy_rate, quota_rate, paths} to set, or the reports
+    after a send {reports, report_delay_ms, template_report}; DELETE to clear."""
     sandbox = _sandbox()
     if request.method == "DELETE":
         sandbox.faults.clear()

@@ -94,7 +94,9 @@ def template_send(sandbox: Sandbox, call: Call) -> dict:
             sandbox, person.openid, "template", template, values, url=url, miniprogram=mini
         )
 
-    msgid, _ = _once(sandbox, "template-client-msg", body.get("client_msg_id"), send)
+    msgid, repeated = _once(sandbox, "template-client-msg", body.get("client_msg_id"), send)
+    if not repeated:  # a repeated client_msg_id sent nothing, and WeChat reports nothing
+        sandbox.reports.template_sent(call.settings, person.openid, msgid)
     return {**OK, "msgid": msgid}
 
 
@@ -132,8 +134,10 @@ def subscribe_bizsend(sandbox: Sandbox, call: Call) -> dict:
     return _subscribe_send(sandbox, call.body, person.openid)
 
 
-def _mass(sandbox: Sandbox, body: dict, recipients: list, channel: str = "mass") -> dict:
+def _mass(sandbox: Sandbox, call: Call, recipients: list, channel: str = "mass") -> dict:
+    body = call.body
     payload = message_payload(body, channel="mass")
+    jobs: list[dict] = []
 
     def send() -> int:
         msg_id = _msgid(sandbox)
@@ -153,22 +157,16 @@ def _mass(sandbox: Sandbox, body: dict, recipients: list, channel: str = "mass")
                 person.openid, "api", channel=channel, msg_id=msg_id, **payload
             )
             sent += 1
-        sandbox.store.set_json(
-            sandbox.store.key("mass-job", str(msg_id)),
-            {
-                "msg_id": msg_id,
-                "total": len(recipients),
-                "filter": filtered,
-                "sent": sent,
-                "error": errors,
-            },
-            30 * 86400,
-        )
+        job = {"msg_id": msg_id, "total": len(recipients), "filter": filtered, "sent": sent,
+               "error": errors}
+        sandbox.store.set_json(sandbox.store.key("mass-job", str(msg_id)), job, 30 * 86400)
+        jobs.append(job)
         return msg_id
 
     msg_id, repeated = _once(sandbox, "mass-client-msg", body.get("clientmsgid"), send)
     if repeated:
         return {**ApiError(45065).body(), "msg_id": msg_id}
+    sandbox.reports.mass_sent(call.settings, jobs[0])
     return {
         "errcode": 0,
         "errmsg": "send job submission success",
@@ -189,7 +187,7 @@ def mass_sendall(sandbox: Sandbox, call: Call) -> dict:
         from wechat_bot.sandbox.api.users import tag_members
 
         recipients = tag_members(sandbox, rule.get("tag_id"))
-    return _mass(sandbox, call.body, recipients)
+    return _mass(sandbox, call, recipients)
 
 
 @endpoint("cgi-bin/message/mass/send")
@@ -198,7 +196,7 @@ def mass_send(sandbox: Sandbox, call: Call) -> dict:
     touser = call.body.get("touser")
     if not isinstance(touser, list) or not 2 <= len(touser) <= 10_000:
         raise ApiError(40130)
-    return _mass(sandbox, call.body, list(dict.fromkeys(touser)))
+    return _mass(sandbox, call, list(dict.fromkeys(touser)))
 
 
 @endpoint("cgi-bin/message/mass/preview")
