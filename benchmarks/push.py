@@ -208,6 +208,7 @@ def profile(bench: Bench, args) -> None:
     from wechat_bot.push_sender import build_limiter, build_sender
     from wechat_bot.store import Keys, connect_store
 
+    bench.sandbox.faults.set({"reports": False})  # WeChat's receipts would load the same server
     for channel in args.channels:
         env = {**bench.env, "ALUMNI_BOT_PUSH_RATE_PER_SECOND": str(UNLIMITED)}
         if channel == "template":
