@@ -124,4 +124,6 @@ _search_index("ix_alumnus_class_name", Alumnus.class_name)
 _search_index("ix_alumnus_current_city", Alumnus.current_city)
 _search_index("ix_alumnus_current_employer", Alumnus.current_employer)
 _search_index("ix_alumnus_current_industry", Alumnus.current_industry)
+# Binding compares student IDs case-insensitively (alumni type "s2012ab01" for S2012AB01).
+Index("ix_alumnus_student_id_upper", func.upper(Alumnus.student_id))
 Index("ix_alumnus_graduation_year", Alumnus.graduation_year.desc(), Alumnus.id.desc())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from handlers.directory.names import name_key
@@ -121,9 +121,10 @@ def unbind(session: Session, user: WechatUser, *, now: datetime, channel: str,
 def _find_record(session: Session, student_id: str) -> Alumnus | None:
     if not student_id:
         return None
-    # The router lower-cases what alumni type; student IDs with letters are kept as the roster has them.
-    candidates = {student_id, student_id.upper(), student_id.lower()}
-    return session.scalars(select(Alumnus).where(Alumnus.student_id.in_(candidates))).first()
+    # Alumni type IDs in any case (and the router folds it); the roster keeps the school's own
+    # spelling, so compare case-insensitively, on the expression index ix_alumnus_student_id_upper.
+    return session.scalars(select(Alumnus).where(
+        func.upper(Alumnus.student_id) == student_id.upper()).order_by(Alumnus.id)).first()
 
 
 def _claim(session: Session, record: Alumnus, user: WechatUser, now: datetime) -> bool:

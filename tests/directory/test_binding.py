@@ -33,6 +33,7 @@ def roster(runtime):
             "zhangwei_ms": add_alumnus(session, "2015110101", "张伟", 2015, degree="硕士"),
             "lina": add_alumnus(session, "2013020202", "李娜", 2013, college="经济学院"),
             "ayi": add_alumnus(session, "S2014001", "阿依·古丽", 2014),
+            "mixed": add_alumnus(session, "Sx2016Ab07", "王芳", 2016),
         }
 
 
@@ -79,6 +80,18 @@ def test_one_shot_binding_tolerates_full_width_spaces_and_punctuation(talk, runt
 def test_names_with_middle_dots_and_letters_in_student_ids_bind(talk, runtime, roster):
     assert talk("o-ay", "绑定 阿依·古丽 S2014001").startswith("绑定成功")
     assert record(runtime, roster["ayi"]).wechat_user_id == user_id(runtime, "o-ay")
+
+
+@pytest.mark.parametrize("typed", ["Sx2016Ab07", "sx2016ab07", "SX2016AB07", "ｓｘ２０１６ａｂ０７"])
+def test_a_student_id_with_mixed_case_letters_binds_however_it_is_typed(talk, runtime, roster, typed):
+    assert talk("o-wf", f"绑定 王芳 {typed}").startswith("绑定成功")
+    assert record(runtime, roster["mixed"]).wechat_user_id == user_id(runtime, "o-wf")
+
+
+def test_the_student_id_typed_in_the_dialog_in_another_case_binds(talk, runtime, roster):
+    talk("o-wf", "绑定")
+    talk("o-wf", "王芳")
+    assert talk("o-wf", "SX2016ab07").startswith("绑定成功")
 
 
 def test_menu_button_starts_the_bind_dialog(client, config, talk, runtime, roster):
