@@ -31,6 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.reunion import BOOKINGS_OPEN
 from models.message_log import MessageLog
 from scheduler.app import JobSpec
 
@@ -106,10 +107,11 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     jobs = [
         JobSpec("clean-up", clean_up, CronTrigger(hour=3, minute=30, timezone=zone),
                 f"每天 03:30 删除 {settings.message_log_retention_days} 天前的消息日志"),
-        JobSpec("anniversary-outreach", anniversary_outreach,
-                CronTrigger(hour=10, minute=0, timezone=zone),
-                f"每年 {settings.anniversary_outreach_date} 起邀请秩年校友返校（每天 10:00 检查）"),
     ]
+    if BOOKINGS_OPEN:  # the invitation points at 「返校」, which must lead to a booking
+        jobs.append(JobSpec("anniversary-outreach", anniversary_outreach,
+                            CronTrigger(hour=10, minute=0, timezone=zone),
+                            f"每年 {settings.anniversary_outreach_date} 起邀请秩年校友返校（每天 10:00 检查）"))
     if context.delivery is not None:
         jobs.insert(0, JobSpec("deliver-pushes", deliver_pushes,
                                IntervalTrigger(seconds=settings.delivery_interval_seconds),

@@ -10,7 +10,7 @@ from handlers.context import Context
 from models import MessageLog
 from tests.loopback import LoopbackWeChat, running
 from tests.wechat import event_xml, post, reply_content, text_xml
-from wechat_bot.conversation.table import RoutingTable, keyword
+from wechat_bot.conversation.table import NUMBER, RoutingTable, keyword
 from wechat_bot.webhook.deadline import HOLDING_REPLY
 
 SIGNUPS: list[str] = []
@@ -27,7 +27,7 @@ def _help(ctx: Context) -> str:
 
 def test_three_retries_of_one_message_are_handled_once(make_app, config, runtime):
     SIGNUPS.clear()
-    app = make_app(routes=RoutingTable(routes=(keyword("报名", to=_sign_up),), fallback=_help))
+    app = make_app(routes=RoutingTable(routes=(keyword("报名", to=_sign_up, takes=NUMBER),), fallback=_help))
     client = app.test_client()
     body = text_xml("o-retry", "报名 1", msg_id=123456789)
     replies = [reply_content(post(client, config.wechat.token, body).get_data(as_text=True)) for _ in range(4)]
@@ -40,7 +40,7 @@ def test_three_retries_of_one_message_are_handled_once(make_app, config, runtime
 
 def test_a_new_message_with_the_same_text_is_handled_again(make_app, config):
     SIGNUPS.clear()
-    client = make_app(routes=RoutingTable(routes=(keyword("报名", to=_sign_up),), fallback=_help)).test_client()
+    client = make_app(routes=RoutingTable(routes=(keyword("报名", to=_sign_up, takes=NUMBER),), fallback=_help)).test_client()
     post(client, config.wechat.token, text_xml("o-twice", "报名 1", msg_id=1))
     post(client, config.wechat.token, text_xml("o-twice", "报名 1", msg_id=2))
     assert SIGNUPS == ["o-twice", "o-twice"]

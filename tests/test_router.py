@@ -12,6 +12,9 @@ from models import WechatUser
 from wechat_bot.conversation.normalize import normalize
 from wechat_bot.conversation.router import LEFT_DIALOG, Router
 from wechat_bot.conversation.table import (
+    ANYTHING,
+    NUMBER,
+    SPACED,
     RoutingTable,
     dialog,
     event,
@@ -51,10 +54,12 @@ def start_binding(ctx: Context) -> str:
 TABLE = RoutingTable(
     routes=(
         keyword("帮助", "help", "?", to=echo("help")),
-        keyword("查找", "找", "校友", "search", to=echo("search")),
+        keyword("查找", "search", to=echo("search"), takes=ANYTHING),
+        keyword("找", "校友", to=echo("search"), takes=SPACED),
         keyword("我的", to=echo("mine")),
         keyword("我的活动", to=echo("my-events")),
-        keyword("绑定", "bind", to=start_binding),
+        keyword("报名", to=echo("sign-up"), takes=NUMBER),
+        keyword("绑定", "bind", to=start_binding, takes=ANYTHING),
         pattern(r"(\d{4}-\d{2}-\d{2}) (\d+)人?", to=echo("date")),
         menu("HELP", to=echo("menu-help")),
         menu("BIND", to=start_binding),
@@ -108,6 +113,26 @@ def test_arguments_follow_the_keyword_with_or_without_a_separator(router, typed,
 def test_the_longest_keyword_wins(router):
     assert said(router, "我的活动") == "my-events||"
     assert said(router, "我的") == "mine||"
+
+
+@pytest.mark.parametrize("typed", ["我的活动啊", "我的资料", "我的 资料"])
+def test_a_keyword_that_takes_nothing_is_not_taken_for_a_longer_phrase(router, typed):
+    assert said(router, typed).startswith("fallback|")
+
+
+def test_spaces_inside_a_keyword_do_not_split_it(router):
+    assert said(router, "我的 活动") == "my-events||"
+
+
+@pytest.mark.parametrize("typed", ["找工作", "校友会在哪", "校友卡片"])
+def test_an_everyday_phrase_starting_with_a_spaced_keyword_is_no_command(router, typed):
+    assert said(router, typed).startswith("fallback|")
+
+
+def test_a_glued_argument_counts_only_in_the_keywords_argument_shape(router):
+    assert said(router, "报名3") == "sign-up|3|"
+    assert said(router, "报名表").startswith("fallback|")
+    assert said(router, "报名 马拉松") == "sign-up|马拉松|"  # after a space the handler explains
 
 
 def test_ascii_keyword_needs_a_word_boundary(router):
@@ -188,7 +213,29 @@ def test_help_is_told_which_commands_are_routed(router):
     ctx = ctx_for(text("帮助"))
     router.route(ctx)
     assert {"帮助", "查找", "绑定", "取消"} <= ctx.available_commands
-    assert "报名" not in ctx.available_commands
+    assert "活动" not in ctx.available_commands
+
+
+def test_help_does_not_count_a_coming_feature_as_open():
+    from handlers.coming import ComingSoon
+
+    table = RoutingTable(routes=(keyword("活动", to=ComingSoon("校友活动报名")),
+                                 keyword("帮助", to=echo("help"))), fallback=echo("f"))
+    router = Router(table)
+    assert "活动" not in router.available_commands and "帮助" in router.available_commands
+    assert router.plan(text("活动"), DialogState()).inline  # it answers from memory
+
+
+@pytest.mark.parametrize("routes", [
+    (menu("HELP", to=echo("a")), menu("HELP", to=echo("b"))),
+    (event("subscribe", to=echo("a")), event("subscribe", to=echo("b"))),
+    (message("location", to=echo("a")), message("location", to=echo("b"))),
+    (scan("checkin:", to=echo("a")), scan("checkin:", to=echo("b"))),
+    (dialog("bind", name=echo("a")), dialog("bind", student_id=echo("b"))),
+])
+def test_a_menu_key_event_message_type_scene_or_dialog_routed_twice_is_caught_at_start_up(routes):
+    with pytest.raises(ValueError, match="routed twice"):
+        RoutingTable(routes=routes, fallback=echo("f"))
 
 
 def test_a_keyword_routed_twice_is_a_mistake_caught_at_start_up():
@@ -204,7 +251,8 @@ def test_normalize_keeps_meaningful_punctuation_in_arguments():
 
 def test_planning_picks_the_handler_without_running_it():
     ran = []
-    table = RoutingTable(routes=(keyword("查找", to=lambda ctx: ran.append(ctx.args)),), fallback=echo("fb"))
+    table = RoutingTable(routes=(keyword("查找", to=lambda ctx: ran.append(ctx.args), takes=ANYTHING),),
+                         fallback=echo("fb"))
     plan = Router(table).plan(text("查找 王磊"), DialogState())
     assert ran == []
     assert plan.args == "王磊"

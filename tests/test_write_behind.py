@@ -12,7 +12,7 @@ from handlers.context import Context
 from models import MessageLog
 from tests.conftest import TEST_REDIS_URL
 from tests.wechat import post, reply_content, text_xml
-from wechat_bot.conversation.table import RoutingTable, keyword
+from wechat_bot.conversation.table import NUMBER, RoutingTable, keyword
 from wechat_bot.server import _close_runtime
 from wechat_bot.store import CommandBatch, RoundTrips
 from wechat_bot.webhook.writebehind import WriteBehind
@@ -98,7 +98,7 @@ def test_a_retry_reaching_another_worker_gets_the_first_reply_once_it_is_stored(
         handled.append(ctx.message.msg_id)
         return "报名成功"
 
-    table = RoutingTable(routes=(keyword("报名", to=sign_up),), fallback=_help)
+    table = RoutingTable(routes=(keyword("报名", to=sign_up, takes=NUMBER),), fallback=_help)
     first_worker, second_worker = make_app(routes=table), make_app(routes=table)  # one shared store
     body = text_xml("o-two-workers", "报名 1", msg_id=9090)
     first = reply_content(post(first_worker.test_client(), config.wechat.token, body).get_data(as_text=True))

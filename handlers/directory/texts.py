@@ -126,8 +126,29 @@ def profile_text(name: str, records: list[str], city: str | None, employer: str 
     if phone_masked:
         lines.append(f"手机：{phone_masked}（仅您本人可见）")
     lines.append(f"隐私：{PRIVACY_NAMES[privacy]}（{PRIVACY_MEANINGS[privacy]}）")
-    lines += ["", "发送「隐私 公开/同学/隐藏」修改谁能查到您；发送「解绑」解除绑定。"]
+    lines += ["", "发送「修改 城市 南京」（或 单位、行业）更新资料；",
+              "发送「隐私 公开/同学/隐藏」修改谁能查到您；发送「解绑」解除绑定。"]
     return "\n".join(lines)
+
+
+# --- 修改 城市/单位/行业 ---
+EDIT_HOWTO = ("可以修改三项资料，格式如下：\n· 修改 城市 南京\n· 修改 单位 某某科技有限公司\n"
+              "· 修改 行业 互联网\n写「清除」可恢复为学籍中的信息，例如「修改 城市 清除」。"
+              "姓名、学号等学籍信息如有错误，请联系校友会更正。")
+
+
+def edit_unknown(word: str) -> str:
+    return f"没有「{word}」这一项。{EDIT_HOWTO}"
+
+
+def edit_ask_value(label: str, field_word: str) -> str:
+    return f"请在后面写上新的{label}，例如「修改 {field_word} 南京」；写「清除」可恢复为学籍中的信息。"
+
+
+def edit_done(label: str, value: str | None) -> str:
+    if value is None:
+        return f"已清除您填写的{label}，将显示学籍中的信息。发送「我的」查看资料。"
+    return f"已将{label}更新为「{value}」。发送「我的」查看资料。"
 
 
 def search_limited(limit: int, seconds: int) -> str:

@@ -77,6 +77,11 @@ def test_one_shot_binding_tolerates_full_width_spaces_and_punctuation(talk, runt
     assert record(runtime, roster["zhangwei"]).wechat_user_id == user_id(runtime, "o-zw")
 
 
+def test_name_and_student_id_glued_to_the_command_bind(talk, runtime, roster):
+    assert talk("o-zw", "绑定张伟2012010101").startswith("绑定成功")
+    assert record(runtime, roster["zhangwei"]).wechat_user_id == user_id(runtime, "o-zw")
+
+
 def test_names_with_middle_dots_and_letters_in_student_ids_bind(talk, runtime, roster):
     assert talk("o-ay", "绑定 阿依·古丽 S2014001").startswith("绑定成功")
     assert record(runtime, roster["ayi"]).wechat_user_id == user_id(runtime, "o-ay")

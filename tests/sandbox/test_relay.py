@@ -233,7 +233,7 @@ def test_a_slow_handler_answers_with_the_holding_reply_then_a_push(live_server_f
     # The webhook's 5-second rule seen from the phone: a holding reply at once, the real answer
     # later as a customer-service message through the sandbox API.
     from handlers import help
-    from wechat_bot.conversation.table import RoutingTable, event, keyword
+    from wechat_bot.conversation.table import ANYTHING, RoutingTable, event, keyword
     from wechat_bot.webhook.deadline import HOLDING_REPLY
 
     def slow(ctx):
@@ -241,7 +241,7 @@ def test_a_slow_handler_answers_with_the_holding_reply_then_a_push(live_server_f
         return "查询完成：共找到 3 位校友。"
 
     routes = RoutingTable(
-        routes=(keyword("查找", to=slow), event("subscribe", to=lambda ctx: "欢迎")),
+        routes=(keyword("查找", to=slow, takes=ANYTHING), event("subscribe", to=lambda ctx: "欢迎")),
         fallback=help.not_understood,
     )
     server = live_server_factory(routes=routes, reply_deadline_seconds=0.5)

@@ -45,7 +45,7 @@ def test_scheduler_processes_elect_one_leader_fail_over_and_stop_on_sigterm(
         wait_for(lambda: leader.first(LEADING), 10)
         wait_for(lambda: follower.first("调度器已启动"), 30)
         assert follower.first(LEADING) is None  # two processes, one leader
-        assert "deliver-pushes" in leader.output() and "anniversary-outreach" in leader.output()
+        assert "deliver-pushes" in leader.output() and "clean-up" in leader.output()
         killed_at = time.time()
         leader.kill()
         took_over = wait_for(lambda: follower.first(LEADING), LEASE + RENEW + 3)

@@ -1,8 +1,9 @@
 """Pick the one handler for a message from the routing table, and run it.
 
 Order: an open dialog takes the user's text (取消 leaves it); menu clicks and events by key; QR
-scenes by prefix; typed text by the longest keyword it starts with, then by pattern; anything else
-gets the fallback (the help text).
+scenes by prefix; typed text by a keyword it is (spaces aside), then by the longest keyword it
+starts with whose argument rule the rest meets (table.py: a space, or a glued argument of the
+keyword's shape), then by pattern; anything else gets the fallback (the help text).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from handlers.coming import ComingSoon
 from handlers.context import NO_REPLY, Context, DialogState, Message, NoReply, Reply, Text, as_reply
 from wechat_bot.conversation.normalize import is_cjk, normalize
 from wechat_bot.conversation.table import (
@@ -60,27 +62,28 @@ class Plan:
             routed = Routed(self.name, self.reply or NO_REPLY)
         else:
             ctx.args, ctx.scene = self.args, self.scene
-            routed = Routed(f"{self.handler.__module__}.{self.handler.__qualname__}",
-                            as_reply(self.handler(ctx)))
+            routed = Routed(handler_name(self.handler), as_reply(self.handler(ctx)))
         return _combine(routed, self.then.run(ctx)) if self.then is not None else routed
 
 
 class Router:
     def __init__(self, table: RoutingTable) -> None:
         self.table = table
-        # Longest first, so 我的活动 wins over 我的; CJK words need no space before their arguments.
-        self._keywords = [(word, word + " ", is_cjk(word), handler)
-                          for word, handler in sorted(table.keywords.items(), key=lambda kv: len(kv[0]),
-                                                      reverse=True)]
+        self._exact = {word: route.handler for word, route in table.keywords.items()}
+        # Longest first, so 我的活动 wins over 我的; words that take no argument need no entry.
+        self._prefixes = [(word, route.takes if is_cjk(word) else None, route.handler)
+                          for word, route in sorted(table.keywords.items(), key=lambda kv: len(kv[0]),
+                                                    reverse=True)
+                          if route.takes is not None]
         self._menu = {r.key: r.handler for r in table.of(MenuClick)}
         self._events = {r.event: r.handler for r in table.of(OnEvent)}
         self._messages = {r.msg_type: r.handler for r in table.of(OnMessage)}
         self._scans = sorted(table.of(OnScan), key=lambda r: len(r.prefix), reverse=True)
         self._patterns = table.of(Pattern)
         self._dialogs: dict[str, Dialog] = {d.name: d for d in table.of(Dialog)}
-        # Help marks a command as open when its canonical word is routed.
+        # Help marks a command as open when its canonical word reaches a real handler.
         self.available_commands = frozenset(
-            {r.words[0] for r in table.of(Keyword)} | {"取消"}
+            {r.words[0] for r in table.of(Keyword) if not isinstance(r.handler, ComingSoon)} | {"取消"}
         )
 
     def route(self, ctx: Context) -> Routed:
@@ -97,7 +100,8 @@ class Router:
         return self._to(self._messages.get(message.msg_type, self.table.fallback))
 
     def _to(self, handler: Handler, args: str = "", scene: str | None = None) -> Plan:
-        return Plan(handler, args, scene, inline=handler in self.table.instant)
+        instant = handler in self.table.instant or isinstance(handler, ComingSoon)
+        return Plan(handler, args, scene, inline=instant)
 
     def _plan_event(self, message: Message, dialog: DialogState) -> Plan:
         event = message.event or ""
@@ -138,14 +142,18 @@ class Router:
             if step is not None:
                 return self._to(step, text)
             dialog.end()  # a dialog this version no longer knows: start afresh
-        for word, spaced, cjk, handler in self._keywords:
-            if text.startswith(word):
-                if text == word:
-                    return self._to(handler)
-                if text.startswith(spaced):
-                    return self._to(handler, text[len(spaced):].strip())
-                if cjk:
-                    return self._to(handler, text[len(word):].strip())
+        handler = self._exact.get(text) or self._exact.get(text.replace(" ", ""))  # 我的 预约
+        if handler is not None:
+            return self._to(handler)
+        for word, glued, handler in self._prefixes:
+            if not text.startswith(word):
+                continue
+            rest = text[len(word):]
+            if rest.startswith(" "):
+                return self._to(handler, rest.strip())
+            if glued is not None and glued.fullmatch(rest):
+                return self._to(handler, rest)
+            # 校友会在哪 is no search for 会在哪: a shorter word, a pattern or the help may fit
         for route in self._patterns:
             match = route.regex.fullmatch(text)
             if match:
@@ -156,6 +164,13 @@ class Router:
     def _dialog_step(self, dialog: DialogState) -> Handler | None:
         declared = self._dialogs.get(dialog.name or "")
         return declared.steps.get(dialog.step or "") if declared else None
+
+
+def handler_name(handler: Handler) -> str:
+    """What the message log records as the handler: a function's path, or a ComingSoon's feature."""
+    if isinstance(handler, ComingSoon):
+        return f"{type(handler).__module__}:{handler.feature}"
+    return f"{handler.__module__}.{handler.__qualname__}"
 
 
 def _fixed(name: str, reply: Reply) -> Plan:

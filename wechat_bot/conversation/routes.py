@@ -1,14 +1,35 @@
 """The routing table: the one place to add a command (like a urls.py).
 
 Each line says which input reaches which handler. Keywords list the Chinese word first (the help
-text marks a command as open by it), then its aliases.
+text marks a command as open by it), then its aliases, and what may follow them (`takes`, see
+table.py: a keyword is matched whole, so 我的预约 is never 我的 + 预约). Every keyword of SPEC 5 and
+every menu key is here: a feature not yet built answers through handlers.coming, naming what
+works today, until its issue routes the real handlers instead.
 """
 
-from handlers import help, push_reports, subscription
+from handlers import coming, help, push_reports, subscription
 from handlers.chapters import bot as chapters
 from handlers.directory import bot as directory
 from menus.keys import MenuKey
-from wechat_bot.conversation.table import RoutingTable, dialog, event, keyword, menu, message
+from wechat_bot.conversation.table import (
+    ANYTHING,
+    NUMBER,
+    SPACED,
+    RoutingTable,
+    dialog,
+    event,
+    keyword,
+    menu,
+    message,
+    scan,
+)
+
+# Argument shapes for arguments glued to a Chinese keyword (绑定张伟 2012010101, 隐私公开).
+NAME_AND_ID = r"[\u3400-\u9fff·]{2,20}( ?[0-9a-z-]*\d[0-9a-z-]*)?"
+PRIVACY_LEVEL = r"公开|同学|隐藏"
+STUDENT_ID = r"[0-9a-z-]*\d[0-9a-z-]*"
+PLACE = r"[\u3400-\u9fff]{2,12}"
+DATE_AND_PEOPLE = r"\d{4}-\d{1,2}-\d{1,2}.*"
 
 ROUTES = RoutingTable(
     routes=(
@@ -21,24 +42,55 @@ ROUTES = RoutingTable(
         event("TEMPLATESENDJOBFINISH", to=push_reports.on_template_report),
         event("MASSSENDJOBFINISH", to=push_reports.on_mass_report),
         # the alumni directory (issue 4)
-        keyword("绑定", "bind", to=directory.bind),
+        keyword("绑定", "bind", to=directory.bind, takes=NAME_AND_ID),
         menu(MenuKey.BIND, to=directory.bind),
         dialog("bind", name=directory.bind_name_step, student_id=directory.bind_student_id_step),
-        keyword("解绑", "unbind", to=directory.unbind_command),
+        keyword("解绑", "unbind", to=directory.unbind_command, takes=STUDENT_ID),
         keyword("我的", "me", "profile", to=directory.profile_command),
         menu(MenuKey.PROFILE, to=directory.profile_command),
-        keyword("隐私", "privacy", to=directory.privacy_command),
-        keyword("查找", "找", "校友", "search", "find", to=directory.search_command),
+        keyword("修改", "edit", to=directory.edit_profile_command, takes=directory.EDIT_SHAPE),
+        keyword("修改资料", to=directory.edit_profile_command),
+        keyword("隐私", "privacy", to=directory.privacy_command, takes=PRIVACY_LEVEL),
+        keyword("查找", "search", "find", to=directory.search_command, takes=ANYTHING),
+        # everyday words begin with these (找工作, 校友会在哪): a search only with a space
+        keyword("找", "校友", to=directory.search_command, takes=SPACED),
         keyword("下一页", "next", "more", to=directory.next_page_command),
         menu(MenuKey.ALUMNI_SEARCH, to=directory.search_menu),
         dialog("search", query=directory.search_query_step),
         # chapters, liaisons, 我的班级 (issue 7)
-        keyword("分会", "chapter", "chapters", to=chapters.find_command),
+        keyword("分会", "chapter", "chapters", to=chapters.find_command, takes=PLACE),
         menu(MenuKey.CHAPTER_FIND, to=chapters.find_menu),
         dialog("chapter", where=chapters.where_step),
         message("location", to=chapters.location_message),
-        keyword("加入分会", "join", to=chapters.join_command),
+        keyword("加入分会", "join", to=chapters.join_command, takes=ANYTHING),
         keyword("我的班级", "myclass", "my class", to=chapters.my_class_command),
+        # 秩年返校 (issue 21): coming
+        keyword("返校", "reunion", to=coming.REUNIONS),
+        keyword("预约返校", to=coming.REUNIONS, takes=DATE_AND_PEOPLE),
+        keyword("我的预约", to=coming.REUNIONS),
+        keyword("取消预约", to=coming.REUNIONS, takes=NUMBER),
+        keyword("加入返校", to=coming.REUNIONS, takes=NUMBER),
+        keyword("我的返校码", to=coming.REUNIONS),
+        menu(MenuKey.REUNION_INFO, to=coming.REUNIONS),
+        menu(MenuKey.REUNION_MINE, to=coming.REUNIONS),
+        # events (issue 22): coming
+        keyword("活动", "events", to=coming.EVENTS),
+        keyword("报名", to=coming.EVENTS, takes=NUMBER),
+        keyword("取消报名", to=coming.EVENTS, takes=NUMBER),
+        keyword("我的活动", to=coming.EVENTS),
+        keyword("确认", to=coming.EVENTS, takes=NUMBER),
+        menu(MenuKey.EVENT_LIST, to=coming.EVENTS),
+        menu(MenuKey.EVENT_MINE, to=coming.EVENTS),
+        scan("checkin:", to=coming.EVENTS),
+        # campus services (issue 24): coming
+        keyword("退订", to=coming.SUBSCRIPTIONS, takes=PLACE),
+        keyword("订阅", to=coming.SUBSCRIPTIONS, takes=PLACE),
+        keyword("新闻", "news", to=coming.NEWS),
+        keyword("校友卡", to=coming.ALUMNI_CARD),
+        keyword("校友圈", to=coming.CIRCLES),
+        keyword("导师", to=coming.MENTORS, takes=SPACED),
+        keyword("我的数据", to=coming.MY_DATA),
+        keyword("注销", to=coming.MY_DATA),
     ),
     fallback=help.not_understood,
     instant=frozenset({help.show_help, help.not_understood}),

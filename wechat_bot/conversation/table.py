@@ -12,12 +12,27 @@ from wechat_bot.conversation.normalize import normalize
 Handler = Callable[[Context], "Reply | str | None"]
 
 
+# What may follow a keyword (SPEC 5: every keyword is matched whole, so a longer command or an
+# everyday phrase is never taken for a shorter keyword plus an argument). After a space any
+# argument reaches the handler, which explains its own format; glued to a Chinese word (查找张伟)
+# only text of the keyword's argument shape counts, and anything else is not this command.
+ALONE = None                    # the word on its own: 我的 (我的预约 is another command)
+SPACED = re.compile(r"(?!)")    # an argument after a space only: 找 张伟 (找工作 is no search)
+ANYTHING = re.compile(r".+")    # an argument, spaced or glued: 查找张伟
+NUMBER = re.compile(r"#?\d{1,9}")  # 报名3, 取消预约12
+
+
 @dataclass(frozen=True)
 class Keyword:
-    """A command word with its aliases; the text after it reaches the handler as `ctx.args`."""
+    """A command word with its aliases; the text after it reaches the handler as `ctx.args`.
+
+    `takes` is what may follow the word: ALONE, SPACED, ANYTHING, or the shape (a pattern over
+    the rest of the text) an argument glued to a Chinese word must have.
+    """
 
     words: tuple[str, ...]
     handler: Handler
+    takes: re.Pattern[str] | None = ALONE
 
 
 @dataclass(frozen=True)
@@ -62,8 +77,8 @@ class Dialog:
     steps: dict[str, Handler]
 
 
-def keyword(*words: str, to: Handler) -> Keyword:
-    return Keyword(words, to)
+def keyword(*words: str, to: Handler, takes: re.Pattern[str] | str | None = ALONE) -> Keyword:
+    return Keyword(words, to, re.compile(takes) if isinstance(takes, str) else takes)
 
 
 def pattern(regex: str, to: Handler) -> Pattern:
@@ -101,17 +116,27 @@ class RoutingTable:
     # Handlers that answer from memory alone (no database, no network, no Redis): they run at once,
     # not under the webhook's deadline thread, since they cannot overrun it.
     instant: frozenset[Handler] = frozenset()
-    keywords: dict[str, Handler] = field(init=False)
+    keywords: dict[str, Keyword] = field(init=False)  # each normalised word -> its route
 
     def __post_init__(self) -> None:
-        keywords: dict[str, Handler] = {}
+        keywords: dict[str, Keyword] = {}
         for route in self.routes:
             if isinstance(route, Keyword):
                 for word in route.words:
                     key = normalize(word)
                     if key in keywords:
                         raise ValueError(f"keyword {word!r} is routed twice")
-                    keywords[key] = route.handler
+                    keywords[key] = route
+        # One input, one handler: a second route for a menu key, an event, a message type, a QR
+        # scene or a dialog would silently shadow the first.
+        for kind, what in ((MenuClick, "key"), (OnEvent, "event"), (OnMessage, "msg_type"),
+                           (OnScan, "prefix"), (Dialog, "name")):
+            seen: set[str] = set()
+            for route in self.of(kind):
+                value = getattr(route, what)
+                if value in seen:
+                    raise ValueError(f"{kind.__name__} {value!r} is routed twice")
+                seen.add(value)
         object.__setattr__(self, "keywords", keywords)
 
     def of(self, kind: type) -> list:
