@@ -120,20 +120,6 @@ def test_glued_arguments_of_the_right_shape_still_work(client, config, runtime, 
     assert "已将所在城市更新为「南京」" in say(client, config.wechat.token, bound, "修改城市南京")
 
 
-def test_editing_the_profile_keeps_the_case_the_alumnus_typed(client, config, bound):
-    assert "已将工作单位更新为「IBM 中国」" in say(client, config.wechat.token, bound, "修改 单位：IBM 中国")
-    assert "工作单位：IBM 中国" in say(client, config.wechat.token, bound, "我的")
-    assert "恢复为学籍" not in say(client, config.wechat.token, bound, "修改 单位 清除")
-    assert "工作单位：未填写" in say(client, config.wechat.token, bound, "我的")
-
-
-def test_editing_asks_for_what_it_cannot_use(client, config, bound):
-    assert "修改 城市 南京" in say(client, config.wechat.token, bound, "修改资料")
-    assert "没有「生日」这一项" in say(client, config.wechat.token, bound, "修改 生日 1990")
-    assert "请在后面写上新的所在城市" in say(client, config.wechat.token, bound, "修改 城市")
-    assert "请先认证校友身份" in say(client, config.wechat.token, "o-stranger", "修改 城市 南京")
-
-
 def test_the_help_with_every_command_fits_in_one_wechat_text_reply():
     everything = frozenset(keyword for keyword, *_ in COMMANDS)
     for available in (everything, frozenset({"帮助", "绑定"})):

@@ -1,4 +1,4 @@
-"""The directory's bot handlers (Context in, reply out): 绑定, 解绑, 我的, 修改, 隐私, 查找, 下一页, and the
+"""The directory's bot handlers (Context in, reply out): 绑定, 解绑, 我的, 隐私, 查找, 下一页, and the
 BIND / PROFILE / ALUMNI_SEARCH menu buttons. The routing table in wechat_bot points here; the rules
 themselves live in the service modules, which the API calls too.
 """
@@ -6,7 +6,6 @@ themselves live in the service modules, which the API calls too.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from handlers.context import Context
 from handlers.directory import texts
@@ -19,14 +18,7 @@ from handlers.directory.binding import (
     unbind,
 )
 from handlers.directory.names import name_key
-from handlers.directory.privacy import (
-    PROFILE_FIELDS,
-    ProfileError,
-    current_privacy,
-    parse_privacy,
-    set_privacy,
-    update_profile,
-)
+from handlers.directory.privacy import current_privacy, parse_privacy, set_privacy
 from handlers.directory.profile import my_profile
 from handlers.directory.searching import (
     PageLimitReached,
@@ -153,46 +145,6 @@ def profile_command(ctx: Context) -> str:
                f"（学号 {r.student_id}）" for r in profile.records]
     return texts.profile_text(profile.name, records, profile.city, profile.employer,
                               profile.industry, profile.phone_masked, profile.privacy)
-
-
-# --- 修改资料, 修改 城市|单位|行业 <新内容> ---
-
-# What alumni call each field they may change (the roster's own columns stay staff's to correct).
-EDIT_WORDS = {"城市": "city", "所在城市": "city", "单位": "employer", "工作单位": "employer",
-              "公司": "employer", "行业": "industry"}
-EDIT_SHAPE = "(" + "|".join(sorted(EDIT_WORDS, key=len, reverse=True)) + ").*"
-CLEAR_WORDS = frozenset({"清除", "清空", "删除"})
-_LEADING_PUNCTUATION = re.compile(r"^[\s:：,，、=＝]+")
-
-
-def edit_profile_command(ctx: Context) -> str:
-    """`修改资料` explains; `修改 城市 南京` changes what the alumnus says about themself."""
-    if not bound_records(ctx.session, ctx.user):
-        return texts.NEED_BIND
-    words = ctx.args.split(maxsplit=1)
-    if not words or words[0] == "资料":
-        return texts.EDIT_HOWTO
-    word = next((w for w in sorted(EDIT_WORDS, key=len, reverse=True) if ctx.args.startswith(w)), None)
-    if word is None:
-        return texts.edit_unknown(words[0])
-    field = EDIT_WORDS[word]
-    label = PROFILE_FIELDS[field][2]
-    value = _typed_value(ctx, word)
-    if not value:
-        return texts.edit_ask_value(label, word)
-    cleared = value in CLEAR_WORDS
-    try:
-        update_profile(ctx.session, ctx.user, **{field: None if cleared else value})
-    except ProfileError as bad:
-        return str(bad)
-    return texts.edit_done(label, None if cleared else " ".join(value.split()))
-
-
-def _typed_value(ctx: Context, word: str) -> str:
-    """The new value as the alumnus typed it: the router folds case, and 「IBM」 must stay IBM."""
-    typed = unicodedata.normalize("NFKC", ctx.message.text or "")
-    _, found, after = typed.partition(word)
-    return _LEADING_PUNCTUATION.sub("", after).strip() if found else ""
 
 
 # --- 隐私 [公开|同学|隐藏] ---

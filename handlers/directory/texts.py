@@ -126,23 +126,32 @@ def profile_text(name: str, records: list[str], city: str | None, employer: str 
     if phone_masked:
         lines.append(f"手机：{phone_masked}（仅您本人可见）")
     lines.append(f"隐私：{PRIVACY_NAMES[privacy]}（{PRIVACY_MEANINGS[privacy]}）")
-    lines += ["", "发送「修改 城市 南京」（或 单位、行业）更新资料；",
+    lines += ["", "发送「修改资料」更新所在城市、工作单位或行业；",
               "发送「隐私 公开/同学/隐藏」修改谁能查到您；发送「解绑」解除绑定。"]
     return "\n".join(lines)
 
 
-# --- 修改 城市/单位/行业 ---
+# --- 修改资料, 修改 城市/单位/行业 ---
 EDIT_HOWTO = ("可以修改三项资料，格式如下：\n· 修改 城市 南京\n· 修改 单位 某某科技有限公司\n"
-              "· 修改 行业 互联网\n写「清除」可恢复为学籍中的信息，例如「修改 城市 清除」。"
+              "· 修改 行业 互联网\n也可只发「修改资料」按提示填写。"
               "姓名、学号等学籍信息如有错误，请联系校友会更正。")
+EDIT_ASK_FIELD_AGAIN = "请回复 1、2 或 3 选择要修改的项目；发送「取消」退出。"
+EDIT_TRY_AGAIN = "请重新输入；发送「取消」退出。"
 
 
 def edit_unknown(word: str) -> str:
     return f"没有「{word}」这一项。{EDIT_HOWTO}"
 
 
-def edit_ask_value(label: str, field_word: str) -> str:
-    return f"请在后面写上新的{label}，例如「修改 {field_word} 南京」；写「清除」可恢复为学籍中的信息。"
+def edit_ask_field(fields: list[tuple[str, str | None]]) -> str:
+    lines = ["要修改哪一项？请回复序号："]
+    lines += [f"{n}. {label}（现在：{value or '未填写'}）" for n, (label, value) in enumerate(fields, 1)]
+    lines.append("姓名、学号等学籍信息如有错误，请联系校友会更正。发送「取消」退出。")
+    return "\n".join(lines)
+
+
+def edit_ask_value(label: str) -> str:
+    return f"请输入新的{label}；回复「清除」可恢复为学籍中的信息，发送「取消」退出。"
 
 
 def edit_done(label: str, value: str | None) -> str:

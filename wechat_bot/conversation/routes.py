@@ -10,6 +10,7 @@ works today, until its issue routes the real handlers instead.
 from handlers import coming, help, push_reports, subscription
 from handlers.chapters import bot as chapters
 from handlers.directory import bot as directory
+from handlers.directory import editing
 from menus.keys import MenuKey
 from wechat_bot.conversation.table import (
     ANYTHING,
@@ -48,8 +49,9 @@ ROUTES = RoutingTable(
         keyword("解绑", "unbind", to=directory.unbind_command, takes=STUDENT_ID),
         keyword("我的", "me", "profile", to=directory.profile_command),
         menu(MenuKey.PROFILE, to=directory.profile_command),
-        keyword("修改", "edit", to=directory.edit_profile_command, takes=directory.EDIT_SHAPE),
-        keyword("修改资料", to=directory.edit_profile_command),
+        keyword("修改", "edit", to=editing.edit_profile_command, takes=editing.EDIT_SHAPE),
+        keyword("修改资料", to=editing.edit_profile_command),
+        dialog("edit", field=editing.edit_field_step, value=editing.edit_value_step),
         keyword("隐私", "privacy", to=directory.privacy_command, takes=PRIVACY_LEVEL),
         keyword("查找", "search", "find", to=directory.search_command, takes=ANYTHING),
         # everyday words begin with these (找工作, 校友会在哪): a search only with a space
