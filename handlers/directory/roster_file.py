@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -66,11 +67,17 @@ class RosterFile:
             reader = csv.reader(stream, delimiter=self.delimiter)
             _header(reader)
             last, pick = reader.line_num, self._picker()
+            multiline = None
             for cells in reader:
                 # A quoted cell may hold line breaks: a row starts on the line after the last one.
                 line, last = last + 1, reader.line_num
+                multiline = (line, last) if last > line else None
                 if any(cells):
                     yield line, pick(cells)
+        # A quote never closed swallows the rest of the file into one cell of the last row, which
+        # would otherwise be reported as that row's missing columns.
+        if multiline:
+            _refuse_open_quote(self.path, self.encoding, *multiline, RosterFileError)
 
     def _xlsx_rows(self) -> Iterator[Row]:
         workbook = _open_workbook(self.path)
@@ -131,7 +138,10 @@ def open_table(
         first_line = stream.readline()
         delimiter = max(",\t;", key=first_line.count) if first_line.strip() else ","
         stream.seek(0)
-        header = _header(csv.reader(stream, delimiter=delimiter))
+        reader = csv.reader(stream, delimiter=delimiter)
+        header = _header(reader)
+        if any("\n" in cell or "\r" in cell for cell in header):
+            _refuse_open_quote(path, encoding, 1, reader.line_num, error, where="表头")
     return RosterFile(path, "csv", encoding, delimiter, map_header(header))
 
 
@@ -174,6 +184,18 @@ def _decodes(path: Path, encoding: str) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _refuse_open_quote(path: Path, encoding: str, first: int, last: int,
+                       error: type[RosterFileError], where: str | None = None) -> None:
+    """Raise `error` when lines first..last (the file's end) hold an odd number of quotes."""
+    with open(path, encoding=encoding, newline="") as stream:
+        lines = list(itertools.islice(stream, first - 1, last))
+    if sum(line.count('"') for line in lines) % 2 == 0:
+        return
+    raise error(f"{where or f'第 {first} 行'}有一个引号（\"）没有闭合：从第 {first} 行到文件末尾"
+                f"（第 {last} 行）都被读成了同一个单元格。请检查这一行的引号后重新导入，"
+                "文件中的数据均未写入。")
 
 
 def _header(reader) -> list[str]:

@@ -141,6 +141,26 @@ def test_a_file_that_is_no_roster_at_all_is_refused_clearly(engine, tmp_path):
         import_roster(engine, tmp_path / "twice.csv", now=NOW)
 
 
+def test_an_unclosed_quote_is_named_with_its_line_and_nothing_goes_in(engine, tmp_path):
+    lines = [HEADER, ROWS[0], ROWS[1].replace("单晓明", '"单晓明'), ROWS[2]]
+    with pytest.raises(RosterFileError, match="第 3 行有一个引号（\"）没有闭合：从第 3 行到文件末尾（第 4 行）"):
+        import_roster(engine, write_csv(tmp_path / "r.csv", lines), now=NOW)
+    assert roster(engine) == {}
+
+
+def test_an_unclosed_quote_in_the_header_is_named_not_taken_for_missing_columns(engine, tmp_path):
+    lines = [HEADER.replace("姓名", '"姓名'), *ROWS]
+    with pytest.raises(RosterFileError, match="表头有一个引号"):
+        import_roster(engine, write_csv(tmp_path / "r.csv", lines), now=NOW)
+
+
+def test_quoted_cells_with_line_breaks_and_commas_still_import(engine, tmp_path):
+    lines = [HEADER, ROWS[0].replace("腾讯", '"腾讯,\n深圳总部"'), ROWS[1]]
+    report = import_roster(engine, write_csv(tmp_path / "r.csv", lines), now=NOW)
+    assert (report.inserted, report.rejected) == (2, [])
+    assert roster(engine)["2012010101"]["employer"] == "腾讯,\n深圳总部"
+
+
 def test_bad_rows_are_reported_by_line_and_reason_and_good_rows_go_in(engine, tmp_path):
     lines = [
         "学号,姓名,毕业年份,学历,入学年份,学院",
