@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -46,6 +47,20 @@ def test_the_docs_page_needs_no_internet(client):
     html = page.get_data(as_text=True)
     assert "POST" in html and "/api/v1/me/binding" in html and "需要登录" in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
+
+
+def test_the_docs_page_speaks_chinese_and_shows_code_as_code(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    body = html[html.index("<body>"):]
+    text = re.sub(r"<[^>]+>", " ", body)
+    assert "`" not in text  # Markdown code spans are rendered, not shown
+    assert "<code>no_match</code>" in body and "<code>session_key</code>" in body
+    doc = client.get("/api/v1/openapi.json").get_json()
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            assert re.search(r"[\u4e00-\u9fff]", op["summary"]), (method, path, op["summary"])
+            prose = re.sub(r"`[^`]*`", "", op.get("description", ""))
+            assert not re.search(r"\b[a-z]+ [a-z]+ [a-z]+\b", prose), (method, path, prose)
 
 
 @pytest.mark.parametrize(("method", "path", "status", "code"), [

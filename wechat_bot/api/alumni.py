@@ -35,12 +35,11 @@ def _searched_key(user_id: int, fingerprint: str) -> str:
 @bp.get("/alumni")
 @operation(ok=AlumniPage, errors=(403, 429), tags=["alumni"])
 def search(query: AlumniQuery):
-    """Find verified alumni by name (汉字, full pinyin or initials), year, college, major, city or
-    employer; several words narrow the search. 10 per page, stable order, `has_more` for the next
-    page. Phone and e-mail are never returned; each alumnus's privacy setting is applied.
+    """查找已认证的校友：姓名（汉字、全拼或首字母）、毕业年份、学院、专业、城市或单位。
 
-    403 `not_bound` before binding; 429 `rate_limited` past 30 searches an hour (shared with the
-    bot); 422 for a query that cannot be searched, or a later page without its first.
+    多个词同时满足。每页 10 人，顺序稳定，`has_more` 表示还有下一页。从不返回手机和邮箱；
+    按每位校友的隐私设置过滤。未绑定时 403 `not_bound`；每小时超过 30 次时 429 `rate_limited`
+    （与公众号共用）；无法查找的关键词，或没有先查第一页就翻页，返回 422。
     """
     rt, directory = runtime(), settings().directory
     filters, logged = _filters(query), []

@@ -50,10 +50,10 @@ def _exchange(code: str) -> dict:
 @bp.post("/auth/login")
 @operation(ok=LoginOut, errors=(401, 403, 429, 503), public=True, tags=["auth"])
 def login(json: LoginIn):
-    """Exchange a wx.login() code for a token.
+    """用 `wx.login()` 的 code 换取令牌。
 
-    The code goes to WeChat's `sns/jscode2session`; the WeChat user is found or created (linked by
-    unionid to the follower of the official account). WeChat's session_key stays on the server.
+    code 经微信的 `sns/jscode2session` 换成用户身份，找到或新建微信用户（按 unionid 与公众号的
+    关注者对应为同一人）。微信的 `session_key` 只留在服务器上。
     """
     answer = _exchange(json.code)
     unionid = answer.get("unionid") if isinstance(answer.get("unionid"), str) else None
@@ -68,6 +68,6 @@ def login(json: LoginIn):
 @bp.post("/auth/logout")
 @operation(ok=LoggedOut, tags=["auth"])
 def logout():
-    """Revoke the token this request carries; other devices stay signed in."""
+    """注销本次请求所带的令牌；其他设备上的登录不受影响。"""
     token_service().revoke(current_identity())
     return LoggedOut()

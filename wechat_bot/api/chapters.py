@@ -88,11 +88,11 @@ class MembershipOut(BaseModel):
 @bp.get("/chapters")
 @operation(ok=ChaptersPage, tags=["chapters"])
 def list_chapters(query: ChaptersQuery):
-    """Find chapters. `city` matches a city (中文或英文), a province (江苏 finds 苏州 and 南京), a
-    country, a chapter's name or an industry word; a known city without a chapter lists the nearest
-    ones. `lat`/`lng` alone list regional and overseas chapters nearest first with their distance.
-    Neither lists every chapter. Each item has its liaisons, their published contact and the
-    member count."""
+    """查找校友分会。
+
+    `city` 可以是城市（中文或英文）、省份（江苏可找到苏州和南京）、国家、分会名称或行业词；
+    没有分会的已知城市列出最近的分会。只给 `lat`/`lng` 时按距离由近到远列出地区和海外分会。
+    两者都不给则列出全部分会。每项带联络员、其公开的联系方式和成员人数。"""
     with runtime().sessions.begin() as session:
         current_user(session)
         found = _discover(session, query)
@@ -103,7 +103,7 @@ def list_chapters(query: ChaptersQuery):
 @bp.get("/chapters/<int:chapter_id>")
 @operation(ok=ChapterDetail, errors=(404,), tags=["chapters"])
 def get_chapter(chapter_id: int):
-    """One active chapter with its intro, liaisons and member count; 404 for an unknown number."""
+    """一个分会的简介、联络员和成员人数；编号不存在时返回 404。"""
     with runtime().sessions.begin() as session:
         user = current_user(session)
         found = chapter_view(session, chapter_id)
@@ -116,8 +116,9 @@ def get_chapter(chapter_id: int):
 @bp.post("/chapters/<int:chapter_id>/members")
 @operation(ok=MembershipOut, status=201, errors=(403, 404, 409), tags=["chapters"])
 def join(chapter_id: int):
-    """Join the chapter as the signed-in alumnus; its liaisons are told. 403 `not_bound` before
-    binding, 404 for an unknown or closed chapter, 409 `already_member` the second time."""
+    """以当前校友身份加入分会，并通知该分会的联络员。
+
+    未绑定时 403 `not_bound`；分会不存在或已关闭时 404；重复加入时 409 `already_member`。"""
     with runtime().sessions.begin() as session:
         user = current_user(session)
         result = join_chapter(session, user, chapter_id, now=now(), channel=CHANNEL,

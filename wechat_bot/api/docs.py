@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import json
 
+import re
+
 from flask import Response, current_app, render_template
+from markupsafe import Markup, escape
 
 from wechat_bot.api import bp
 from wechat_bot.api.openapi import spec
 
 METHOD_ORDER = ("get", "post", "put", "patch", "delete")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+@bp.app_template_filter("code_spans")
+def code_spans(text: str) -> Markup:
+    """The document's Markdown code spans (`no_match`) as <code>, everything else escaped."""
+    return Markup(_CODE.sub(lambda m: f"<code>{m[1]}</code>", str(escape(text or ""))))
 
 
 def document() -> dict:

@@ -40,8 +40,9 @@ def me_out(profile: Profile) -> MeOut:
 @bp.get("/me")
 @operation(ok=MeOut, tags=["me"])
 def get_me():
-    """The alumnus's own profile: bound records, privacy, current city/employer/industry, and their
-    own phone number masked. `bound` is false (and records empty) before binding."""
+    """我的资料：已绑定的学籍、隐私设置、当前的城市/单位/行业，以及打码的本人手机号。
+
+    绑定之前 `bound` 为 false，`records` 为空。"""
     with runtime().sessions.begin() as session:
         return me_out(my_profile(session, current_user(session)))
 
@@ -49,8 +50,9 @@ def get_me():
 @bp.patch("/me")
 @operation(ok=MeOut, errors=(403,), tags=["me"])
 def patch_me(json: MePatch):
-    """Change who may find me (`privacy`) and my current city, employer, industry (null or "" goes
-    back to the roster's value). Needs a bound identity (403 otherwise)."""
+    """修改谁能查到我（`privacy`）以及我的城市、单位、行业。
+
+    `null` 或空字符串表示恢复为名册中的值。需要已绑定身份，否则 403。"""
     given = json.model_dump(exclude_unset=True)
     with runtime().sessions.begin() as session:
         user = current_user(session)
@@ -77,12 +79,11 @@ def _require_bound(session, user) -> None:
 @bp.post("/me/binding")
 @operation(ok=MeOut, errors=(409, 429), tags=["me"])
 def bind(json: BindingIn):
-    """Verify the alumnus: link this WeChat user to the roster record with this name and student ID.
+    """认证校友身份：把当前微信用户与姓名、学号相符的学籍绑定。
 
-    A failed match is 422 `no_match` with the same message whatever was wrong; five failures in an
-    hour lock binding for an hour (429 `binding_locked`, shared with the bot's 绑定). A record bound
-    to another WeChat user is 409 `record_taken` (staff are alerted); holding records of another
-    person is 409 `other_person`.
+    不相符时返回 422 `no_match`，无论哪一项不对，提示都相同；一小时内失败 5 次即锁定一小时
+    （429 `binding_locked`，与公众号的「绑定」共用计数）。学籍已被其他微信用户绑定时返回 409
+    `record_taken`（并提醒工作人员）；已绑定了另一个人的学籍时返回 409 `other_person`。
     """
     rt = runtime()
     limiter = binding_lockout(rt.store, settings().directory)
@@ -112,9 +113,10 @@ def bind(json: BindingIn):
 @bp.delete("/me/binding")
 @operation(ok=MeOut, errors=(404,), tags=["me"])
 def delete_binding():
-    """Remove the link to every roster record. This token stays valid (the mini-program stays
-    signed in, now unbound); every other token of this user is revoked, so a device left signed in
-    elsewhere loses the verified identity's access at once. 404 when nothing was bound."""
+    """解除与所有学籍的绑定。
+
+    本次请求的令牌仍然有效（小程序保持登录，变为未绑定）；该用户的其他令牌全部作废，留在别的设备
+    上的登录立即失去已认证身份的权限。没有绑定时返回 404。"""
     with runtime().sessions.begin() as session:
         user = current_user(session)
         removed = unbind(session, user, now=now(), channel=CHANNEL)

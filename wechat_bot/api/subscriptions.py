@@ -16,8 +16,9 @@ from wechat_bot.api.schemas import SubscriptionsIn, SubscriptionsOut
 @bp.post("/me/subscriptions")
 @operation(ok=SubscriptionsOut, tags=["me"])
 def record_subscriptions(json: SubscriptionsIn):
-    """Record one consent per template the alumnus allowed (each allows one subscribe message).
-    Report only the templates whose answer was `accept`; repeated consents add up."""
+    """记录校友同意的订阅消息模板，每个模板一次授权（可发送一条订阅消息）。
+
+    只上报 `wx.requestSubscribeMessage` 中结果为 `accept` 的模板；多次授权累加。"""
     template_ids = list(dict.fromkeys(json.template_ids))
     with runtime().sessions.begin() as session:
         user = current_user(session)
