@@ -43,6 +43,24 @@ class AlumniGroup(FlaskGroup):
             click.echo(f"数据库 {_database_shown()} 里还没有表：先运行 alumni-bot init-db，"
                        f"或用 ALUMNI_BOT_DATABASE_URL / --config 指向已有的数据库", err=True)
             sys.exit(1)
+        except Exception as exc:
+            # WeChat unreachable, refusing the credentials or answering nonsense: the operator
+            # needs the one line that says which, not the traceback through requests.
+            line = _wechat_failure(exc)
+            if line is None:
+                raise
+            click.echo(line, err=True)
+            sys.exit(1)
+
+
+def _wechat_failure(exc: Exception) -> str | None:
+    from wechat_bot.wechat_errors import describe_failure
+
+    try:
+        base = load_config().wechat.api_base_url
+    except ConfigError:
+        base = "wechat.api_base_url"
+    return describe_failure(exc, base)
 
 
 def _missing_table(exc: Exception) -> bool:

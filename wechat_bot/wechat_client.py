@@ -58,10 +58,12 @@ class AlumniWeChatClient(WeChatClient):
                   "force_refresh": force_refresh},
             timeout=self.timeout,
         )
-        response.raise_for_status()
-        result = response.json()
+        result = self._json_answer(response)
         if result.get("errcode"):
             raise WeChatClientException(result["errcode"], result.get("errmsg", ""), client=self,
+                                        request=response.request, response=response)
+        if not isinstance(result.get("access_token"), str):
+            raise WeChatClientException(None, "回答中没有 access_token", client=self,
                                         request=response.request, response=response)
         ttl = max(60, int(result.get("expires_in", 7200)) - EXPIRY_MARGIN_SECONDS)
         self._store.set(self._token_key, result["access_token"], ex=ttl)
@@ -110,6 +112,30 @@ class AlumniWeChatClient(WeChatClient):
                 result = self._fetch_stable_token(force_refresh=True)
             return result["access_token"]
 
+    def _json_answer(self, response: requests.Response) -> dict:
+        """The JSON object WeChat answered; WeChatClientException for an HTTP error or anything
+        else (a proxy's error page, a wrong api_base_url), so callers see one kind of failure."""
+        if response.status_code >= 400:
+            raise WeChatClientException(None, None, client=self, request=response.request,
+                                        response=response)
+        try:
+            result = response.json()
+        except ValueError:
+            result = None
+        if not isinstance(result, dict):
+            raise WeChatClientException(None, "回答不是 JSON 对象", client=self,
+                                        request=response.request, response=response)
+        return result
+
+    def _handle_result(self, res, method=None, url=None, result_processor=None, **kwargs):
+        result = super()._handle_result(res, method, url, result_processor, **kwargs)
+        # wechatpy hands back the raw response when it is no JSON: right for media and images,
+        # a confusing AttributeError later for a text page where JSON was due.
+        if isinstance(result, requests.Response) and _is_text(result):
+            raise WeChatClientException(None, "回答不是 JSON", client=self, request=res.request,
+                                        response=res)
+        return result
+
     def _request(self, method, url_or_endpoint, **kwargs):
         params = kwargs.get("params")
         token = None
@@ -133,12 +159,16 @@ class AlumniWeChatClient(WeChatClient):
                     "grant_type": "authorization_code"},
             timeout=self.timeout,
         )
-        response.raise_for_status()
-        result = response.json()
+        result = self._json_answer(response)
         if result.get("errcode"):
             raise WeChatClientException(result["errcode"], result.get("errmsg", ""), client=self,
                                         request=response.request, response=response)
         return result
+
+
+def _is_text(response: requests.Response) -> bool:
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return not kind or kind.startswith("text/") or kind.endswith("json")
 
 
 def _session_for(base_url: str) -> requests.Session:

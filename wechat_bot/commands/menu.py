@@ -24,6 +24,7 @@ from menus.diff import diff_menus, normalize, outline
 from menus.loader import MenuFileError, MenuSet, PersonalizedMenu, load_menus
 from menus.validate import errors, validate_menus
 from scheduler.alumni_tag import ensure_tag
+from wechat_bot.wechat_errors import describe_failure
 
 
 @dataclass
@@ -134,11 +135,7 @@ def _push(client, menus: MenuSet, plans: list[_Conditional], strays: list[dict],
 
 
 def _describe(exc: WeChatClientException) -> str:
-    if exc.errcode is not None:
-        return f"errcode {exc.errcode} {exc.errmsg or ''}".strip()
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    return f"HTTP {status}" if status else (str(exc) or type(exc).__name__)
+    return describe_failure(exc, current_app.extensions["alumni_bot"].config.wechat.api_base_url)
 
 
 @click.command("sync-menu")
@@ -161,7 +158,7 @@ def sync_menu_command(dry_run: bool) -> None:
     try:
         sync_menus(client, menus, dry_run=dry_run)
     except WeChatClientException as exc:
-        click.echo(f"微信接口出错（{_describe(exc)}），菜单没有同步完。", err=True)
+        click.echo(f"{_describe(exc)}。菜单没有同步完。", err=True)
         sys.exit(1)
     if not dry_run:
         live_default, _ = _live(client)

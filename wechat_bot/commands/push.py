@@ -20,22 +20,10 @@ from scheduler.outbox import (
     push_progress,
     queue_push,
 )
+from wechat_bot import wechat_errors
 
-# What staff should read next to an errcode (PROTOCOL.md section 6).
-ERRCODE_MEANINGS = {
-    None: "重试次数用完",
-    -1: "微信系统繁忙",
-    40003: "openid 无效",
-    40037: "模板 ID 无效",
-    43004: "用户未关注公众号",
-    43101: "用户未授权订阅消息",
-    45009: "接口当日调用次数已用完",
-    45015: "不在客服消息时限内",
-    45047: "客服消息条数已用完",
-    47003: "模板数据不合规",
-    48001: "接口未授权",
-    48002: "用户拒收本账号消息",
-}
+# What staff should read next to an errcode; a row failed without one ran out of retries.
+ERRCODE_MEANINGS = {None: "重试次数用完", **wechat_errors.ERRCODE_MEANINGS}
 PAST_TOLERANCE = timedelta(minutes=1)
 # WeChat's counts in a mass report (MASSSENDJOBFINISH), in its order.
 MASS_COUNTS = (("total", "粉丝总数"), ("filter", "过滤后"), ("sent", "发送成功"), ("error", "发送失败"))
