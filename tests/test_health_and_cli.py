@@ -81,3 +81,39 @@ def test_a_command_on_a_database_without_tables_says_to_run_init_db(tmp_path):
     assert lines[-1] == (f"数据库 sqlite:///{tmp_path}/empty.db 里还没有表：先运行 alumni-bot init-db，"
                          "或用 ALUMNI_BOT_DATABASE_URL / --config 指向已有的数据库")
     assert "Traceback" not in process.stderr
+
+
+def _config_file(tmp_path, database_url: str):
+    path = tmp_path / "staff.toml"
+    path.write_text(f'[database]\nurl = "{database_url}"\n', encoding="utf-8")
+    return path
+
+
+def test_config_works_after_the_subcommand_as_before_it(tmp_path):
+    url = f"sqlite:///{tmp_path}/chosen.db"
+    config = _config_file(tmp_path, url)
+    for args in (["--config", str(config), "db", "current"], ["db", "current", "--config", str(config)],
+                 ["db", "upgrade", "--config", str(config)]):
+        result = CliRunner().invoke(main, args, env={"ALUMNI_BOT_CONFIG": ""})
+        assert result.exit_code == 0, (args, result.output)
+    assert (tmp_path / "chosen.db").exists()
+    result = CliRunner().invoke(main, ["push-status", "1", "--config", str(config)],
+                                env={"ALUMNI_BOT_CONFIG": ""})
+    assert "没有编号为 1 的推送" in result.output, result.output
+
+
+def test_version_is_alumni_bots_own(tmp_path):
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.output.strip() == f"alumni-bot {version('alumni-bot')}"
+
+
+def test_help_lists_our_commands_without_flasks_options(tmp_path):
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "serve", "broadcast", "push-status", "sync-menu", "import-roster"):
+        assert command in result.output
+    for flask_only in ("--app", "-A,", "--debug", "--env-file", "Flask"):
+        assert flask_only not in result.output
+    assert "显示本帮助" in CliRunner().invoke(main, ["broadcast", "--help"]).output

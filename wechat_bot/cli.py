@@ -28,7 +28,22 @@ def _remember_config(ctx: click.Context, _param, value: str | None) -> str | Non
     return value
 
 
+def _config_option() -> click.Option:
+    return click.Option(["--config", "config_path"], metavar="PATH", expose_value=False,
+                        is_eager=True, callback=_remember_config,
+                        help="TOML 配置文件（默认：$ALUMNI_BOT_CONFIG，其次 ./config.toml）")
+
+
 class AlumniGroup(FlaskGroup):
+    """Flask's CLI group, minus what means nothing to staff (-A/--app, -e/--env-file, --debug:
+    the app is ours, configured by --config), with our own --version."""
+
+    FLASK_ONLY = frozenset({"app", "env_file", "debug"})
+
+    def __init__(self, **extra) -> None:
+        super().__init__(add_version_option=False, **extra)
+        self.params = [p for p in self.params if p.name not in self.FLASK_ONLY]
+
     def main(self, *args, **kwargs):
         from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -78,10 +93,29 @@ def _database_shown() -> str:
         return "（配置的数据库）"
 
 
+def _staff_conventions(command: click.Command) -> None:
+    """Every command takes --config after its name too (`push-status 1 --config x`), and says
+    what --help does in Chinese."""
+    names = {p.name for p in command.params}
+    if "config_path" not in names:
+        command.params.append(_config_option())
+    if "help" not in names:
+        command.params.append(click.Option(["--help"], is_flag=True, expose_value=False,
+                                           is_eager=True, callback=_show_help, help="显示本帮助"))
+    for sub in getattr(command, "commands", {}).values():
+        _staff_conventions(sub)
+
+
+def _show_help(ctx: click.Context, _param, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
 @click.group(cls=AlumniGroup, create_app=_create_app, add_default_commands=False,
-             load_dotenv=False, set_debug_flag=False)
-@click.option("--config", "config_path", metavar="PATH", expose_value=False, is_eager=True,
-              callback=_remember_config, help="TOML 配置文件（默认：$ALUMNI_BOT_CONFIG，其次 ./config.toml）")
+             load_dotenv=False, set_debug_flag=False, params=[_config_option()])
+@click.version_option(package_name="alumni-bot", prog_name="alumni-bot",
+                      message="%(prog)s %(version)s", help="显示 alumni-bot 的版本")
 def main() -> None:
     """alumni-bot：校友会公众号与小程序后端。"""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -187,3 +221,4 @@ from wechat_bot.commands.scheduler import scheduler_command  # noqa: E402
 for _command in (import_roster, import_chapters_command, sync_menu_command, broadcast, push_status,
                  scheduler_command):
     main.add_command(_command)
+_staff_conventions(main)
