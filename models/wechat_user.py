@@ -25,6 +25,9 @@ class WechatUser(Base):
     openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     miniprogram_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     unionid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # When WeChat was last asked for this follower's unionid (user/info); None: not yet, so the
+    # scheduler asks (handlers.identity). Following again clears it.
+    unionid_checked_at: Mapped[datetime | None]
     subscribed: Mapped[bool] = mapped_column(default=False)
     subscribed_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
@@ -48,6 +51,8 @@ class WechatUser(Base):
         self.subscribed = True
         self.subscribed_at = at
         self.unsubscribed_at = None
+        if self.unionid is None:
+            self.unionid_checked_at = None  # the account may have joined an open platform since
 
     def unsubscribe(self, at: datetime) -> None:
         self.subscribed = False

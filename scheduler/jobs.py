@@ -18,6 +18,7 @@ What is deliberately not a job here:
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -59,6 +60,7 @@ class JobSettings:
     school_name: str = "示例大学"
     alumni_tag: str | None = None              # the tag of the bound alumni's menu; None: no sync
     alumni_tag_sync_seconds: float = 60.0
+    unionid_sync_seconds: float = 5.0
 
     @property
     def zone(self) -> ZoneInfo:
@@ -116,6 +118,10 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
         jobs.insert(0, JobSpec("deliver-pushes", deliver_pushes,
                                IntervalTrigger(seconds=settings.delivery_interval_seconds),
                                "发送到期的推送（含定时群发）", max_instances=3))
+    if context.wechat is not None:
+        jobs.append(JobSpec("link-unionids", link_unionids,
+                            IntervalTrigger(seconds=settings.unionid_sync_seconds),
+                            "向微信查询新关注者的 unionid，把公众号与小程序的同一人合为一个用户"))
     if context.wechat is not None and settings.alumni_tag:
         jobs.append(JobSpec("sync-alumni-tag", sync_alumni_tag,
                             IntervalTrigger(seconds=settings.alumni_tag_sync_seconds),
@@ -196,6 +202,57 @@ def anniversary_outreach(context: JobContext):
         context.sessions, now=context.clock(), zone=settings.zone,
         years=settings.anniversary_years, outreach_date=settings.anniversary_outreach_date,
         school_name=settings.school_name)
+
+
+UNIONID_BATCHES_PER_RUN = 20  # 2,000 followers a run; a surge of follows drains over a few runs
+
+
+def link_unionids(context: JobContext):
+    """Ask WeChat for the unionid of followers that have none yet; see handlers.identity."""
+    from handlers.identity import BATCH, UnionidReport, followers_without_unionid, record_unionids
+
+    total = UnionidReport()
+    for _ in range(UNIONID_BATCHES_PER_RUN):
+        with context.sessions() as session:
+            openids = followers_without_unionid(session, BATCH)
+        if not openids or context.stopping.is_set():
+            break
+        answers = _unionids(context.wechat, openids)
+        with context.sessions.begin() as session:
+            report = record_unionids(session, answers, context.clock())
+        total = UnionidReport(*(a + b for a, b in zip(dataclasses.astuple(total),
+                                                      dataclasses.astuple(report), strict=True)))
+        if len(openids) < BATCH:
+            break
+    if total.merged or total.refused:
+        log.info("unionid：%d 人关联，%d 人合并了小程序账号，%d 人因绑定了不同学籍未合并",
+                 total.linked, total.merged, total.refused)
+    return total
+
+
+def _unionids(wechat, openids: list[str]) -> dict[str, str | None]:
+    """openid -> unionid (None: WeChat gave none). One batch call; if WeChat refuses the batch for
+    an openid it does not know (40003), one call each, so one stray row cannot block the rest."""
+    from wechatpy.exceptions import WeChatClientException
+
+    try:
+        profiles = wechat.user.get_batch(openids)
+    except WeChatClientException as exc:
+        if exc.errcode != 40003:
+            raise
+        profiles = []
+        for openid in openids:
+            try:
+                profiles.append(wechat.user.get(openid))
+            except WeChatClientException as each:
+                if each.errcode != 40003:
+                    raise
+                profiles.append({"openid": openid})
+    answers: dict[str, str | None] = dict.fromkeys(openids)
+    for profile in profiles:
+        if profile.get("openid") in answers:
+            answers[profile["openid"]] = profile.get("unionid") or None
+    return answers
 
 
 def sync_alumni_tag(context: JobContext):

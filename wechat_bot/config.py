@@ -119,6 +119,7 @@ class SchedulerSection:
     delivery_interval_seconds: float = 2.0
     delivery_threads: int = 4
     alumni_tag_sync_seconds: float = 60.0
+    unionid_sync_seconds: float = 5.0
     message_log_retention_days: int = 180
     anniversary_outreach_date: str = "03-01"
 
@@ -382,6 +383,8 @@ def _validate_scheduler(section: SchedulerSection, fail) -> None:
         fail("scheduler.delivery_threads", f"必须在 1 到 {MAX_DELIVERY_THREADS} 之间")
     if section.alumni_tag_sync_seconds < 1:
         fail("scheduler.alumni_tag_sync_seconds", "至少 1 秒")
+    if section.unionid_sync_seconds < 1:
+        fail("scheduler.unionid_sync_seconds", "至少 1 秒")
     if section.message_log_retention_days < 1:
         fail("scheduler.message_log_retention_days", "至少 1 天")
     try:

@@ -73,27 +73,49 @@ def test_a_unionid_arriving_later_is_recorded_on_the_mini_program_user(live):
     assert user.unionid == person.unionid and user.openid is None
 
 
-def test_two_rows_for_one_person_sign_in_as_the_bound_one_and_alert_staff(live, roster):
+def _two_rows(live, person):
     from datetime import UTC, datetime
 
-    from models import Alumnus
-
-    person = live.person()
     with live.runtime.sessions.begin() as session:
         follower = WechatUser(openid=person.openid, unionid=person.unionid, subscribed=True,
                               created_at=datetime.now(UTC))
         mini = WechatUser(miniprogram_openid=person.mp_openid, created_at=datetime.now(UTC))
         session.add_all([follower, mini])
         session.flush()
-        session.get(Alumnus, roster["zhangwei"]).wechat_user_id = follower.id
-        follower_id = follower.id
+        return follower.id, mini.id
+
+
+def test_two_rows_for_one_person_are_merged_into_the_follower_at_login(live, roster):
+    from models import Alumnus
+
+    person = live.person()
+    follower_id, _ = _two_rows(live, person)
+    with live.runtime.sessions.begin() as session:
+        session.get(Alumnus, roster["zhangwei"]).wechat_user_id = follower_id
     for _ in range(2):
         token = live.login(person)
         me = live.call("GET", "/me", token).json()
         assert me["bound"] is True and me["name"] == "张伟"
+    [user] = users(live)
+    assert (user.id, user.openid, user.miniprogram_openid) == (follower_id, person.openid,
+                                                              person.mp_openid)
+
+
+def test_two_rows_bound_to_different_people_are_not_merged_and_staff_are_alerted(live, roster):
+    from models import Alumnus
+
+    person = live.person()
+    follower_id, mini_id = _two_rows(live, person)
+    with live.runtime.sessions.begin() as session:
+        session.get(Alumnus, roster["zhangwei"]).wechat_user_id = follower_id
+        session.get(Alumnus, roster["lina"]).wechat_user_id = mini_id
+    for _ in range(2):
+        token = live.login(person)
+        assert live.call("GET", "/me", token).json()["name"] == "李娜"  # the mini-program's own
+    assert len(users(live)) == 2
     with live.runtime.sessions() as session:
         alerts = list(session.scalars(select(StaffAlert).where(StaffAlert.kind == "wechat_user_duplicate")))
-    assert len(alerts) == 1 and f"#{follower_id}" in alerts[0].message
+    assert len(alerts) == 1 and f"#{follower_id}" in alerts[0].message and "未自动合并" in alerts[0].message
 
 
 def test_repeated_logins_make_one_user(live):

@@ -131,7 +131,7 @@ def test_the_registry_holds_each_job_the_context_can_run(runtime):
     full.delivery = DeliveryParts(FakeSender(), FakeLimiter())
     full.wechat = object()
     jobs = {j.id: j for j in scheduled_jobs(full)}
-    assert list(jobs) == ["deliver-pushes", "clean-up", "sync-alumni-tag"]
+    assert list(jobs) == ["deliver-pushes", "clean-up", "link-unionids", "sync-alumni-tag"]
     assert str(jobs["deliver-pushes"].trigger) == "interval[0:00:02]"
     assert "03:30" in jobs["clean-up"].description
 

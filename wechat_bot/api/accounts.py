@@ -9,26 +9,22 @@ account belong to one open-platform account) is the same person across both. So:
   is added to that row, so binding, privacy and bookings are shared between the two doors;
 - else a new user.
 
-Two rows for one person (a mini-program-only row made before WeChat sent a unionid, and a
-follower row that has it) are not merged here: merging moves bookings, registrations and audit
-history and belongs to staff. The login uses the row that holds a bound roster record (the one the
-person has verified with), else the mini-program's own row, and files a StaffAlert once.
+Two rows for one person (a mini-program row made before the follower's unionid was known, and
+the follower row that has it now) are merged into the follower's (handlers.identity), unless they
+hold different people's records: then the login uses the bound row (the one the person verified
+with), else the mini-program's own, and staff are alerted once.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Alumnus, StaffAlert, WechatUser
-
-log = logging.getLogger(__name__)
-
-DUPLICATE_ALERT = "wechat_user_duplicate"
+from handlers.identity import merge_users
+from models import Alumnus, WechatUser
 
 
 def sign_in(session: Session, mp_openid: str, unionid: str | None, now: datetime) -> WechatUser:
@@ -63,17 +59,8 @@ def _sign_in(session: Session, mp_openid: str, unionid: str | None, now: datetim
 
 
 def _two_rows(session: Session, mine: WechatUser, linked: WechatUser, now: datetime) -> WechatUser:
+    if merge_users(session, keep=linked, other=mine, now=now):
+        return linked
     bound = set(session.scalars(select(Alumnus.wechat_user_id)
                                 .where(Alumnus.wechat_user_id.in_((mine.id, linked.id)))))
-    chosen = linked if (linked.id in bound and mine.id not in bound) else mine
-    message = (f"同一微信用户（unionid 相同）有两条记录：#{linked.id}（公众号）与 #{mine.id}（小程序），"
-               f"小程序登录使用 #{chosen.id}。请核实后合并。")
-    already = session.scalar(select(StaffAlert.id).where(
-        StaffAlert.kind == DUPLICATE_ALERT, StaffAlert.message == message,
-        StaffAlert.resolved_at.is_(None)))
-    if already is None:
-        log.warning("WeChat users #%s and #%s share a unionid; signing in as #%s",
-                    linked.id, mine.id, chosen.id)
-        session.add(StaffAlert(kind=DUPLICATE_ALERT, message=message, created_at=now))
-        session.flush()
-    return chosen
+    return linked if (linked.id in bound and mine.id not in bound) else mine

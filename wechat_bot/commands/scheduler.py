@@ -38,6 +38,7 @@ def job_settings(config: Config, alumni_tag: str | None) -> JobSettings:
         school_name=config.app.school_name,
         alumni_tag=alumni_tag,
         alumni_tag_sync_seconds=section.alumni_tag_sync_seconds,
+        unionid_sync_seconds=section.unionid_sync_seconds,
     )
 
 

@@ -11,6 +11,7 @@ FIRST_TAG_ID = 100
 MAX_TAGS = 100
 MAX_TAGS_PER_USER = 20
 MAX_OPENIDS_PER_CALL = 50
+MAX_BATCHGET = 100
 TAG_NAME_BYTES = 30
 
 
@@ -53,7 +54,21 @@ def _user_tag_ids(sandbox: Sandbox, openid: str) -> list[int]:
 @endpoint("cgi-bin/user/info", methods=("GET",))
 def user_info(sandbox: Sandbox, call: Call) -> dict:
     """GET cgi-bin/user/info?openid: a follower's profile; subscribe 0 for one who left."""
-    person = require_openid(sandbox, call.args.get("openid"), following=False)
+    return _profile(sandbox, require_openid(sandbox, call.args.get("openid"), following=False))
+
+
+@endpoint("cgi-bin/user/info/batchget")
+def user_info_batchget(sandbox: Sandbox, call: Call) -> dict:
+    """POST cgi-bin/user/info/batchget {user_list: [{openid, lang}]}: up to 100 profiles at once."""
+    wanted = call.body.get("user_list")
+    if not isinstance(wanted, list) or not 0 < len(wanted) <= MAX_BATCHGET:
+        raise ApiError(40032)
+    people = [require_openid(sandbox, entry.get("openid") if isinstance(entry, dict) else None,
+                             following=False) for entry in wanted]
+    return {"user_info_list": [_profile(sandbox, person) for person in people]}
+
+
+def _profile(sandbox: Sandbox, person) -> dict:
     if not person.subscribed:
         return {"subscribe": 0, "openid": person.openid, "unionid": person.unionid}
     return {
