@@ -117,3 +117,10 @@ def test_help_lists_our_commands_without_flasks_options(tmp_path):
     for flask_only in ("--app", "-A,", "--debug", "--env-file", "Flask"):
         assert flask_only not in result.output
     assert "显示本帮助" in CliRunner().invoke(main, ["broadcast", "--help"]).output
+
+
+def test_the_pages_have_a_favicon(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert client.get("/static/favicon.svg").status_code == 200
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/api/v1/docs").get_data(as_text=True)

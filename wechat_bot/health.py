@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, send_from_directory
 from sqlalchemy import text
 
 log = logging.getLogger(__name__)
@@ -29,3 +29,10 @@ def healthz():
         status["redis"] = "down"
     healthy = all(v == "ok" for v in status.values())
     return jsonify(status=("ok" if healthy else "down"), **status), (200 if healthy else 503)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The tab icon, for browsers that ask for it without reading a page's <link rel="icon">."""
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml",
+                               max_age=86400)

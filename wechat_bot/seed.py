@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 import time
@@ -14,15 +15,19 @@ from sqlalchemy import func, select, update
 DEMO_PUBLIC_EVERY = 5
 
 
-def seed_demo(runtime, *, alumni: int) -> Iterator[str]:
-    """Fill an empty demo database; yields one line per step for the console."""
-    # Events, chapters and the reunion calendar join here with their features (issues 5-7).
+def seed_demo(runtime, *, alumni: int, sandbox=None) -> Iterator[str]:
+    """Fill an empty demo database; yields one line per step for the console. `sandbox` (the
+    demo's WeChat stand-in) knows the simulated followers some steps make."""
+    # Events and the reunion calendar join here with their features (issues 21, 22).
     yield from seed_roster(runtime, alumni)
     yield from seed_chapters(runtime)
+    if sandbox is not None:
+        yield from seed_chapter_members(runtime, sandbox)
 
 
 def seed_roster(runtime, alumni: int) -> Iterator[str]:
     """A synthetic roster of `alumni` records, through the real import, if the roster is empty."""
+    from handlers.directory.demo import DEMO_IDENTITIES
     from handlers.directory.roster_import import import_roster
     from handlers.directory.synthetic import write_synthetic_roster
     from models import Alumnus, Privacy
@@ -40,6 +45,8 @@ def seed_roster(runtime, alumni: int) -> Iterator[str]:
     os.close(handle)
     try:
         write_synthetic_roster(alumni, path)
+        with open(path, "a", encoding="utf-8", newline="") as stream:
+            csv.writer(stream).writerows(i.roster_row() for i in DEMO_IDENTITIES)
         report = import_roster(runtime.engine, path)
     finally:
         os.unlink(path)
@@ -50,9 +57,23 @@ def seed_roster(runtime, alumni: int) -> Iterator[str]:
             .values(privacy=Privacy.PUBLIC.value)
         )
     yield (
-        f"演示数据：已生成 {report.inserted} 名虚构校友（其中约五分之一设为公开），"
+        f"演示数据：已生成 {report.inserted} 名虚构校友（含 {len(DEMO_IDENTITIES)} 个演示身份，"
+        "其中约五分之一设为公开），"
         f"用时 {time.perf_counter() - started:.1f} 秒"
     )
+
+
+def demo_identities(runtime) -> list[tuple[str, bool]]:
+    """The demo identities in this roster: (the bind command to send, whether someone bound it)."""
+    from handlers.directory.demo import DEMO_IDENTITIES
+    from models import Alumnus
+
+    wanted = {i.student_id: i for i in DEMO_IDENTITIES}
+    with runtime.sessions() as session:
+        found = dict(session.execute(select(Alumnus.student_id, Alumnus.wechat_user_id)
+                                     .where(Alumnus.student_id.in_(wanted))).all())
+    return [(i.bind_command, found[i.student_id] is not None) for i in DEMO_IDENTITIES
+            if i.student_id in found]
 
 
 def seed_chapters(runtime) -> Iterator[str]:
@@ -70,3 +91,45 @@ def seed_chapters(runtime) -> Iterator[str]:
     with runtime.sessions.begin() as session:
         report, ambassadors = seed_demo_chapters(session, now=datetime.now(UTC))
     yield f"演示数据：已生成 {report.created} 个校友分会（含联络员）和 {ambassadors} 位班级联络人"
+
+
+MEMBERS_PER_CHAPTER = 8
+
+
+def seed_chapter_members(runtime, sandbox, per_chapter: int = MEMBERS_PER_CHAPTER) -> Iterator[str]:
+    """A few members for each chapter in a city: alumni of that city, bound to simulated followers
+    the sandbox knows (so a `chapter:` broadcast reaches them) but does not list on the chat page
+    (it lists the people a visitor plays). Once: a demo with members already is left alone."""
+    from datetime import UTC, datetime
+
+    from handlers.directory.demo import DEMO_IDENTITIES
+    from models import Alumnus, WechatUser
+    from models.chapter import Chapter, ChapterMember
+
+    with runtime.sessions() as session:
+        if session.scalar(select(func.count()).select_from(ChapterMember)):
+            return
+    now = datetime.now(UTC)
+    reserved = [i.student_id for i in DEMO_IDENTITIES]
+    joined = 0
+    with runtime.sessions.begin() as session:
+        chapters = session.scalars(select(Chapter).where(Chapter.city.is_not(None))
+                                   .order_by(Chapter.id)).all()
+        for chapter in chapters:
+            records = session.scalars(
+                select(Alumnus).where(Alumnus.current_city == chapter.city,
+                                      Alumnus.wechat_user_id.is_(None),
+                                      Alumnus.student_id.not_in(reserved))
+                .order_by(Alumnus.id).limit(per_chapter)).all()
+            for record in records:
+                person = sandbox.people.add(record.name, listed=False)
+                sandbox.people.follow(person.openid)
+                user = WechatUser(openid=person.openid, subscribed=True, subscribed_at=now,
+                                  created_at=now)
+                session.add(user)
+                session.flush()
+                record.wechat_user_id, record.bound_at = user.id, now
+                session.add(ChapterMember(chapter_id=chapter.id, wechat_user_id=user.id,
+                                          joined_at=now, channel="bot"))
+                joined += 1
+    yield f"演示数据：{joined} 位校友加入了所在城市的分会（沙盒中的模拟关注者）"

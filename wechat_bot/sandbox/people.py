@@ -55,7 +55,9 @@ class People:
             for nickname in DEFAULT_NICKNAMES:
                 self.add(nickname)
 
-    def add(self, nickname: str) -> Person:
+    def add(self, nickname: str, *, listed: bool = True) -> Person:
+        """A new simulated person; `listed=False` keeps them off the chat page's list (the demo's
+        crowd of chapter members: WeChat knows them, nobody plays them)."""
         number = self._store.next_id("person")
         person = Person(
             openid=_derived_id("oa", self._app_id, str(number)),
@@ -68,7 +70,8 @@ class People:
         with redis.pipeline() as pipe:
             pipe.hset(self._person_key(person.openid), mapping=_to_hash(person))
             pipe.set(self._store.key("mp-openid", person.mp_openid), person.openid)
-            pipe.zadd(self._store.key("people"), {person.openid: number})
+            if listed:
+                pipe.zadd(self._store.key("people"), {person.openid: number})
             pipe.execute()
         return person
 

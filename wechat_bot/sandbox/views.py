@@ -14,6 +14,7 @@ from wechat_bot.sandbox.api.menu import conditional_menus, current_menu, match_m
 from wechat_bot.sandbox.people import Person
 from wechat_bot.sandbox.relay import MODES
 from wechat_bot.sandbox.state import Sandbox, sandbox_of
+from wechat_bot.seed import demo_identities
 
 bp = Blueprint(
     "sandbox", __name__, url_prefix="/sandbox", template_folder="templates", static_folder="static"
@@ -89,6 +90,9 @@ def state() -> Response:
             "subscribe_templates": [
                 t.as_dict() for t in sandbox.catalog.all() if t.kind == "subscribe"
             ],
+            # The demo's roster identities to bind with (none outside the demo).
+            "identities": [{"command": command, "bound": bound}
+                           for command, bound in demo_identities(current_app.extensions["alumni_bot"])],
         }
     )
 

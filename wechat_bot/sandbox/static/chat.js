@@ -75,6 +75,16 @@ function drawPeople() {
   }
 }
 
+// The demo's roster identities: a tap puts the bind command in the input box, ready to send.
+function drawIdentities() {
+  const identities = page.state.identities || [];
+  $("identities-box").hidden = !identities.length;
+  $("identities").replaceChildren(...identities.map((identity) => el("li", {
+    class: identity.bound ? "bound" : "", text: identity.command, title: "填入输入框",
+    onclick: () => { showComposer(true); $("message").value = identity.command; $("message").focus(); },
+  })));
+}
+
 function closeSubmenu() {
   $("submenu").hidden = true;
   for (const b of $("menu").children) b.classList.remove("open");
@@ -184,6 +194,7 @@ async function load() {
 async function refreshState() {
   page.state = await call("/state");
   drawPeople();
+  drawIdentities();
   drawMenu();
   $("qrcodes").replaceChildren(...page.state.qrcodes.map((q) => el("option", {value: q.scene, text: q.action_name})));
   const current = page.state.people.find((p) => p.openid === page.person?.openid);
@@ -216,6 +227,7 @@ async function start() {
   fillSelect($("mode"), page.state.modes.map((m) => [m, names[m]]));
   $("mode").value = page.state.mode;
   drawPeople();
+  drawIdentities();
   choose(page.openid);  // draws the person and the menu they see
 
   $("to-keyboard").addEventListener("click", () => showComposer(true));
