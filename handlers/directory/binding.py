@@ -62,6 +62,13 @@ def clean_student_id(raw: str) -> str:
     return "".join(unicodedata.normalize("NFKC", raw or "").split())
 
 
+def mask_student_id(student_id: str) -> str:
+    """201201010199 -> 2012****0199, 2012010101 -> 201****101: at least four characters hidden,
+    behind a fixed **** that hides the length too; five characters or fewer -> ****."""
+    keep = min(4, max(0, (len(student_id) - 4) // 2))
+    return f"{student_id[:keep]}****{student_id[len(student_id) - keep:]}" if keep else "****"
+
+
 def bound_records(session: Session, user: WechatUser) -> list[Alumnus]:
     """The user's records, oldest degree first."""
     return list(session.scalars(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.context import Context
+from handlers.context import Context, logged_as
 from handlers.directory import texts
 from handlers.directory.binding import (
     BindOutcome,
@@ -15,6 +15,7 @@ from handlers.directory.binding import (
     bind_alumnus,
     binding_lockout,
     bound_records,
+    mask_student_id,
     unbind,
 )
 from handlers.directory.names import name_key
@@ -55,8 +56,27 @@ def _describe(record: Alumnus) -> str:
                              record.class_name)
 
 
+def mask_binding_input(text: str) -> str:
+    """`张伟 2012010101` -> `张* 201****101`, as the message log keeps what binding is given.
+
+    Both halves of what the roster checks are masked, wherever they are typed (the dialog's name
+    step gets student IDs too): IDs keep their ends, and names their first character, enough
+    for staff helping someone to recognise the attempt, too little to replay it or to learn whom
+    a stranger tried to impersonate. The user's own name is on their bound record already.
+    """
+    words, name_started = [], False
+    for word in text.split():
+        if _looks_like_student_id(word):
+            words.append(mask_student_id(word))
+        else:
+            words.append("*" * len(word) if name_started else word[0] + "*" * (len(word) - 1))
+            name_started = True
+    return " ".join(words)
+
+
 # --- 绑定: `绑定 姓名 学号` at once, or the dialog 姓名 -> 学号 ---
 
+@logged_as(mask_binding_input)
 def bind(ctx: Context) -> str:
     """`绑定`, `绑定 姓名`, `绑定 姓名 学号`, and the BIND menu button."""
     status = binding_lockout(ctx.store, _settings(ctx)).check(str(ctx.user.id), ctx.now)
@@ -81,6 +101,7 @@ def bind(ctx: Context) -> str:
     return texts.BIND_ASK_NAME
 
 
+@logged_as(mask_binding_input)
 def bind_name_step(ctx: Context) -> str:
     name = ctx.args.strip()
     if not name_key(name) or len(name) > MAX_NAME_CHARS:
@@ -93,6 +114,7 @@ def bind_name_step(ctx: Context) -> str:
     return texts.BIND_ASK_STUDENT_ID
 
 
+@logged_as(mask_binding_input)
 def bind_student_id_step(ctx: Context) -> str:
     student_id = ctx.args.strip()
     if not _looks_like_student_id(student_id):
@@ -122,6 +144,7 @@ def _bind(ctx: Context, name: str, student_id: str) -> str:
 
 # --- 解绑 [学号] ---
 
+@logged_as(mask_binding_input)
 def unbind_command(ctx: Context) -> str:
     if not bound_records(ctx.session, ctx.user):
         return texts.UNBIND_NOTHING
