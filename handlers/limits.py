@@ -29,29 +29,10 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {0, count, tostring(tonumber(oldest[2]) + window - now)}
 """
 
-# KEYS[1]: the attempts, KEYS[2]: the lock; ARGV: now, window, allowed, lockout, member.
-# Returns {counted, wait}: refused while locked, or while `allowed` attempts are already counted
-# (some still being judged: their failures are about to lock).
-_ATTEMPT = """
-local now, window, allowed, lockout = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
-  tonumber(ARGV[4])
-local locked_until = tonumber(redis.call('GET', KEYS[2]) or '0')
-if locked_until > now then
-  return {0, tostring(locked_until - now)}
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-if count >= allowed then
-  return {0, tostring(lockout)}
-end
-redis.call('ZADD', KEYS[1], now, ARGV[5])
-redis.call('EXPIRE', KEYS[1], math.ceil(window))
-return {1, tostring(allowed - count - 1)}
-"""
-
-# KEYS[1]: the attempts, KEYS[2]: the lock; ARGV: now, window, allowed, lockout. A counted attempt
-# failed: the one that finds `allowed` attempts counted locks. Returns {locked, remaining or wait}.
-_FAILED = """
+# The lockout's two scripts begin alike. KEYS[1]: the attempts, KEYS[2]: the lock; ARGV: now,
+# window, allowed, lockout (, member). Each returns {1, seconds to wait} when refused or locked,
+# else {0, attempts remaining}.
+_LOCK_AND_COUNT = """
 local now, window, allowed, lockout = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
   tonumber(ARGV[4])
 local locked_until = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -60,6 +41,21 @@ if locked_until > now then
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local count = redis.call('ZCARD', KEYS[1])
+"""
+
+# Count an attempt, unless `allowed` are counted already (some still being judged: their failures
+# are about to lock).
+_ATTEMPT = _LOCK_AND_COUNT + """
+if count >= allowed then
+  return {1, tostring(lockout)}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[5])
+redis.call('EXPIRE', KEYS[1], math.ceil(window))
+return {0, tostring(allowed - count - 1)}
+"""
+
+# A counted attempt failed: the one that finds `allowed` counted locks.
+_FAILED = _LOCK_AND_COUNT + """
 if count >= allowed then
   redis.call('SET', KEYS[2], tostring(now + lockout), 'EX', math.ceil(lockout))
   redis.call('DEL', KEYS[1])
@@ -148,23 +144,20 @@ class Lockout:
     def attempt(self, key: str, now: datetime) -> Decision:
         """Count an attempt as failed until it is settled, or refuse it (locked, or the allowance
         taken by attempts counted before it)."""
-        member = _member(now)
-        counted, value = self._attempt(
-            keys=[self.failures_key(key), self.lock_key(key)],
-            args=[_seconds(now), self.window_seconds, self.failures_allowed, self.lockout_seconds,
-                  member])
-        if not counted:
-            return Decision(False, _wait(float(value)), 0)
-        return Decision(True, 0, int(value), member)
+        return self._run(self._attempt, key, now, _member(now))
 
     def failed(self, key: str, now: datetime) -> Decision:
         """The counted attempt failed; the last one allowed locks (allowed=False from then on)."""
-        locked, value = self._failed(
+        return self._run(self._failed, key, now)
+
+    def _run(self, script, key: str, now: datetime, *member: str) -> Decision:
+        refused, value = script(
             keys=[self.failures_key(key), self.lock_key(key)],
-            args=[_seconds(now), self.window_seconds, self.failures_allowed, self.lockout_seconds])
-        if locked:
+            args=[_seconds(now), self.window_seconds, self.failures_allowed, self.lockout_seconds,
+                  *member])
+        if int(refused):
             return Decision(False, _wait(float(value)), 0)
-        return Decision(True, 0, int(value))
+        return Decision(True, 0, int(value), member[0] if member else None)
 
     def succeeded(self, key: str) -> None:
         """Forget the failures; a lock already set stays until it ends."""

@@ -65,13 +65,21 @@ def mask_binding_input(text: str) -> str:
     a stranger tried to impersonate. The user's own name is on their bound record already.
     """
     words, name_started = [], False
-    for word in text.split():
+    for word in _binding_words(text):
         if _looks_like_student_id(word):
             words.append(mask_student_id(word))
         else:
             words.append("*" * len(word) if name_started else word[0] + "*" * (len(word) - 1))
             name_started = True
     return " ".join(words)
+
+
+def _binding_words(text: str) -> list[str]:
+    words = text.split()
+    glued = _NAME_THEN_ID.fullmatch(words[0]) if len(words) == 1 else None
+    if glued and _looks_like_student_id(glued[2]):  # 绑定张伟2012010101
+        return [glued[1], glued[2]]
+    return words
 
 
 # --- 绑定: `绑定 姓名 学号` at once, or the dialog 姓名 -> 学号 ---
@@ -82,10 +90,7 @@ def bind(ctx: Context) -> str:
     status = binding_lockout(ctx.store, _settings(ctx)).check(str(ctx.user.id), ctx.now)
     if not status.allowed:
         return texts.bind_locked(status.retry_after)
-    words = ctx.args.split()
-    glued = _NAME_THEN_ID.fullmatch(words[0]) if len(words) == 1 else None
-    if glued and _looks_like_student_id(glued[2]):  # 绑定张伟2012010101
-        words = [glued[1], glued[2]]
+    words = _binding_words(ctx.args)
     if len(words) >= 2 and _looks_like_student_id(words[-1]):
         return _bind(ctx, " ".join(words[:-1]), words[-1])
     if len(words) == 1 and _looks_like_student_id(words[0]):
