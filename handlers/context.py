@@ -96,6 +96,25 @@ def as_reply(value: Reply | str | None) -> Reply:
     return value
 
 
+def logged_as(mask: Callable[[str], str]) -> Callable:
+    """Declare that the message log keeps what reaches this handler only as `mask` renders it.
+
+    For input the log must not hold verbatim (a student ID): the webhook logs the text the routing
+    hands the handler (`ctx.args`) through `mask`, the words before it as they were understood.
+    """
+
+    def declare(handler):
+        handler.logged_as = mask
+        return handler
+
+    return declare
+
+
+def input_mask(handler) -> Callable[[str], str] | None:
+    """The mask `handler` declared with `logged_as`, if any."""
+    return getattr(handler, "logged_as", None)
+
+
 @dataclass
 class DialogState:
     """Where a user is in a multi-step conversation; the router keeps it in Redis between messages."""

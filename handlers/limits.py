@@ -2,8 +2,10 @@
 
 Both are sliding windows: a sorted set per key holds one member per counted attempt, scored by its
 time, and a Lua script trims, counts and adds in one step, so two concurrent requests can never
-both take the last slot. The caller hands in the time (`now`), which makes every window testable
-without waiting; Redis TTLs only clean up keys nobody touches any more.
+both take the last slot. The lockout counts an attempt before it is judged (and forgets the count
+once one succeeds), so attempts made at once are counted at once: of fifty wrong guesses sent
+together, five are judged and the rest refused. The caller hands in the time (`now`), which makes
+every window testable without waiting; Redis TTLs only clean up keys nobody touches any more.
 """
 
 from __future__ import annotations
@@ -27,21 +29,39 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {0, count, tostring(tonumber(oldest[2]) + window - now)}
 """
 
-# KEYS[1]: the failures, KEYS[2]: the lock; ARGV: now, window, allowed, lockout, member.
-# Returns {locked, failures}.
-_FAIL = """
+# The lockout's two scripts begin alike. KEYS[1]: the attempts, KEYS[2]: the lock; ARGV: now,
+# window, allowed, lockout (, member). Each returns {1, seconds to wait} when refused or locked,
+# else {0, attempts remaining}.
+_LOCK_AND_COUNT = """
 local now, window, allowed, lockout = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
   tonumber(ARGV[4])
+local locked_until = tonumber(redis.call('GET', KEYS[2]) or '0')
+if locked_until > now then
+  return {1, tostring(locked_until - now)}
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+"""
+
+# Count an attempt, unless `allowed` are counted already (some still being judged: their failures
+# are about to lock).
+_ATTEMPT = _LOCK_AND_COUNT + """
+if count >= allowed then
+  return {1, tostring(lockout)}
+end
 redis.call('ZADD', KEYS[1], now, ARGV[5])
 redis.call('EXPIRE', KEYS[1], math.ceil(window))
-local count = redis.call('ZCARD', KEYS[1])
+return {0, tostring(allowed - count - 1)}
+"""
+
+# A counted attempt failed: the one that finds `allowed` counted locks.
+_FAILED = _LOCK_AND_COUNT + """
 if count >= allowed then
   redis.call('SET', KEYS[2], tostring(now + lockout), 'EX', math.ceil(lockout))
   redis.call('DEL', KEYS[1])
-  return {1, count}
+  return {1, tostring(lockout)}
 end
-return {0, count}
+return {0, tostring(allowed - count)}
 """
 
 
@@ -52,7 +72,7 @@ class Decision:
     allowed: bool
     retry_after: int = 0
     remaining: int = 0
-    token: str | None = None  # names the counted attempt, for `RateLimit.release`
+    token: str | None = None  # names the counted attempt, for `release`
 
 
 def _seconds(now: datetime) -> float:
@@ -90,8 +110,13 @@ class RateLimit:
 
 
 class Lockout:
-    """After `failures_allowed` failures within `window_seconds`, the key is locked for
-    `lockout_seconds` (e.g. five wrong binding attempts lock binding for an hour)."""
+    """After `failures_allowed` failed attempts within `window_seconds`, the key is locked for
+    `lockout_seconds` (e.g. five wrong binding attempts lock binding for an hour).
+
+    An attempt is counted by `attempt` before it is judged, then settled: `failed` keeps it counted
+    (and locks on the last one), `succeeded` forgets the failures, `release` gives back one that
+    was never judged.
+    """
 
     def __init__(self, store, prefix: str, *, failures_allowed: int, window_seconds: float,
                  lockout_seconds: float) -> None:
@@ -100,7 +125,8 @@ class Lockout:
         self.failures_allowed = failures_allowed
         self.window_seconds = window_seconds
         self.lockout_seconds = lockout_seconds
-        self._fail = store.register_script(_FAIL)
+        self._attempt = store.register_script(_ATTEMPT)
+        self._failed = store.register_script(_FAILED)
 
     def failures_key(self, key: str) -> str:
         return f"{self._prefix}failures:{key}"
@@ -109,26 +135,43 @@ class Lockout:
         return f"{self._prefix}lock:{key}"
 
     def check(self, key: str, now: datetime) -> Decision:
-        """Allowed unless locked; a lock ends at the time it stores or when its key expires."""
+        """Allowed unless locked (counts nothing: for saying so before asking for details)."""
         until = self._store.get(self.lock_key(key))
         if until is not None and float(until) > _seconds(now):
-            return Decision(False, max(math.ceil(float(until) - _seconds(now)), 1), 0)
+            return Decision(False, _wait(float(until) - _seconds(now)), 0)
         return Decision(True, 0, self.failures_allowed - self._failures(key, now))
 
-    def record_failure(self, key: str, now: datetime) -> Decision:
-        """Count a failure; the one that reaches the limit locks (allowed=False from then on)."""
-        locked, count = self._fail(
+    def attempt(self, key: str, now: datetime) -> Decision:
+        """Count an attempt as failed until it is settled, or refuse it (locked, or the allowance
+        taken by attempts counted before it)."""
+        return self._run(self._attempt, key, now, _member(now))
+
+    def failed(self, key: str, now: datetime) -> Decision:
+        """The counted attempt failed; the last one allowed locks (allowed=False from then on)."""
+        return self._run(self._failed, key, now)
+
+    def _run(self, script, key: str, now: datetime, *member: str) -> Decision:
+        refused, value = script(
             keys=[self.failures_key(key), self.lock_key(key)],
             args=[_seconds(now), self.window_seconds, self.failures_allowed, self.lockout_seconds,
-                  _member(now)])
-        if locked:
-            return Decision(False, math.ceil(self.lockout_seconds), 0)
-        return Decision(True, 0, self.failures_allowed - int(count))
+                  *member])
+        if int(refused):
+            return Decision(False, _wait(float(value)), 0)
+        return Decision(True, 0, int(value), member[0] if member else None)
 
-    def clear(self, key: str) -> None:
-        """Forget the failures (after a success); a lock already set stays until it ends."""
+    def succeeded(self, key: str) -> None:
+        """Forget the failures; a lock already set stays until it ends."""
         self._store.delete(self.failures_key(key))
+
+    def release(self, key: str, attempt: Decision) -> None:
+        """Give back an attempt that turned out not to be one (nothing was checked)."""
+        if attempt.allowed and attempt.token:
+            self._store.zrem(self.failures_key(key), attempt.token)
 
     def _failures(self, key: str, now: datetime) -> int:
         return self._store.zcount(self.failures_key(key), f"({_seconds(now) - self.window_seconds}",
                                   "+inf")
+
+
+def _wait(seconds: float) -> int:
+    return max(math.ceil(seconds), 1)

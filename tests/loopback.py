@@ -58,10 +58,11 @@ class LoopbackWeChat:
 
 
 class running:
-    """`with running(stand_in) as base_url:` serves it on a free loopback port."""
+    """`with running(stand_in) as base_url:` serves it (or a bare WSGI function) on a free
+    loopback port; after the block nothing listens there."""
 
-    def __init__(self, stand_in: LoopbackWeChat) -> None:
-        self.server = make_server("127.0.0.1", 0, stand_in.wsgi, threaded=True)
+    def __init__(self, stand_in) -> None:
+        self.server = make_server("127.0.0.1", 0, getattr(stand_in, "wsgi", stand_in), threaded=True)
 
     def __enter__(self) -> str:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -71,3 +72,4 @@ class running:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.thread.join()
+        self.server.server_close()

@@ -13,6 +13,9 @@ def create_app(config: Config | None = None, routes=None) -> Flask:
     `routes` replaces the routing table (tests exercise the webhook with handlers of their own).
     """
     config = config or load_config()
+    from wechat_bot.log_redaction import install_log_redaction
+
+    install_log_redaction(config)  # before anything here can log (SPEC 3: secrets are never logged)
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.app.secret_key, MAX_CONTENT_LENGTH=1024 * 1024, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False

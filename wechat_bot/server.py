@@ -36,6 +36,9 @@ def check_can_serve(config: Config, workers: int) -> None:
 def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads: int,
                  access_log: bool = False) -> None:
     check_can_serve(config, workers)
+    from wechat_bot.log_redaction import install_log_redaction
+
+    install_log_redaction(config)  # gunicorn's master logs too; its workers inherit it and add theirs
     _Gunicorn({
         "bind": f"{host}:{port}",
         "workers": workers,

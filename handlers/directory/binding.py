@@ -62,6 +62,13 @@ def clean_student_id(raw: str) -> str:
     return "".join(unicodedata.normalize("NFKC", raw or "").split())
 
 
+def mask_student_id(student_id: str) -> str:
+    """201201010199 -> 2012****0199, 2012010101 -> 201****101: at least four characters hidden,
+    behind a fixed **** that hides the length too; five characters or fewer -> ****."""
+    keep = min(4, max(0, (len(student_id) - 4) // 2))
+    return f"{student_id[:keep]}****{student_id[len(student_id) - keep:]}" if keep else "****"
+
+
 def bound_records(session: Session, user: WechatUser) -> list[Alumnus]:
     """The user's records, oldest degree first."""
     return list(session.scalars(
@@ -73,21 +80,23 @@ def bind_alumnus(session: Session, user: WechatUser, name: str, student_id: str,
                  channel: str, limiter: Lockout) -> BindResult:
     """Link `user` to the record whose student ID and name (compared by `name_key`) match."""
     lock_key = str(user.id)
-    status = limiter.check(lock_key, now)
-    if not status.allowed:
-        return BindResult(BindOutcome.LOCKED, retry_after=status.retry_after)
+    # Counted before the roster is asked, so requests sent at once cannot all slip under the limit.
+    attempt = limiter.attempt(lock_key, now)
+    if not attempt.allowed:
+        return BindResult(BindOutcome.LOCKED, retry_after=attempt.retry_after)
     wanted = name_key(name)
     held = bound_records(session, user)
     if held and wanted not in {r.name_key for r in held}:
+        limiter.release(lock_key, attempt)  # refused on what the user holds: the roster was not asked
         return BindResult(BindOutcome.OTHER_PERSON, alumnus=held[0])
 
     record = _find_record(session, clean_student_id(student_id))
     if record is None or not wanted or record.name_key != wanted:
         _event(session, user, record, "failed", channel, now)
-        failure = limiter.record_failure(lock_key, now)
+        failure = limiter.failed(lock_key, now)
         return BindResult(BindOutcome.NO_MATCH, retry_after=failure.retry_after,
                           attempts_left=failure.remaining)
-    limiter.clear(lock_key)
+    limiter.succeeded(lock_key)
     if record.wechat_user_id == user.id:
         return BindResult(BindOutcome.ALREADY_MINE, alumnus=record)
     if record.wechat_user_id is None and _claim(session, record, user, now):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.context import Context
+from handlers.context import Context, logged_as
 from handlers.directory import texts
 from handlers.directory.binding import (
     BindOutcome,
@@ -15,6 +15,7 @@ from handlers.directory.binding import (
     bind_alumnus,
     binding_lockout,
     bound_records,
+    mask_student_id,
     unbind,
 )
 from handlers.directory.names import name_key
@@ -55,17 +56,41 @@ def _describe(record: Alumnus) -> str:
                              record.class_name)
 
 
+def mask_binding_input(text: str) -> str:
+    """`张伟 2012010101` -> `张* 201****101`, as the message log keeps what binding is given.
+
+    Both halves of what the roster checks are masked, wherever they are typed (the dialog's name
+    step gets student IDs too): IDs keep their ends, and names their first character, enough
+    for staff helping someone to recognise the attempt, too little to replay it or to learn whom
+    a stranger tried to impersonate. The user's own name is on their bound record already.
+    """
+    words, name_started = [], False
+    for word in _binding_words(text):
+        if _looks_like_student_id(word):
+            words.append(mask_student_id(word))
+        else:
+            words.append("*" * len(word) if name_started else word[0] + "*" * (len(word) - 1))
+            name_started = True
+    return " ".join(words)
+
+
+def _binding_words(text: str) -> list[str]:
+    words = text.split()
+    glued = _NAME_THEN_ID.fullmatch(words[0]) if len(words) == 1 else None
+    if glued and _looks_like_student_id(glued[2]):  # 绑定张伟2012010101
+        return [glued[1], glued[2]]
+    return words
+
+
 # --- 绑定: `绑定 姓名 学号` at once, or the dialog 姓名 -> 学号 ---
 
+@logged_as(mask_binding_input)
 def bind(ctx: Context) -> str:
     """`绑定`, `绑定 姓名`, `绑定 姓名 学号`, and the BIND menu button."""
     status = binding_lockout(ctx.store, _settings(ctx)).check(str(ctx.user.id), ctx.now)
     if not status.allowed:
         return texts.bind_locked(status.retry_after)
-    words = ctx.args.split()
-    glued = _NAME_THEN_ID.fullmatch(words[0]) if len(words) == 1 else None
-    if glued and _looks_like_student_id(glued[2]):  # 绑定张伟2012010101
-        words = [glued[1], glued[2]]
+    words = _binding_words(ctx.args)
     if len(words) >= 2 and _looks_like_student_id(words[-1]):
         return _bind(ctx, " ".join(words[:-1]), words[-1])
     if len(words) == 1 and _looks_like_student_id(words[0]):
@@ -81,6 +106,7 @@ def bind(ctx: Context) -> str:
     return texts.BIND_ASK_NAME
 
 
+@logged_as(mask_binding_input)
 def bind_name_step(ctx: Context) -> str:
     name = ctx.args.strip()
     if not name_key(name) or len(name) > MAX_NAME_CHARS:
@@ -93,6 +119,7 @@ def bind_name_step(ctx: Context) -> str:
     return texts.BIND_ASK_STUDENT_ID
 
 
+@logged_as(mask_binding_input)
 def bind_student_id_step(ctx: Context) -> str:
     student_id = ctx.args.strip()
     if not _looks_like_student_id(student_id):
@@ -122,6 +149,7 @@ def _bind(ctx: Context, name: str, student_id: str) -> str:
 
 # --- 解绑 [学号] ---
 
+@logged_as(mask_binding_input)
 def unbind_command(ctx: Context) -> str:
     if not bound_records(ctx.session, ctx.user):
         return texts.UNBIND_NOTHING

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
 from sqlalchemy import select
 
 from models import Alumnus, BindingEvent
+from tests.api import API
 
 
 def bind(live, token, name="张伟", student_id="2012010101"):
@@ -63,9 +68,50 @@ def test_the_lockout_is_shared_with_the_bot(live, roster):
     lockout = binding_lockout(live.runtime.store, feature_settings(live.runtime.config).directory)
     from datetime import UTC, datetime
 
-    for _ in range(5):
-        lockout.record_failure(str(me_id), datetime.now(UTC))  # as five wrong 绑定 in the chat do
+    for _ in range(5):  # as five wrong 绑定 in the chat do
+        lockout.attempt(str(me_id), datetime.now(UTC))
+        lockout.failed(str(me_id), datetime.now(UTC))
     assert bind(live, token).status_code == 429
+
+
+def _guess_at_once(live, token, student_ids) -> list:
+    """POST /me/binding once per student ID, each from its own thread and connection, released
+    together once every connection is open (so the server handles them side by side)."""
+    start = threading.Barrier(len(student_ids))
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def guess(student_id):
+        with requests.Session() as http:
+            http.get(f"{live.url}{API}/me", headers=headers, timeout=30).raise_for_status()
+            start.wait()
+            return http.post(f"{live.url}{API}/me/binding", headers=headers,
+                             json={"name": "张伟", "student_id": student_id}, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=len(student_ids)) as pool:
+        return list(pool.map(guess, student_ids))
+
+
+def _failed_attempts(live) -> int:
+    with live.runtime.sessions() as session:
+        return len(session.scalars(select(BindingEvent).where(BindingEvent.kind == "failed")).all())
+
+
+def test_fifty_concurrent_wrong_guesses_reach_the_roster_five_times_then_lock(live, roster):
+    token = live.login(live.person())
+    answers = _guess_at_once(live, token, [f"20999999{i:02}" for i in range(50)])
+    codes = [a.json()["error"]["code"] for a in answers]
+    assert codes.count("no_match") <= 4 and set(codes) <= {"no_match", "binding_locked"}
+    assert _failed_attempts(live) == 5  # one audit row per roster check: only five were made
+    locked = bind(live, token)  # the right answer, too, waits for the hour
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 3000
+    assert live.call("GET", "/me", token).json()["bound"] is False
+
+
+def test_a_right_answer_among_concurrent_wrong_ones_within_the_allowance_binds(live, roster):
+    token = live.login(live.person())
+    answers = _guess_at_once(live, token, ["2099999901", "2099999902", "2099999903", "2012010101"])
+    assert sorted(a.status_code for a in answers) == [200, 422, 422, 422]
+    assert live.call("GET", "/me", token).json()["bound"] is True
 
 
 def _user_id(live, token) -> int:

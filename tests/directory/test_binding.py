@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from handlers.directory.binding import BindOutcome, bind_alumnus, binding_lockout
 from menus.keys import MenuKey
-from models import Alumnus, BindingEvent, StaffAlert, WechatUser
+from models import Alumnus, BindingEvent, MessageLog, StaffAlert, WechatUser
 from tests.roster import add_alumnus
 from tests.wechat import click_xml, post, reply_content, say
 from wechat_bot.runtime import feature_settings
@@ -276,3 +276,42 @@ def test_concurrent_claims_on_one_record_have_exactly_one_winner(runtime, config
     assert sorted(outcomes) == sorted([BindOutcome.BOUND] + [BindOutcome.TAKEN] * 3)
     assert record(runtime, roster["zhangwei"]).wechat_user_id in users
     assert len(events(runtime, "bound")) == 1 and len(events(runtime, "refused")) == 3
+
+
+# --- what the message log keeps of binding: the roster's two checks masked ---
+
+def logged(runtime, openid) -> list[str]:
+    runtime.inbox.flush()
+    with runtime.sessions() as session:
+        return list(session.scalars(select(MessageLog.content).where(MessageLog.openid == openid)
+                                    .order_by(MessageLog.id)))
+
+
+def test_the_message_log_keeps_a_bind_command_with_name_and_student_id_masked(talk, runtime, roster):
+    assert talk("o-zw", "绑定 张伟 2012010101").startswith("绑定成功")
+    talk("o-zw", "帮助")
+    assert logged(runtime, "o-zw") == ["绑定 张* 201****101", "帮助"]
+
+
+def test_the_message_log_keeps_the_bind_dialogs_answers_masked(talk, runtime, roster):
+    talk("o-zw", "绑定")
+    talk("o-zw", "张伟")
+    assert talk("o-zw", "2015110101").startswith("绑定成功")
+    assert logged(runtime, "o-zw") == ["绑定", "张*", "201****101"]
+    talk("o-hasty", "绑定")
+    talk("o-hasty", "2012010101")  # the student ID typed where the name was asked
+    assert logged(runtime, "o-hasty") == ["绑定", "201****101"]
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("绑定　张　伟，２０１２０１０１０１", "绑定 张 * 201****101"),
+    ("bind 阿依·古丽 S2014001", "bind 阿* ** s2****01"),
+    ("绑定张伟2012010101", "绑定张* 201****101"),
+    ("绑定 张伟2012#0101", "绑定 张" + "*" * 10),  # no name + ID to the handler: masked as a name
+    ("绑定 张伟 201201010199", "绑定 张* 2012****0199"),
+    ("绑定 张伟 12345", "绑定 张* ****"),
+    ("解绑 2012010101", "解绑 201****101"),
+])
+def test_every_way_of_typing_a_student_id_is_logged_masked(talk, runtime, roster, typed, kept):
+    talk("o-x", typed)
+    assert logged(runtime, "o-x") == [kept]

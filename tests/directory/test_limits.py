@@ -70,12 +70,18 @@ def test_concurrent_attempts_never_exceed_the_limit(limit):
     assert sum(d.allowed for d in decisions) == 30
 
 
+def fail(lockout, key, at):
+    """One wrong answer, as binding makes it: counted first, then judged."""
+    attempt = lockout.attempt(key, at)
+    return lockout.failed(key, at) if attempt.allowed else attempt
+
+
 def test_lockout_locks_on_the_fifth_failure_for_an_hour(lockout, runtime):
     for i in range(4):
-        decision = lockout.record_failure("7", T0 + timedelta(minutes=i))
+        decision = fail(lockout, "7", T0 + timedelta(minutes=i))
         assert decision.allowed and decision.remaining == 4 - i
     assert lockout.check("7", T0 + timedelta(minutes=5)).allowed
-    fifth = lockout.record_failure("7", T0 + timedelta(minutes=10))
+    fifth = fail(lockout, "7", T0 + timedelta(minutes=10))
     assert not fifth.allowed and fifth.retry_after == 3600
     later = lockout.check("7", T0 + timedelta(minutes=40))
     assert not later.allowed and later.retry_after == 30 * 60
@@ -85,25 +91,48 @@ def test_lockout_locks_on_the_fifth_failure_for_an_hour(lockout, runtime):
 
 def test_lockout_forgets_failures_older_than_the_window(lockout):
     for i in range(4):
-        lockout.record_failure("7", T0 + timedelta(minutes=i))
-    assert lockout.record_failure("7", T0 + timedelta(minutes=61)).allowed
+        fail(lockout, "7", T0 + timedelta(minutes=i))
+    assert fail(lockout, "7", T0 + timedelta(minutes=61)).allowed
     assert lockout.check("7", T0 + timedelta(minutes=62)).remaining == 3
 
 
 def test_lockout_is_per_key_and_cleared_by_success(lockout):
     for _ in range(4):
-        lockout.record_failure("7", T0)
-    lockout.clear("7")
-    assert lockout.record_failure("7", T0).allowed
+        fail(lockout, "7", T0)
+    lockout.succeeded("7")
+    assert fail(lockout, "7", T0).allowed
     for _ in range(5):
-        lockout.record_failure("8", T0)
+        fail(lockout, "8", T0)
     assert not lockout.check("8", T0).allowed
     assert lockout.check("7", T0).allowed
 
 
 def test_lock_ends_when_its_key_expires(lockout, runtime):
     for _ in range(5):
-        lockout.record_failure("7", T0)
+        fail(lockout, "7", T0)
     assert not lockout.check("7", T0).allowed
     runtime.store.delete(lockout.lock_key("7"))
     assert lockout.check("7", T0).allowed
+
+
+def test_attempts_count_before_they_are_judged_and_an_unjudged_one_is_given_back(lockout):
+    pending = [lockout.attempt("7", T0) for _ in range(5)]
+    assert [a.remaining for a in pending] == [4, 3, 2, 1, 0]
+    sixth = lockout.attempt("7", T0)
+    assert not sixth.allowed and sixth.retry_after == 3600
+    lockout.release("7", pending[0])
+    assert lockout.attempt("7", T0).allowed
+
+
+def test_failures_judged_after_the_lock_say_locked_until_it_ends(lockout):
+    for _ in range(5):
+        lockout.attempt("7", T0)
+    assert lockout.failed("7", T0).retry_after == 3600
+    late = lockout.failed("7", T0 + timedelta(minutes=1))
+    assert not late.allowed and late.retry_after == 59 * 60
+
+
+def test_concurrent_attempts_never_exceed_the_failures_allowed(lockout):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        decisions = list(pool.map(lambda i: lockout.attempt("busy", T0), range(50)))
+    assert sum(d.allowed for d in decisions) == 5

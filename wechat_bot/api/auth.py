@@ -15,6 +15,7 @@ from wechat_bot.api.errors import ApiError
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import LoggedOut, LoginIn, LoginOut
 from wechat_bot.api.tokens import current_identity
+from wechat_bot.wechat_errors import describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ def _exchange(code: str) -> dict:
     except WeChatClientException as exc:
         if exc.errcode in LOGIN_ERRORS:
             raise ApiError(*LOGIN_ERRORS[exc.errcode]) from None
-        log.error("jscode2session refused the login: errcode %s", exc.errcode)
+        # An HTTP error comes as errcode None: say what it was, not "errcode None".
+        log.error("jscode2session failed: %s", describe_failure(exc, rt.config.wechat.api_base_url))
         raise ApiError(*UNAVAILABLE) from None
     except (requests.RequestException, ValueError):
         log.exception("jscode2session could not be reached")

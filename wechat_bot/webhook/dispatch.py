@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.context import Context, DialogState, Message
+from handlers.context import Context, DialogState, Message, input_mask
 from handlers.interactions import Inbound
 from handlers.settings import Settings
 from models import WechatUser
 from models.wechat_user import JOB_RECEIPT_EVENTS, WINDOW_OPENING_EVENTS
 from wechat_bot.conversation.dialogs import DialogStore
+from wechat_bot.conversation.normalize import normalize
 from wechat_bot.conversation.router import Plan, Routed, Router
 from wechat_bot.notify import notify_users
 from wechat_bot.webhook.inbox import InboundQueue
@@ -58,7 +59,7 @@ class Dispatcher:
                                                 lambda: find_or_create_user(session, message.from_user, now)))
                 if session.in_transaction():
                     session.commit()
-        return Handled(message.from_user, routed, dialog, _inbound(message, routed, now, started))
+        return Handled(message.from_user, routed, dialog, _inbound(message, plan, routed, now, started))
 
     def _context(self, message: Message, dialog: DialogState, now: datetime, session, user_loader) -> Context:
         return Context(session=session, message=message, store=self._store, now=now,
@@ -84,8 +85,8 @@ class Handled:
         return self.routed.reply
 
 
-def _inbound(message: Message, routed: Routed, now: datetime, started: float) -> Inbound:
-    text = message.text or message.event_key or message.label
+def _inbound(message: Message, plan: Plan, routed: Routed, now: datetime, started: float) -> Inbound:
+    text = _logged_text(message, plan)
     opens = not message.is_event or message.event in WINDOW_OPENING_EVENTS
     return Inbound(
         openid=message.from_user, at=now, msg_type=message.msg_type, event=message.event,
@@ -95,6 +96,18 @@ def _inbound(message: Message, routed: Routed, now: datetime, started: float) ->
         opens_window=opens, is_message=not message.is_event,
         is_receipt=message.is_event and message.event in JOB_RECEIPT_EVENTS,
     )
+
+
+def _logged_text(message: Message, plan: Plan) -> str | None:
+    """The message as the log keeps it: as sent, unless the handler it reached declared its input
+    sensitive (`handlers.context.logged_as`); then as the router read it, that input masked."""
+    mask = input_mask(plan.handler) if message.text else None
+    if mask is None:
+        return message.text or message.event_key or message.label
+    said = normalize(message.text)
+    if not said.endswith(plan.args):  # arguments gathered from a pattern's groups
+        return mask(said)
+    return said[:len(said) - len(plan.args)] + mask(plan.args)
 
 
 def _no_database():
