@@ -31,8 +31,11 @@ def _free_port() -> int:
 
 
 def _sync_menu(config, base_url: str):
+    # The test's own key prefix: another test's CLI run may have left a token in the shared
+    # in-process store under the default one, and the call would then skip stable_token.
     env = {"ALUMNI_BOT_CONFIG": "", "ALUMNI_BOT_DATABASE_URL": config.database.url,
-           "ALUMNI_BOT_REDIS_URL": "memory://", "ALUMNI_BOT_WECHAT_API_BASE_URL": base_url}
+           "ALUMNI_BOT_REDIS_URL": "memory://", "ALUMNI_BOT_REDIS_KEY_PREFIX": config.redis.key_prefix,
+           "ALUMNI_BOT_WECHAT_API_BASE_URL": base_url}
     return CliRunner().invoke(main, ["sync-menu", "--dry-run"], env=env)
 
 
