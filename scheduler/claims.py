@@ -14,12 +14,19 @@ take) is reconciled by whichever worker runs next:
   `clientmsgid`, both the row's own key `<push key>-<delivery id>`) → back to `pending` with its
   channel pinned, and the retry carries the same key: WeChat answers it with the first message
   if that one arrived, so nobody sees it twice and nobody is lost.
+* ... but WeChat honours a template's client_msg_id for 10 minutes only. A template row whose
+  first try with its key (`first_sent_at`) is `push.idempotency_window_seconds` old or more
+  (a worker that was down that long, a row of several tries) → `unknown`, never resent: a resend
+  could be delivered twice. WeChat's TEMPLATESENDJOBFINISH settles it later
+  (`handlers.push_reports`); unsettled, staff see it as 不确定是否送达. The window is longer
+  than the lease, so a row taken over promptly after a crash is still resent with its key.
 * `sending` on customer-service or subscribe messages, which have no idempotency key and no
-  lookup in production WeChat → `unknown` (待核实), never resent blindly: a duplicate is worse
-  than a message staff must check. The same holds for a call whose answer was lost (read
-  timeout, HTTP 5xx, a cut connection). `push-status` counts these apart.
+  lookup in production WeChat → `unknown`, never resent blindly: a duplicate is worse than a
+  message staff must check. The same holds for a call whose answer was lost (read timeout, HTTP
+  5xx, a cut connection). `push-status` counts these apart.
 
-So nobody ever gets a message twice, and with a template configured nobody is lost either.
+So nobody ever gets a message twice, and with a template configured nobody is lost either, as
+long as the crashed worker's rows are taken over within the window.
 """
 
 from __future__ import annotations
@@ -29,11 +36,11 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
-from models.push import IDEMPOTENT_CHANNELS, Delivery, DeliveryStatus
+from models.push import IDEMPOTENT_CHANNELS, Channel, Delivery, DeliveryStatus
 from scheduler.sender import DeliveryPolicy
 
 log = logging.getLogger(__name__)
@@ -41,6 +48,7 @@ log = logging.getLogger(__name__)
 S = DeliveryStatus
 # A row in these states belongs to the worker whose claim token it carries.
 OPEN_STATES = (S.CLAIMED.value, S.SENDING.value, S.UNKNOWN.value)
+KEY_EXPIRED = "可能已送达，client_msg_id 已超过有效期，不再重发：等待微信回报"
 
 
 # Built once: every deliver_due call runs them (building costs more than running them).
@@ -56,6 +64,11 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
     cutoff = now - timedelta(seconds=policy.lease_seconds)
     idempotent = [c.value for c in IDEMPOTENT_CHANNELS]
     released = {"claimed_by": None, "claim_token": None}
+    # WeChat still dedups the template's client_msg_id if the first try with it was this recent
+    # (a row's older tries, before this `sending`, count: NULL only on rows from before 0009).
+    first_try = func.coalesce(Delivery.first_sent_at, Delivery.sending_at)
+    key_alive = or_(Delivery.channel != Channel.TEMPLATE.value, first_try > now - timedelta(
+        seconds=policy.idempotency_window_seconds))
     with sessions() as session:  # the usual case: a read, no write lock taken
         if session.scalar(_ANY_STALE, {"cutoff": cutoff}) is None:
             return 0
@@ -65,16 +78,21 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
             .values(status=S.PENDING.value, **released)).rowcount]
         counts.append(session.execute(update(Delivery).where(
             Delivery.status == S.SENDING, Delivery.sending_at < cutoff,
-            Delivery.channel.in_(idempotent), Delivery.attempts < policy.max_attempts)
+            Delivery.channel.in_(idempotent), Delivery.attempts < policy.max_attempts, key_alive)
             .values(status=S.PENDING.value, next_attempt_at=now,
                     error="发送中断：以同一幂等键重试", **released)).rowcount)
+        counts.append(session.execute(update(Delivery).where(
+            Delivery.status == S.SENDING, Delivery.sending_at < cutoff,
+            Delivery.channel == Channel.TEMPLATE.value, ~key_alive)
+            .values(status=S.UNKNOWN.value, finished_at=now, error=KEY_EXPIRED)).rowcount)
         counts.append(session.execute(update(Delivery).where(
             Delivery.status == S.SENDING, Delivery.sending_at < cutoff)
             .values(status=S.UNKNOWN.value, finished_at=now,
                     error="发送中断，可能已送达：请核实")).rowcount)
     if any(counts):
         log.warning("reconciled stale deliveries: %s never sent, %s to resend with the same key, "
-                    "%s unknown", *counts)
+                    "%s past the key's window (unknown until WeChat reports), %s unknown",
+                    *counts)
     return sum(counts)
 
 
