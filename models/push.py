@@ -63,7 +63,7 @@ class Push(Base):
     # Random per push; with the delivery id it makes each row's idempotency key, unique even
     # across a database that was reset while WeChat still remembers the old keys.
     key: Mapped[str] = mapped_column(String(32), unique=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)  # broadcast / notification / reminder
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # broadcast / notification / reminder / reply
     audience: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     # An explicit template message for this push (notifications); None = the configured default.
@@ -73,6 +73,9 @@ class Push(Base):
     subscribe_template_id: Mapped[str | None] = mapped_column(String(128))
     subscribe_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     page: Mapped[str | None] = mapped_column(String(200))  # the page a subscribe message opens
+    # A reply that is not plain text, as the customer-service message carries it (`msgtype` and
+    # its part: {"msgtype": "image", "image": {"media_id": …}}); None: `text` is the message.
+    custom_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     mass: Mapped[bool] = mapped_column(default=False)  # one mass send instead of per-recipient rows
     not_before: Mapped[datetime]
     created_at: Mapped[datetime]

@@ -97,11 +97,13 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
 
 
 @functools.lru_cache(maxsize=16)
-def _due_statement(batch: int, postgresql: bool):
+def _due_statement(batch: int, postgresql: bool, one_push: bool):
     due = (select(Delivery.id)
            .where(Delivery.status == S.PENDING,
                   Delivery.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
            .order_by(Delivery.next_attempt_at, Delivery.id).limit(batch))
+    if one_push:
+        due = due.where(Delivery.push_id == bindparam("push"))
     return due.with_for_update(skip_locked=True) if postgresql else due
 
 
@@ -116,15 +118,17 @@ _CLAIM = (update(Delivery)
 
 
 def claim_batch(sessions: sessionmaker[Session], *, now: datetime, batch: int,
-                worker_id: str) -> str | None:
-    """Claim up to `batch` due rows under a fresh token; None when nothing was due."""
+                worker_id: str, push_id: int | None = None) -> str | None:
+    """Claim up to `batch` due rows (of one push, if given) under a fresh token; None when
+    nothing was due."""
     token = uuid.uuid4().hex
     with sessions.begin() as session:
         connection = session.connection()  # Core: no ORM objects to keep in step
-        due = _due_statement(batch, connection.dialect.name == "postgresql")
+        due = _due_statement(batch, connection.dialect.name == "postgresql", push_id is not None)
         claimed = 0
         for _ in range(2):
-            ids = list(connection.scalars(due, {"now": now}))
+            ids = list(connection.scalars(due, {"now": now} if push_id is None
+                                          else {"now": now, "push": push_id}))
             if not ids:
                 return None  # idle: a read only, no write lock taken (SQLite's one writer)
             claimed = connection.execute(_CLAIM, {"ids": ids, "now": now,

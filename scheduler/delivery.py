@@ -139,19 +139,39 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
                 now: datetime, batch: int = 100, worker_id: str) -> DeliveryStats:
     """Send what is due at `now`: reconcile stale rows, claim one batch, send each row within
     the shared rate, record every answer. Safe to run in any number of processes at once."""
-    policy = sender.policy
+    reconciled = reconcile_stale(sessions, sender.policy, now=now)
+    token = claim_batch(sessions, now=now, batch=_batch_size(sender, limiter, batch),
+                        worker_id=worker_id)
+    stats = _deliver_claimed(sessions, sender, limiter, token, now)
+    stats.reconciled = reconciled
+    return stats
+
+
+def deliver_push(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter,
+                 push_id: int, *, now: datetime, worker_id: str) -> DeliveryStats:
+    """Send one push's due rows at once (a late reply, from the web process that queued it).
+    They are claimed like any rows, so the scheduler's delivery cannot send them too; a row
+    that fails is left as any failed row is, for the scheduler's delivery to retry."""
+    token = claim_batch(sessions, now=now, batch=_batch_size(sender, limiter, 100),
+                        worker_id=worker_id, push_id=push_id)
+    return _deliver_claimed(sessions, sender, limiter, token, now)
+
+
+def _batch_size(sender: Sender, limiter: Limiter, batch: int) -> int:
+    rate = getattr(limiter, "rate", None)
+    if rate:  # a batch must finish well inside the lease, or another worker would take it over
+        return max(1, min(batch, int(rate * sender.policy.lease_seconds / 2)))
+    return batch
+
+
+def _deliver_claimed(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter,
+                     token: str | None, now: datetime) -> DeliveryStats:
     started = time.monotonic()
 
     def clock() -> datetime:
         return now + timedelta(seconds=time.monotonic() - started)
 
-    reconciled = reconcile_stale(sessions, policy, now=now)
-    rate = getattr(limiter, "rate", None)
-    if rate:  # a batch must finish well inside the lease, or another worker would take it over
-        batch = max(1, min(batch, int(rate * policy.lease_seconds / 2)))
-    token = claim_batch(sessions, now=now, batch=batch, worker_id=worker_id)
-    run = _Run(sessions, sender, limiter, policy, token or "", clock)
-    run.stats.reconciled = reconciled
+    run = _Run(sessions, sender, limiter, sender.policy, token or "", clock)
     if token is None:
         return run.stats
     with sessions() as session:

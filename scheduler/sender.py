@@ -50,6 +50,9 @@ class Outgoing:
     url: str | None = None
     page: str | None = None
     idempotency_key: str | None = None  # template client_msg_id / mass clientmsgid
+    # A customer-service message that is not plain text (a late news or image reply): its
+    # `msgtype` and that part, as WeChat takes them; None sends `text`.
+    custom_message: dict[str, Any] | None = None
     mass_filter: dict[str, Any] | None = None  # {"is_to_all": True} or {"tag_id": 101}
 
 

@@ -106,8 +106,9 @@ class WeChatSender:
 
     def _request(self, message: Outgoing) -> tuple[str, dict]:
         if message.channel is Channel.CUSTOM:
-            return "message/custom/send", {"touser": message.address, "msgtype": "text",
-                                           "text": {"content": message.text}}
+            content = message.custom_message or {"msgtype": "text",
+                                                 "text": {"content": message.text}}
+            return "message/custom/send", {"touser": message.address, **content}
         data = {key: {"value": value} for key, value in message.data.items()}
         if message.channel is Channel.TEMPLATE:
             body = {"touser": message.address, "template_id": message.template_id, "data": data,

@@ -16,11 +16,10 @@ from scheduler.sender import Outcome, SendResult
 from tests.push.conftest import NOW, SUB_REMINDER, FakeLimiter, FakeSender, add_user, policy
 
 
-def _queue(sessions, *users, text="返校日报名开始了", **kwargs):
+def _queue(sessions, *users, text="返校日报名开始了", kind="broadcast", **kwargs):
     with sessions.begin() as session:
         audience = "openids:" + ",".join(u.openid for u in users)
-        push = queue_push(session, text=text, audience=audience, kind="broadcast", now=NOW,
-                          **kwargs)
+        push = queue_push(session, text=text, audience=audience, kind=kind, now=NOW, **kwargs)
     return push
 
 
@@ -496,3 +495,15 @@ def _near(at: datetime, expected: datetime) -> bool:
     """Delivery's clock runs on from the `now` it was given."""
     return timedelta(0) <= at - expected < timedelta(seconds=1)
 
+
+def test_a_late_reply_goes_only_by_customer_service_and_fails_when_that_is_refused(sessions):
+    answered, refused = _users(sessions, 2)
+    sender = FakeSender()  # a template is configured: it must not carry a reply
+    sender.answer(refused.openid, SendResult.refused(45047, "out of response count limit"))
+    replies = [_queue(sessions, user, text="查询完成：共找到 3 位校友，名单如下……", kind="reply")
+               for user in (answered, refused)]
+    assert _run(sessions, sender).sent == 1
+    assert [(m.channel, m.text) for m in sender.sent] == [
+        (Channel.CUSTOM, "查询完成：共找到 3 位校友，名单如下……")] * 2
+    (row,) = _rows(sessions, replies[1])
+    assert (row.status, row.errcode) == ("failed", 45047)
