@@ -14,12 +14,13 @@ take) is reconciled by whichever worker runs next:
   `clientmsgid`, both the row's own key `<push key>-<delivery id>`) → back to `pending` with its
   channel pinned, and the retry carries the same key: WeChat answers it with the first message
   if that one arrived, so nobody sees it twice and nobody is lost.
-* ... but WeChat honours a template's client_msg_id for 10 minutes only. A template row whose
-  first try with its key (`first_sent_at`) is `push.idempotency_window_seconds` old or more
-  (a worker that was down that long, a row of several tries) → `unknown`, never resent: a resend
-  could be delivered twice. WeChat's TEMPLATESENDJOBFINISH settles it later
-  (`handlers.push_reports`); unsettled, staff see it as 不确定是否送达. The window is longer
-  than the lease, so a row taken over promptly after a crash is still resent with its key.
+* ... but WeChat honours a template's client_msg_id for 10 minutes only (`scheduler.key_window`).
+  A template row whose first try with its key (`first_sent_at`) is
+  `push.idempotency_window_seconds` old or more (a worker that was down that long, a row of
+  several tries) → `unknown`, never resent: a resend could be delivered twice. WeChat's
+  TEMPLATESENDJOBFINISH settles it later (`handlers.push_reports`); unsettled, staff see it as
+  不确定是否送达. The window is longer than the lease, so a row taken over promptly after a
+  crash is still resent with its key.
 * `sending` on customer-service or subscribe messages, which have no idempotency key and no
   lookup in production WeChat → `unknown`, never resent blindly: a duplicate is worse than a
   message staff must check. The same holds for a call whose answer was lost (read timeout, HTTP
@@ -36,11 +37,12 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
 from models.push import IDEMPOTENT_CHANNELS, Channel, Delivery, DeliveryStatus
+from scheduler import key_window
 from scheduler.sender import DeliveryPolicy
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,6 @@ log = logging.getLogger(__name__)
 S = DeliveryStatus
 # A row in these states belongs to the worker whose claim token it carries.
 OPEN_STATES = (S.CLAIMED.value, S.SENDING.value, S.UNKNOWN.value)
-KEY_EXPIRED = "可能已送达，client_msg_id 已超过有效期，不再重发：等待微信回报"
 
 
 # Built once: every deliver_due call runs them (building costs more than running them).
@@ -64,11 +65,7 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
     cutoff = now - timedelta(seconds=policy.lease_seconds)
     idempotent = [c.value for c in IDEMPOTENT_CHANNELS]
     released = {"claimed_by": None, "claim_token": None}
-    # WeChat still dedups the template's client_msg_id if the first try with it was this recent
-    # (a row's older tries, before this `sending`, count: NULL only on rows from before 0009).
-    first_try = func.coalesce(Delivery.first_sent_at, Delivery.sending_at)
-    key_alive = or_(Delivery.channel != Channel.TEMPLATE.value, first_try > now - timedelta(
-        seconds=policy.idempotency_window_seconds))
+    key_alive = key_window.alive(policy, now)
     with sessions() as session:  # the usual case: a read, no write lock taken
         if session.scalar(_ANY_STALE, {"cutoff": cutoff}) is None:
             return 0
@@ -84,7 +81,7 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
         counts.append(session.execute(update(Delivery).where(
             Delivery.status == S.SENDING, Delivery.sending_at < cutoff,
             Delivery.channel == Channel.TEMPLATE.value, ~key_alive)
-            .values(status=S.UNKNOWN.value, finished_at=now, error=KEY_EXPIRED)).rowcount)
+            .values(status=S.UNKNOWN.value, finished_at=now, error=key_window.EXPIRED)).rowcount)
         counts.append(session.execute(update(Delivery).where(
             Delivery.status == S.SENDING, Delivery.sending_at < cutoff)
             .values(status=S.UNKNOWN.value, finished_at=now,

@@ -34,16 +34,12 @@ docs/pushes.md): `claimed` → sent later; `sending` on the template or mass cha
 with the same idempotency key, which WeChat dedups; `sending` elsewhere → `unknown`, never resent.
 An answer not yet written when the process died leaves its row `sending`, and the same rule holds.
 
-**The template key's window**: WeChat dedups a template's client_msg_id for 10 minutes only,
-so a template row is sent again with it only while its first try with the key
-(`delivery.first_sent_at`) is less than `policy.idempotency_window_seconds` old (9 minutes by
-default): a retry, a crashed worker's row, a row waiting for the daily quota to come back at
-midnight. A row whose next try would come later — checked before each call, and when its retry
-or its wait until midnight is scheduled — becomes `unknown` instead, never resent, and WeChat's
-TEMPLATESENDJOBFINISH settles it (`handlers.push_reports`); what no report settles, staff see
-as 不确定是否送达. An explicit refusal (-1, 45009, …) means WeChat never kept the key: the row's
-next try is a first try again, its window starting then. (A mass send's clientmsgid is kept far
-longer, so mass rows have no window here.)
+**The template key's window** (`scheduler.key_window`): WeChat dedups a template's
+client_msg_id for 10 minutes only, so a template row is sent again with it only within
+`policy.idempotency_window_seconds` of its first try with the key: a retry, a crashed worker's
+row, a row waiting for the daily quota to come back at midnight. A row whose next try would
+come later — checked before each call, and when its retry or its wait until midnight is
+scheduled — becomes `unknown` instead, never resent, until WeChat's report settles it.
 
 So nobody ever gets a message twice; with a template configured nobody is lost either, except
 that a template call cut off and not retried within the window waits for WeChat's report.
@@ -73,14 +69,9 @@ from models.push import (
     spend_subscribe_consent,
 )
 from models.wechat_user import WechatUser
+from scheduler import key_window
 from scheduler.channels import build_message, choose_channel, has_consent, subscribe_template_id
-from scheduler.claims import (
-    KEY_EXPIRED,
-    OPEN_STATES,
-    claim_batch,
-    reconcile_stale,
-    release_claim,
-)
+from scheduler.claims import OPEN_STATES, claim_batch, reconcile_stale, release_claim
 from scheduler.ratelimit import Limiter, next_quota_reset
 from scheduler.sender import (
     CHANNEL_CLOSED_ERRCODES,
@@ -288,7 +279,7 @@ def _idempotent_group(run: _Run, rows, start: int) -> list[tuple]:
     for delivery, push, user in rows[start:start + limit]:
         pinned = _pinned(delivery, push)
         if pinned is not None:
-            if _key_expired(run, delivery, at):
+            if key_window.expired(run.policy, delivery, at):
                 break  # not to be called at all: _deliver_one settles it alone
             channel = None if pinned.value in run.paused else pinned
         else:  # consent decides only between subscribe and nothing: neither joins a group
@@ -315,7 +306,7 @@ def _deliver_group(run: _Run, group: list[tuple]) -> None:
             _deliver_one(run, delivery, push, user)
             continue
         run.limiter.acquire(on_wait=lambda: _write_answers(run))
-        if _key_expired(run, delivery, run.clock()):  # the group's calls took that long
+        if key_window.expired(run.policy, delivery, run.clock()):  # the group's calls were slow
             delivery.attempts -= 1  # marked, but not called after all
             _key_gone(run, delivery, later=True, attempts=delivery.attempts)
             continue
@@ -334,7 +325,7 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
     for _ in range(len(Channel) + 1):  # each pass finishes the row or rules out one channel
         at = run.clock()
         if pinned is not None:
-            if _key_expired(run, delivery, at):
+            if key_window.expired(run.policy, delivery, at):
                 _key_gone(run, delivery)
                 return
             channel, wait_until = (None, run.paused[pinned.value]) if pinned.value in run.paused \
@@ -344,8 +335,8 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
                                     has_consent=lambda template: _has_consent(run, user, template))
             channel, wait_until = choice.channel, choice.wait_until
         if channel is None:
-            if wait_until is not None and pinned is not None and _key_expired(run, delivery,
-                                                                             wait_until):
+            if wait_until is not None and pinned is not None and key_window.expired(
+                    run.policy, delivery, wait_until):
                 _key_gone(run, delivery)  # it would reopen too late for the same key
             elif wait_until is not None:
                 _record(run, delivery, "waiting", status=S.PENDING, next_attempt_at=wait_until,
@@ -394,7 +385,7 @@ def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
         _write_answers(run, connection)  # the previous row's answer, in the same commit
         marked = connection.execute(_MARK_SENDING, {
             "b_row": delivery.id, "b_token": run.token, "b_channel": channel.value,
-            "b_at": at, "b_first": _first_try(channel, at)}).rowcount == 1
+            "b_at": at, "b_first": key_window.first_try(channel, at)}).rowcount == 1
         if marked and channel is Channel.SUBSCRIBE and not spend_subscribe_consent(
                 connection, user.id, subscribe_template_id(push, run.policy), at):
             # Another push spent the last consent first: not sending after all.
@@ -417,7 +408,7 @@ def _mark_group(run: _Run, group: list[tuple]) -> set[int]:
         _write_answers(run, connection)
         count = connection.execute(_MARK_SENDING, [
             {"b_row": delivery.id, "b_token": run.token, "b_channel": channel.value, "b_at": at,
-             "b_first": _first_try(channel, at)}
+             "b_first": key_window.first_try(channel, at)}
             for delivery, _, _, channel, _ in group]).rowcount
         if count == len(ids):
             marked = set(ids)
@@ -431,16 +422,10 @@ def _mark_group(run: _Run, group: list[tuple]) -> set[int]:
     return marked
 
 
-def _first_try(channel: Channel, at: datetime) -> datetime | None:
-    """What a `sending` mark offers as the first try with the row's key: only a template's
-    client_msg_id expires (mass sends keep their clientmsgid far longer)."""
-    return at if channel is Channel.TEMPLATE else None
-
-
 def _marked(delivery: Delivery, channel: Channel, at: datetime) -> None:
     delivery.attempts += 1
     if delivery.first_sent_at is None:
-        delivery.first_sent_at = _first_try(channel, at)
+        delivery.first_sent_at = key_window.first_try(channel, at)
 
 
 def _unmark(run: _Run, delivery: Delivery, pinned: Channel | None) -> None:
@@ -460,20 +445,12 @@ def _unmark(run: _Run, delivery: Delivery, pinned: Channel | None) -> None:
     delivery.attempts -= 1
 
 
-def _key_expired(run: _Run, delivery: Delivery, at: datetime) -> bool:
-    """Whether a call at `at` would come too late for WeChat to dedup the row's client_msg_id
-    (`policy.idempotency_window_seconds` after the first try with it)."""
-    first = delivery.first_sent_at
-    return first is not None and at >= first + timedelta(
-        seconds=run.policy.idempotency_window_seconds)
-
-
 def _key_gone(run: _Run, delivery: Delivery, *, later: bool = False, **values) -> None:
     """A template row that may have arrived and can no longer be resent safely: `unknown`,
     never resent; WeChat's TEMPLATESENDJOBFINISH settles it (handlers.push_reports), else staff
     see it as 不确定是否送达."""
     _record(run, delivery, "unknown", later=later, status=S.UNKNOWN, finished_at=run.clock(),
-            error=KEY_EXPIRED, **values)
+            error=key_window.EXPIRED, **values)
 
 
 def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,
@@ -516,13 +493,13 @@ def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
         until = next_quota_reset(at, run.policy.zone)
         run.limiter.pause(channel.value, until, at)
         run.paused[channel.value] = until
-        if pinned is not None and _key_expired(run, delivery, until):
+        if pinned is not None and key_window.expired(run.policy, delivery, until):
             _key_gone(run, delivery, later=True)  # midnight is too late for the same key
             return
         wait = pinned is not None or channel is Channel.MASS  # no other channel will do
         answer("waiting", status=S.PENDING, attempts=delivery.attempts - 1, error=detail,
                channel=pinned.value if pinned else None, next_attempt_at=until if wait else at,
-               claim_token=None, claimed_by=None, **_forget_key(delivery, pinned))
+               claim_token=None, claimed_by=None, **key_window.forgotten(delivery, pinned))
         return
     uncertain = outcome is Outcome.UNCERTAIN
     idempotent = channel in IDEMPOTENT_CHANNELS
@@ -542,18 +519,10 @@ def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
     delay = min(run.policy.retry_max_seconds,
                 run.policy.retry_base_seconds * 2 ** (delivery.attempts - 1))
     retry_at = at + timedelta(seconds=delay)
-    if keep is not None and _key_expired(run, delivery, retry_at):
+    if keep is not None and key_window.expired(run.policy, delivery, retry_at):
         _key_gone(run, delivery, later=True)  # the retry would come too late for the same key
         return
     answer("retried", status=S.PENDING, error=detail, channel=keep.value if keep else None,
            next_attempt_at=retry_at, claim_token=None, claimed_by=None,
-           **_forget_key(delivery, keep))
+           **key_window.forgotten(delivery, keep))
 
-
-def _forget_key(delivery: Delivery, kept: Channel | None) -> dict:
-    """A row going back to any channel after an answer that says nothing was sent: WeChat never
-    kept its key, so the next try is a first try again (its window starts then)."""
-    if kept is not None or delivery.first_sent_at is None:
-        return {}
-    delivery.first_sent_at = None
-    return {"first_sent_at": None}
