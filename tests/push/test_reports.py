@@ -172,7 +172,8 @@ def test_a_report_whose_msgid_we_never_heard_settles_the_unknown_row_by_recipien
         app, client, config, sessions):
     arrived, blocked, silent = _followers(sessions, 3)
     push = _lost_templates(sessions, [arrived, blocked, silent])
-    assert _status(app, push)[-1] == "不确定是否送达：3（可能已送达，不会自动重发；模板消息等待微信回报）"
+    assert _status(app, push)[-1] == (
+        "不确定是否送达：3（可能已送达，不会自动重发；模板消息等待微信回报）")
     _template_report(client, config, arrived.openid, 5001, "success", create_time=SENT_AT + 2)
     _template_report(client, config, blocked.openid, 5002, "failed:user block",
                      create_time=SENT_AT + 3)

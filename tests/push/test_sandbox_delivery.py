@@ -203,7 +203,8 @@ def test_a_template_whose_answer_is_lost_is_not_resent_after_ten_minutes_and_wec
     (row,) = _rows(live, push)
     assert (row.status, row.attempts) == ("unknown", 1)  # a resend now could be a second message
     output = live.app.test_cli_runner().invoke(push_status, [str(push.id)]).output
-    assert "不确定是否送达：1（可能已送达，不会自动重发；模板消息等待微信回报）" in output.splitlines()
+    assert ("不确定是否送达：1（可能已送达，不会自动重发；模板消息等待微信回报）"
+            in output.splitlines())
     deadline = time.monotonic() + 10
     while (row := _rows(live, push)[0]).report is None and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -316,7 +316,8 @@ def test_a_late_answer_whose_first_call_fails_arrives_on_the_schedulers_retry(
     assert "内容：查询完成：共找到 3 位校友。" in output and "已发送：1" in output
 
 
-LONG_ANSWER = "查询完成：共找到 3 位校友：张伟（2011 级计算机）、张伟（2015 级数学）、张薇（2009 级化学）。"
+LONG_ANSWER = ("查询完成：共找到 3 位校友：张伟（2011 级计算机）、张伟（2015 级数学）、"
+               "张薇（2009 级化学）。")
 
 
 @pytest.mark.parametrize("answer, expected", [
