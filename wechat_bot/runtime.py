@@ -142,8 +142,8 @@ class Runtime:
                                    datetime.now(UTC))
         if push_id is None:
             return
-        sender, limiter = self.delivery
         try:
+            sender, limiter = self.delivery
             deliver_push(self.sessions, sender, limiter, push_id, now=datetime.now(UTC),
                          worker_id=f"web:{socket.gethostname()}:{os.getpid()}")
         except Exception:  # queued and committed: the scheduler's delivery sends it later
