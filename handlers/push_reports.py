@@ -73,9 +73,9 @@ _UNANSWERED_AT = select(_DELIVERY.c.id).where(
     *_UNANSWERED, _DELIVERY.c.wechat_user_id == _RECIPIENT,
     _DELIVERY.c.first_sent_at >= bindparam("b_earliest", type_=UtcDateTime()),
     _DELIVERY.c.first_sent_at <= bindparam("b_latest", type_=UtcDateTime())).limit(2)
-# Settled by the report: a worker still holding it finds it taken and drops its own answer.
-_SETTLED = {"msgid": bindparam("b_msgid"), "finished_at": bindparam("b_at", type_=UtcDateTime()),
-            "claim_token": None, "claimed_by": None}
+# Settled by the report: a worker still holding it (its claim is left as it was) finds it
+# finished and drops its own answer, which could only say the same.
+_SETTLED = {"msgid": bindparam("b_msgid"), "finished_at": bindparam("b_at", type_=UtcDateTime())}
 _SETTLE_CONFIRMED = update(_DELIVERY).where(
     _DELIVERY.c.id == bindparam("b_row"), *_UNANSWERED).values({**_CONFIRMED, **_SETTLED})
 _SETTLE_FAILED = update(_DELIVERY).where(

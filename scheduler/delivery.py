@@ -243,8 +243,8 @@ def _write_answers(run: _Run, connection: Connection | None = None) -> None:
             setattr(run.stats, counter, getattr(run.stats, counter) + 1)
         else:
             run.stats.lost += 1
-            log.warning("delivery %s was taken over by another worker; its answer is dropped",
-                        delivery_id)
+            log.warning("delivery %s was taken over by another worker, or settled by WeChat's "
+                        "report; its answer is dropped", delivery_id)
     run.unwritten.clear()
 
 
