@@ -5,20 +5,28 @@ Both arrive at /wechat like any event, seconds after the call was answered, and 
 delivery row by the msgid that answer carried. A broadcast brings one report per recipient, so
 each is one UPDATE on the indexed msgid and nothing else: no user is loaded or created (the
 FromUserName of a mass report is WeChat's mass-send assistant, not a follower), nothing is
-resent (a template row's client_msg_id would be deduped anyway), and WeChat hears `success`.
-A report for a msgid we do not know (another system's send, a database reset since) changes
-nothing.
+resent, and WeChat hears `success`.
+
+A template report whose msgid no row recorded may be the one word we get on a call whose answer
+was lost (a timeout, a crash): such a row may have arrived and, once its client_msg_id is too
+old to resend, waits as `unknown` (scheduler.delivery). It is found by the recipient and the
+time instead: the report's CreateTime within 10 minutes (and the report's delay) after the
+row's first try with its key. When exactly one template row of that recipient, with no msgid,
+still open or `unknown`, fits, the report settles it — `sent` or `failed`, its msgid recorded,
+never resent; when none or several fit (another system's send, two sends in the same minutes),
+nothing changes and staff see the row as 不确定是否送达.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, bindparam, select, update
+from sqlalchemy import String, bindparam, or_, select, update
 
 from handlers.context import NO_REPLY, Context, Message, Reply
 from models.base import UtcDateTime
-from models.push import Channel, Delivery, DeliveryStatus
+from models.push import CLIENT_MSG_ID_SECONDS, Channel, Delivery, DeliveryStatus
 from models.wechat_user import WechatUser
 
 TEMPLATE_CONFIRMED = "success"
@@ -36,22 +44,42 @@ MASS_ERRORS = {
 MASS_COUNTS = {"total": "TotalCount", "filter": "FilterCount", "sent": "SentCount",
                "error": "ErrorCount"}
 REPORT_LENGTH = 32  # the delivery.report column
+# How far a report's CreateTime may be from the send it reports: WeChat's clock against ours
+# before it, the report's own delay after it.
+CLOCK_SKEW = timedelta(seconds=10)
+REPORT_DELAY = timedelta(seconds=60)
 
 _DELIVERY = Delivery.__table__
 _RECIPIENT = (select(WechatUser.id).where(WechatUser.openid == bindparam("b_openid"))
               .scalar_subquery())
-# Built once: every recipient of a broadcast runs one of these. Only a `sent` row changes, so a
-# late or repeated report cannot undo what staff or a later answer decided.
+S = DeliveryStatus
+# Built once: every recipient of a broadcast runs one of these. Only a `sent` or `unknown` row
+# changes, so a late or repeated report cannot undo what staff or a later answer decided.
 _TEMPLATE_ROW = (_DELIVERY.c.msgid == bindparam("b_msgid"),
                  _DELIVERY.c.channel == Channel.TEMPLATE.value,
-                 _DELIVERY.c.status == DeliveryStatus.SENT.value,
+                 or_(_DELIVERY.c.status == S.SENT.value, _DELIVERY.c.status == S.UNKNOWN.value),
                  _DELIVERY.c.wechat_user_id == _RECIPIENT)
 _REPORTED = {"report": bindparam("b_report", type_=String()),
              "reported_at": bindparam("b_at", type_=UtcDateTime())}
-_CONFIRM = update(_DELIVERY).where(*_TEMPLATE_ROW).values(_REPORTED)
-_FAIL = update(_DELIVERY).where(*_TEMPLATE_ROW).values(
-    {**_REPORTED, "status": DeliveryStatus.FAILED.value,
-     "error": bindparam("b_error", type_=String())})
+_CONFIRMED = {**_REPORTED, "status": S.SENT.value, "error": None}
+_FAILED = {**_REPORTED, "status": S.FAILED.value, "error": bindparam("b_error", type_=String())}
+_CONFIRM = update(_DELIVERY).where(*_TEMPLATE_ROW).values(_CONFIRMED)
+_FAIL = update(_DELIVERY).where(*_TEMPLATE_ROW).values(_FAILED)
+# A template row whose answer we never read: it may have arrived (still open, or `unknown`).
+_UNANSWERED = (_DELIVERY.c.channel == Channel.TEMPLATE.value, _DELIVERY.c.msgid.is_(None),
+               or_(*(_DELIVERY.c.status == state.value
+                     for state in (S.PENDING, S.CLAIMED, S.SENDING, S.UNKNOWN))))
+_UNANSWERED_AT = select(_DELIVERY.c.id).where(
+    *_UNANSWERED, _DELIVERY.c.wechat_user_id == _RECIPIENT,
+    _DELIVERY.c.first_sent_at >= bindparam("b_earliest", type_=UtcDateTime()),
+    _DELIVERY.c.first_sent_at <= bindparam("b_latest", type_=UtcDateTime())).limit(2)
+# Settled by the report: a worker still holding it (its claim is left as it was) finds it
+# finished and drops its own answer, which could only say the same.
+_SETTLED = {"msgid": bindparam("b_msgid"), "finished_at": bindparam("b_at", type_=UtcDateTime())}
+_SETTLE_CONFIRMED = update(_DELIVERY).where(
+    _DELIVERY.c.id == bindparam("b_row"), *_UNANSWERED).values({**_CONFIRMED, **_SETTLED})
+_SETTLE_FAILED = update(_DELIVERY).where(
+    _DELIVERY.c.id == bindparam("b_row"), *_UNANSWERED).values({**_FAILED, **_SETTLED})
 _MASS = update(_DELIVERY).where(
     _DELIVERY.c.msgid == bindparam("b_msgid"), _DELIVERY.c.channel == Channel.MASS.value,
 ).values({**_REPORTED,
@@ -68,10 +96,25 @@ def on_template_report(ctx: Context) -> Reply:
               "b_at": ctx.now}
     reason = template_failure(status)
     if reason is not None:
-        ctx.session.execute(_FAIL, {**params, "b_error": f"微信回报{reason}（{status}）"[:200]})
-    else:
-        ctx.session.execute(_CONFIRM, params)
+        params["b_error"] = f"微信回报{reason}（{status}）"[:200]
+    if ctx.session.execute(_FAIL if reason else _CONFIRM, params).rowcount == 0:
+        _settle_unanswered(ctx, params, failed=reason is not None)
     return NO_REPLY
+
+
+def _settle_unanswered(ctx: Context, params: dict, *, failed: bool) -> None:
+    """A report no row's msgid names: the one unanswered template row of that recipient whose
+    first try fits its time, if exactly one does (this module's docstring)."""
+    created = ctx.message.create_time
+    if not created:
+        return
+    at = datetime.fromtimestamp(created, UTC)
+    rows = ctx.session.scalars(_UNANSWERED_AT, {
+        "b_openid": params["b_openid"], "b_latest": at + CLOCK_SKEW,
+        "b_earliest": at - timedelta(seconds=CLIENT_MSG_ID_SECONDS) - REPORT_DELAY}).all()
+    if len(rows) == 1:
+        ctx.session.execute(_SETTLE_FAILED if failed else _SETTLE_CONFIRMED,
+                            {**params, "b_row": rows[0]})
 
 
 def on_mass_report(ctx: Context) -> Reply:

@@ -26,7 +26,9 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"            # WeChat refused for good (errcode) or retries ran out
     UNREACHABLE = "unreachable"  # no channel could reach this recipient
-    UNKNOWN = "unknown"          # a call that may or may not have arrived: staff decide (待核实)
+    # A call that may or may not have arrived and cannot be repeated safely (不确定是否送达):
+    # never resent; WeChat's report settles a template row, staff look at the rest.
+    UNKNOWN = "unknown"
 
 
 FINISHED = frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE,
@@ -43,6 +45,13 @@ class Channel(StrEnum):
 # A call on these channels may be repeated: WeChat answers a repeated idempotency key with the
 # first message instead of sending a second one.
 IDEMPOTENT_CHANNELS = frozenset({Channel.TEMPLATE, Channel.MASS})
+# ... but a template's client_msg_id only this long after the first try with it ("10分钟有效"):
+# a resend later than that may be delivered twice (PROTOCOL.md section 6).
+CLIENT_MSG_ID_SECONDS = 600
+
+# A late answer to what the user just wrote (after the webhook's holding reply): it goes as a
+# customer-service message or not at all, since a template would cut it to 20 characters.
+REPLY_KIND = "reply"
 
 
 class Push(Base):
@@ -54,7 +63,7 @@ class Push(Base):
     # Random per push; with the delivery id it makes each row's idempotency key, unique even
     # across a database that was reset while WeChat still remembers the old keys.
     key: Mapped[str] = mapped_column(String(32), unique=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)  # broadcast / notification / reminder
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # broadcast / notification / reminder / reply
     audience: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     # An explicit template message for this push (notifications); None = the configured default.
@@ -64,6 +73,9 @@ class Push(Base):
     subscribe_template_id: Mapped[str | None] = mapped_column(String(128))
     subscribe_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     page: Mapped[str | None] = mapped_column(String(200))  # the page a subscribe message opens
+    # A reply that is not plain text, as the customer-service message carries it (`msgtype` and
+    # its part: {"msgtype": "image", "image": {"media_id": …}}); None: `text` is the message.
+    custom_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     mass: Mapped[bool] = mapped_column(default=False)  # one mass send instead of per-recipient rows
     not_before: Mapped[datetime]
     created_at: Mapped[datetime]
@@ -97,6 +109,10 @@ class Delivery(Base):
     claim_token: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None]
     sending_at: Mapped[datetime | None]
+    # The first template call with this row's client_msg_id that may have reached WeChat; a
+    # resend with that key is safe only within CLIENT_MSG_ID_SECONDS of it. NULL while no such
+    # call was made (an explicit refusal means WeChat never saw the key).
+    first_sent_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     errcode: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(String(200))

@@ -11,6 +11,10 @@ Chosen per row when it is sent, in this order:
 3. a **mini-program subscribe message** when the user granted that template a consent;
 4. nothing — the row is `unreachable`, recorded, never silently dropped.
 
+A late reply (`models.push.REPLY_KIND`, the answer after the webhook's holding reply) goes as a
+customer-service message only: the user has just written, so the window is open, and a template
+would cut the answer to 20 characters.
+
 A channel WeChat refused for this user (45015, 45047, 43101) is skipped on the next try; a channel
 stopped for the day (45009) is skipped by every row, and a row whose only channel is stopped
 waits until it opens again instead of being called unreachable.
@@ -25,7 +29,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.push import Channel, Delivery, Push, SubscribeConsent
+from models.push import REPLY_KIND, Channel, Delivery, Push, SubscribeConsent
 from models.wechat_user import WechatUser
 from scheduler.sender import DeliveryPolicy, Outgoing, TemplateSpec
 
@@ -66,6 +70,10 @@ def choose_channel(push: Push, delivery: Delivery, user: WechatUser | None,
         return Choice(Channel.MASS) if usable(Channel.MASS) else Choice(None, min(blocked_until))
     if user is None:
         return Choice(None)
+    if push.kind == REPLY_KIND:
+        if user.openid and usable(Channel.CUSTOM):
+            return Choice(Channel.CUSTOM)
+        return Choice(None, min(blocked_until) if blocked_until else None)
     if user.subscribed and user.openid:
         if template_id(push, policy) and usable(Channel.TEMPLATE):
             return Choice(Channel.TEMPLATE)
@@ -112,7 +120,7 @@ def build_message(channel: Channel, push: Push, delivery: Delivery, user: Wechat
         return Outgoing(channel, user.miniprogram_openid, push.text,
                         template_id=subscribe_template_id(push, policy), data=dict(data or {}),
                         page=push.page or policy.subscribe_page)
-    return Outgoing(Channel.CUSTOM, user.openid, push.text)
+    return Outgoing(Channel.CUSTOM, user.openid, push.text, custom_message=push.custom_message)
 
 
 def _fill(spec: TemplateSpec | None, push: Push, policy: DeliveryPolicy) -> dict[str, str]:

@@ -14,12 +14,20 @@ take) is reconciled by whichever worker runs next:
   `clientmsgid`, both the row's own key `<push key>-<delivery id>`) → back to `pending` with its
   channel pinned, and the retry carries the same key: WeChat answers it with the first message
   if that one arrived, so nobody sees it twice and nobody is lost.
+* ... but WeChat honours a template's client_msg_id for 10 minutes only (`scheduler.key_window`).
+  A template row whose first try with its key (`first_sent_at`) is
+  `push.idempotency_window_seconds` old or more (a worker that was down that long, a row of
+  several tries) → `unknown`, never resent: a resend could be delivered twice. WeChat's
+  TEMPLATESENDJOBFINISH settles it later (`handlers.push_reports`); unsettled, staff see it as
+  不确定是否送达. The window is longer than the lease, so a row taken over promptly after a
+  crash is still resent with its key.
 * `sending` on customer-service or subscribe messages, which have no idempotency key and no
-  lookup in production WeChat → `unknown` (待核实), never resent blindly: a duplicate is worse
-  than a message staff must check. The same holds for a call whose answer was lost (read
-  timeout, HTTP 5xx, a cut connection). `push-status` counts these apart.
+  lookup in production WeChat → `unknown`, never resent blindly: a duplicate is worse than a
+  message staff must check. The same holds for a call whose answer was lost (read timeout, HTTP
+  5xx, a cut connection). `push-status` counts these apart.
 
-So nobody ever gets a message twice, and with a template configured nobody is lost either.
+So nobody ever gets a message twice, and with a template configured nobody is lost either, as
+long as the crashed worker's rows are taken over within the window.
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
-from models.push import IDEMPOTENT_CHANNELS, Delivery, DeliveryStatus
+from models.push import IDEMPOTENT_CHANNELS, Channel, Delivery, DeliveryStatus
+from scheduler import key_window
 from scheduler.sender import DeliveryPolicy
 
 log = logging.getLogger(__name__)
@@ -56,6 +65,7 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
     cutoff = now - timedelta(seconds=policy.lease_seconds)
     idempotent = [c.value for c in IDEMPOTENT_CHANNELS]
     released = {"claimed_by": None, "claim_token": None}
+    key_alive = key_window.alive(policy, now)
     with sessions() as session:  # the usual case: a read, no write lock taken
         if session.scalar(_ANY_STALE, {"cutoff": cutoff}) is None:
             return 0
@@ -65,25 +75,32 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
             .values(status=S.PENDING.value, **released)).rowcount]
         counts.append(session.execute(update(Delivery).where(
             Delivery.status == S.SENDING, Delivery.sending_at < cutoff,
-            Delivery.channel.in_(idempotent), Delivery.attempts < policy.max_attempts)
+            Delivery.channel.in_(idempotent), Delivery.attempts < policy.max_attempts, key_alive)
             .values(status=S.PENDING.value, next_attempt_at=now,
                     error="发送中断：以同一幂等键重试", **released)).rowcount)
+        counts.append(session.execute(update(Delivery).where(
+            Delivery.status == S.SENDING, Delivery.sending_at < cutoff,
+            Delivery.channel == Channel.TEMPLATE.value, ~key_alive)
+            .values(status=S.UNKNOWN.value, finished_at=now, error=key_window.EXPIRED)).rowcount)
         counts.append(session.execute(update(Delivery).where(
             Delivery.status == S.SENDING, Delivery.sending_at < cutoff)
             .values(status=S.UNKNOWN.value, finished_at=now,
                     error="发送中断，可能已送达：请核实")).rowcount)
     if any(counts):
         log.warning("reconciled stale deliveries: %s never sent, %s to resend with the same key, "
-                    "%s unknown", *counts)
+                    "%s past the key's window (unknown until WeChat reports), %s unknown",
+                    *counts)
     return sum(counts)
 
 
 @functools.lru_cache(maxsize=16)
-def _due_statement(batch: int, postgresql: bool):
+def _due_statement(batch: int, postgresql: bool, one_push: bool):
     due = (select(Delivery.id)
            .where(Delivery.status == S.PENDING,
                   Delivery.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
            .order_by(Delivery.next_attempt_at, Delivery.id).limit(batch))
+    if one_push:
+        due = due.where(Delivery.push_id == bindparam("push"))
     return due.with_for_update(skip_locked=True) if postgresql else due
 
 
@@ -98,15 +115,17 @@ _CLAIM = (update(Delivery)
 
 
 def claim_batch(sessions: sessionmaker[Session], *, now: datetime, batch: int,
-                worker_id: str) -> str | None:
-    """Claim up to `batch` due rows under a fresh token; None when nothing was due."""
+                worker_id: str, push_id: int | None = None) -> str | None:
+    """Claim up to `batch` due rows (of one push, if given) under a fresh token; None when
+    nothing was due."""
     token = uuid.uuid4().hex
     with sessions.begin() as session:
         connection = session.connection()  # Core: no ORM objects to keep in step
-        due = _due_statement(batch, connection.dialect.name == "postgresql")
+        due = _due_statement(batch, connection.dialect.name == "postgresql", push_id is not None)
         claimed = 0
         for _ in range(2):
-            ids = list(connection.scalars(due, {"now": now}))
+            ids = list(connection.scalars(due, {"now": now} if push_id is None
+                                          else {"now": now, "push": push_id}))
             if not ids:
                 return None  # idle: a read only, no write lock taken (SQLite's one writer)
             claimed = connection.execute(_CLAIM, {"ids": ids, "now": now,

@@ -4,7 +4,9 @@ The life of a row (docs/pushes.md has the full table):
 
     pending ─claim─▶ claimed ─mark+COMMIT─▶ sending ─call WeChat─▶ sent | failed | unreachable
        ▲                                                         └──▶ pending (retry, backoff)
-       └──────────── a stale `claimed` row (nobody called WeChat) ─┘   └──▶ unknown (待核实)
+       └──────────── a stale `claimed` row (nobody called WeChat) ─┘   └──▶ unknown (不确定是否送达)
+                                                                            │ WeChat's report
+                                                                            └──▶ sent | failed
 
 * **Claim** (`scheduler.claims`): a batch of due `pending` rows becomes `claimed` by this worker
   under a fresh claim token.
@@ -21,14 +23,26 @@ The life of a row (docs/pushes.md has the full table):
   45009 (the API's daily quota) stops that channel for every process until midnight Beijing time
   and the row tries another channel or waits; 45015/45047/43101 (this channel cannot reach this
   user now) → the next channel, else `failed` with that errcode; any other errcode (43004
-  unsubscribed, 40003, 48002, 47003, …) → `failed` at once, never retried.
+  unsubscribed, 40003, 48002, 47003, …) → `failed` at once, never retried. A call that may have
+  arrived (read timeout, HTTP 5xx, a cut connection) → `unknown` on customer-service and
+  subscribe messages; on the template or mass channel the retry stays on that channel with the
+  same idempotency key.
 
 **Exactly once**: a crash (kill -9) can only leave rows `claimed` or `sending`, and
 `scheduler.claims.reconcile_stale` puts them right by the rule written there (and in
 docs/pushes.md): `claimed` → sent later; `sending` on the template or mass channel → sent again
 with the same idempotency key, which WeChat dedups; `sending` elsewhere → `unknown`, never resent.
 An answer not yet written when the process died leaves its row `sending`, and the same rule holds.
-So nobody ever gets a message twice, and with a template configured nobody is lost either.
+
+**The template key's window** (`scheduler.key_window`): WeChat dedups a template's
+client_msg_id for 10 minutes only, so a template row is sent again with it only within
+`policy.idempotency_window_seconds` of its first try with the key: a retry, a crashed worker's
+row, a row waiting for the daily quota to come back at midnight. A row whose next try would
+come later — checked before each call, and when its retry or its wait until midnight is
+scheduled — becomes `unknown` instead, never resent, until WeChat's report settles it.
+
+So nobody ever gets a message twice; with a template configured nobody is lost either, except
+that a template call cut off and not retried within the window waits for WeChat's report.
 """
 
 from __future__ import annotations
@@ -40,7 +54,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, String, bindparam, or_, select, update
+from sqlalchemy import Connection, String, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.base import UtcDateTime
@@ -55,6 +69,7 @@ from models.push import (
     spend_subscribe_consent,
 )
 from models.wechat_user import WechatUser
+from scheduler import key_window
 from scheduler.channels import build_message, choose_channel, has_consent, subscribe_template_id
 from scheduler.claims import OPEN_STATES, claim_batch, reconcile_stale, release_claim
 from scheduler.ratelimit import Limiter, next_quota_reset
@@ -115,19 +130,39 @@ def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limite
                 now: datetime, batch: int = 100, worker_id: str) -> DeliveryStats:
     """Send what is due at `now`: reconcile stale rows, claim one batch, send each row within
     the shared rate, record every answer. Safe to run in any number of processes at once."""
-    policy = sender.policy
+    reconciled = reconcile_stale(sessions, sender.policy, now=now)
+    token = claim_batch(sessions, now=now, batch=_batch_size(sender, limiter, batch),
+                        worker_id=worker_id)
+    stats = _deliver_claimed(sessions, sender, limiter, token, now)
+    stats.reconciled = reconciled
+    return stats
+
+
+def deliver_push(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter,
+                 push_id: int, *, now: datetime, worker_id: str) -> DeliveryStats:
+    """Send one push's due rows at once (a late reply, from the web process that queued it).
+    They are claimed like any rows, so the scheduler's delivery cannot send them too; a row
+    that fails is left as any failed row is, for the scheduler's delivery to retry."""
+    token = claim_batch(sessions, now=now, batch=_batch_size(sender, limiter, 100),
+                        worker_id=worker_id, push_id=push_id)
+    return _deliver_claimed(sessions, sender, limiter, token, now)
+
+
+def _batch_size(sender: Sender, limiter: Limiter, batch: int) -> int:
+    rate = getattr(limiter, "rate", None)
+    if rate:  # a batch must finish well inside the lease, or another worker would take it over
+        return max(1, min(batch, int(rate * sender.policy.lease_seconds / 2)))
+    return batch
+
+
+def _deliver_claimed(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter,
+                     token: str | None, now: datetime) -> DeliveryStats:
     started = time.monotonic()
 
     def clock() -> datetime:
         return now + timedelta(seconds=time.monotonic() - started)
 
-    reconciled = reconcile_stale(sessions, policy, now=now)
-    rate = getattr(limiter, "rate", None)
-    if rate:  # a batch must finish well inside the lease, or another worker would take it over
-        batch = max(1, min(batch, int(rate * policy.lease_seconds / 2)))
-    token = claim_batch(sessions, now=now, batch=batch, worker_id=worker_id)
-    run = _Run(sessions, sender, limiter, policy, token or "", clock)
-    run.stats.reconciled = reconciled
+    run = _Run(sessions, sender, limiter, sender.policy, token or "", clock)
     if token is None:
         return run.stats
     with sessions() as session:
@@ -177,7 +212,10 @@ _MARK_SENDING = (
     .where(Delivery.id == bindparam("b_row"), Delivery.claim_token == bindparam("b_token"),
            Delivery.status == S.CLAIMED.value)
     .values(status=S.SENDING.value, channel=bindparam("b_channel", type_=String()),
-            attempts=Delivery.attempts + 1, sending_at=bindparam("b_at", type_=UtcDateTime())))
+            attempts=Delivery.attempts + 1, sending_at=bindparam("b_at", type_=UtcDateTime()),
+            # the first try with the row's client_msg_id, kept across the tries that repeat it
+            first_sent_at=func.coalesce(Delivery.first_sent_at,
+                                        bindparam("b_first", type_=UtcDateTime()))))
 
 
 @functools.cache
@@ -205,8 +243,8 @@ def _write_answers(run: _Run, connection: Connection | None = None) -> None:
             setattr(run.stats, counter, getattr(run.stats, counter) + 1)
         else:
             run.stats.lost += 1
-            log.warning("delivery %s was taken over by another worker; its answer is dropped",
-                        delivery_id)
+            log.warning("delivery %s was taken over by another worker, or settled by WeChat's "
+                        "report; its answer is dropped", delivery_id)
     run.unwritten.clear()
 
 
@@ -241,6 +279,8 @@ def _idempotent_group(run: _Run, rows, start: int) -> list[tuple]:
     for delivery, push, user in rows[start:start + limit]:
         pinned = _pinned(delivery, push)
         if pinned is not None:
+            if key_window.expired(run.policy, delivery, at):
+                break  # not to be called at all: _deliver_one settles it alone
             channel = None if pinned.value in run.paused else pinned
         else:  # consent decides only between subscribe and nothing: neither joins a group
             channel = choose_channel(push, delivery, user, run.policy, now=at, paused=run.paused,
@@ -262,10 +302,14 @@ def _deliver_group(run: _Run, group: list[tuple]) -> None:
             run.stats.lost += 1
             continue
         if channel.value in run.paused:  # an earlier row of the group stopped it (45009)
-            _unmark(run, delivery)
+            _unmark(run, delivery, pinned)
             _deliver_one(run, delivery, push, user)
             continue
         run.limiter.acquire(on_wait=lambda: _write_answers(run))
+        if key_window.expired(run.policy, delivery, run.clock()):  # the group's calls were slow
+            delivery.attempts -= 1  # marked, but not called after all
+            _key_gone(run, delivery, later=True, attempts=delivery.attempts)
+            continue
         result = _call(run, delivery, message)
         if (result.outcome is Outcome.REFUSED and result.errcode in CHANNEL_CLOSED_ERRCODES
                 and pinned is None):
@@ -281,6 +325,9 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
     for _ in range(len(Channel) + 1):  # each pass finishes the row or rules out one channel
         at = run.clock()
         if pinned is not None:
+            if key_window.expired(run.policy, delivery, at):
+                _key_gone(run, delivery)
+                return
             channel, wait_until = (None, run.paused[pinned.value]) if pinned.value in run.paused \
                 else (pinned, None)
         else:
@@ -288,7 +335,10 @@ def _deliver_one(run: _Run, delivery: Delivery, push: Push, user: WechatUser | N
                                     has_consent=lambda template: _has_consent(run, user, template))
             channel, wait_until = choice.channel, choice.wait_until
         if channel is None:
-            if wait_until is not None:
+            if wait_until is not None and pinned is not None and key_window.expired(
+                    run.policy, delivery, wait_until):
+                _key_gone(run, delivery)  # it would reopen too late for the same key
+            elif wait_until is not None:
                 _record(run, delivery, "waiting", status=S.PENDING, next_attempt_at=wait_until,
                         claim_token=None, claimed_by=None)
             elif refusal is not None:
@@ -335,7 +385,7 @@ def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
         _write_answers(run, connection)  # the previous row's answer, in the same commit
         marked = connection.execute(_MARK_SENDING, {
             "b_row": delivery.id, "b_token": run.token, "b_channel": channel.value,
-            "b_at": at}).rowcount == 1
+            "b_at": at, "b_first": key_window.first_try(channel, at)}).rowcount == 1
         if marked and channel is Channel.SUBSCRIBE and not spend_subscribe_consent(
                 connection, user.id, subscribe_template_id(push, run.policy), at):
             # Another push spent the last consent first: not sending after all.
@@ -344,7 +394,7 @@ def _mark_sending(run: _Run, delivery: Delivery, push: Push, channel: Channel,
             run.left_claimed = True
             marked = False
     if marked:
-        delivery.attempts += 1
+        _marked(delivery, channel, at)
     return marked
 
 
@@ -357,7 +407,8 @@ def _mark_group(run: _Run, group: list[tuple]) -> set[int]:
     with connection.begin():
         _write_answers(run, connection)
         count = connection.execute(_MARK_SENDING, [
-            {"b_row": delivery.id, "b_token": run.token, "b_channel": channel.value, "b_at": at}
+            {"b_row": delivery.id, "b_token": run.token, "b_channel": channel.value, "b_at": at,
+             "b_first": key_window.first_try(channel, at)}
             for delivery, _, _, channel, _ in group]).rowcount
         if count == len(ids):
             marked = set(ids)
@@ -365,14 +416,23 @@ def _mark_group(run: _Run, group: list[tuple]) -> set[int]:
             marked = set(connection.scalars(select(Delivery.id).where(
                 Delivery.id.in_(ids), Delivery.claim_token == run.token,
                 Delivery.status == S.SENDING.value)))
-    for delivery, *_ in group:
+    for delivery, _, _, channel, _ in group:
         if delivery.id in marked:
-            delivery.attempts += 1
+            _marked(delivery, channel, at)
     return marked
 
 
-def _unmark(run: _Run, delivery: Delivery) -> None:
-    """A row of a group that was not called after all: back to `claimed`, as it was."""
+def _marked(delivery: Delivery, channel: Channel, at: datetime) -> None:
+    delivery.attempts += 1
+    if delivery.first_sent_at is None:
+        delivery.first_sent_at = key_window.first_try(channel, at)
+
+
+def _unmark(run: _Run, delivery: Delivery, pinned: Channel | None) -> None:
+    """A row of a group that was not called after all: back to `claimed`, as it was (and a
+    first try with its key that did not happen after all is forgotten)."""
+    if pinned is None:
+        delivery.first_sent_at = None
     connection = run.writer
     with connection.begin():
         _write_answers(run, connection)
@@ -380,8 +440,17 @@ def _unmark(run: _Run, delivery: Delivery) -> None:
                                                Delivery.claim_token == run.token,
                                                Delivery.status == S.SENDING.value)
                         .values(status=S.CLAIMED.value, channel=delivery.channel,
-                                attempts=Delivery.attempts - 1))
+                                attempts=Delivery.attempts - 1,
+                                first_sent_at=delivery.first_sent_at))
     delivery.attempts -= 1
+
+
+def _key_gone(run: _Run, delivery: Delivery, *, later: bool = False, **values) -> None:
+    """A template row that may have arrived and can no longer be resent safely: `unknown`,
+    never resent; WeChat's TEMPLATESENDJOBFINISH settles it (handlers.push_reports), else staff
+    see it as 不确定是否送达."""
+    _record(run, delivery, "unknown", later=later, status=S.UNKNOWN, finished_at=run.clock(),
+            error=key_window.EXPIRED, **values)
 
 
 def _channel_closed(run: _Run, delivery: Delivery, push: Push, channel: Channel,
@@ -424,10 +493,13 @@ def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
         until = next_quota_reset(at, run.policy.zone)
         run.limiter.pause(channel.value, until, at)
         run.paused[channel.value] = until
+        if pinned is not None and key_window.expired(run.policy, delivery, until):
+            _key_gone(run, delivery, later=True)  # midnight is too late for the same key
+            return
         wait = pinned is not None or channel is Channel.MASS  # no other channel will do
         answer("waiting", status=S.PENDING, attempts=delivery.attempts - 1, error=detail,
                channel=pinned.value if pinned else None, next_attempt_at=until if wait else at,
-               claim_token=None, claimed_by=None)
+               claim_token=None, claimed_by=None, **key_window.forgotten(delivery, pinned))
         return
     uncertain = outcome is Outcome.UNCERTAIN
     idempotent = channel in IDEMPOTENT_CHANNELS
@@ -446,5 +518,11 @@ def _settle(run: _Run, delivery: Delivery, push: Push, channel: Channel,
         return
     delay = min(run.policy.retry_max_seconds,
                 run.policy.retry_base_seconds * 2 ** (delivery.attempts - 1))
+    retry_at = at + timedelta(seconds=delay)
+    if keep is not None and key_window.expired(run.policy, delivery, retry_at):
+        _key_gone(run, delivery, later=True)  # the retry would come too late for the same key
+        return
     answer("retried", status=S.PENDING, error=detail, channel=keep.value if keep else None,
-           next_attempt_at=at + timedelta(seconds=delay), claim_token=None, claimed_by=None)
+           next_attempt_at=retry_at, claim_token=None, claimed_by=None,
+           **key_window.forgotten(delivery, keep))
+

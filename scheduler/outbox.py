@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.orm import Session
@@ -22,10 +23,10 @@ from handlers.push_reports import is_confirmed, template_failure
 from models.alumnus import Alumnus
 from models.base import UtcDateTime
 from models.chapter import Chapter
-from models.push import Channel, Delivery, DeliveryStatus, Push
+from models.push import REPLY_KIND, Channel, Delivery, DeliveryStatus, Push
 from models.wechat_user import WechatUser
 
-KINDS = ("broadcast", "notification", "reminder")
+KINDS = ("broadcast", "notification", "reminder", REPLY_KIND)
 AUDIENCE_COLUMN_LENGTH = 200
 
 
@@ -88,11 +89,14 @@ class TemplateContent:
 def queue_push(session: Session, *, text: str, audience: str, kind: str,
                template: TemplateContent | None = None, subscribe: TemplateContent | None = None,
                url: str | None = None, page: str | None = None, at: datetime | None = None,
-               created_by: str | None = None, now: datetime) -> Push:
+               created_by: str | None = None, custom_message: dict[str, Any] | None = None,
+               now: datetime) -> Push:
     """Store a push and its deliveries (flushed, not committed: the caller's boundary commits).
 
     `at` (aware) delays it; `template`/`subscribe` override the configured templates (a
-    notification's own fields); `text` is what customer-service and mass messages carry.
+    notification's own fields); `text` is what customer-service and mass messages carry, unless
+    `custom_message` gives a customer-service message of another type (a late news or image
+    reply: {"msgtype": "image", "image": {"media_id": …}}).
     """
     if not text or not text.strip():
         raise ValueError("a push needs text")
@@ -108,7 +112,7 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
         template_data=dict(template.data) if template else None,
         subscribe_template_id=subscribe.template_id if subscribe else None,
         subscribe_data=dict(subscribe.data) if subscribe else None,
-        url=url, page=page, mass=chosen.mass_filter is not None,
+        url=url, page=page, custom_message=custom_message, mass=chosen.mass_filter is not None,
         not_before=not_before, created_at=now, created_by=created_by,
     )
     session.add(push)

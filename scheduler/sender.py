@@ -50,6 +50,9 @@ class Outgoing:
     url: str | None = None
     page: str | None = None
     idempotency_key: str | None = None  # template client_msg_id / mass clientmsgid
+    # A customer-service message that is not plain text (a late news or image reply): its
+    # `msgtype` and that part, as WeChat takes them; None sends `text`.
+    custom_message: dict[str, Any] | None = None
     mass_filter: dict[str, Any] | None = None  # {"is_to_all": True} or {"tag_id": 101}
 
 
@@ -72,6 +75,10 @@ class DeliveryPolicy:
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
     lease_seconds: float = 120.0
+    # A template row is sent again with its client_msg_id only this long after the first try
+    # with it; WeChat honours the key for 10 minutes (models.push.CLIENT_MSG_ID_SECONDS), and
+    # the rest is the margin for the calls of a group and the clocks. Past it, `unknown`.
+    idempotency_window_seconds: float = 540.0
     # How many rows on an idempotent channel (template, mass) may be marked `sending` in one
     # commit; 1 marks every row alone. Bounded by the root so a group's calls finish well inside
     # the lease even if each one times out (wechat_bot.push_sender.delivery_policy).

@@ -64,6 +64,9 @@ def test_environment_overrides_every_key_with_typed_values(tmp_path):
     ('[push]\ntemplate_id = "t"\n', {}, "push.template_data"),
     ('[push]\ntemplate_id = "t"\ntemplate_data = ["thing1={name}"]\n', {}, "push.template_data"),
     ('[push]\nlease_seconds = 3\n', {}, "push.lease_seconds"),
+    ('[push]\nidempotency_window_seconds = 0\n', {}, "push.idempotency_window_seconds"),
+    ('[push]\nidempotency_window_seconds = 601\n', {}, "push.idempotency_window_seconds"),
+    ('[push]\nidempotency_window_seconds = 100\n', {}, "push.idempotency_window_seconds"),
     ('[push]\nminiprogram_state = "beta"\n', {}, "push.miniprogram_state"),
 ])
 def test_a_bad_value_stops_start_up_with_one_line_naming_the_key(tmp_path, toml, env, key):

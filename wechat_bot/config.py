@@ -82,6 +82,9 @@ class PushSection:
     max_attempts: int = 5
     retry_base_seconds: float = 30.0
     lease_seconds: float = 120.0
+    # A template row is resent with its client_msg_id only within this long of the first try;
+    # WeChat honours the key 10 minutes. More than lease_seconds, at most 600.
+    idempotency_window_seconds: float = 540.0
     # Template message (模板消息): the id and how a push fills it, "key=pattern" per field.
     template_id: str = ""
     template_data: list[str] = field(default_factory=list)

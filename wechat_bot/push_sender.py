@@ -16,7 +16,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 from wechatpy.exceptions import WeChatClientException
 
-from models.push import Channel
+from models.push import CLIENT_MSG_ID_SECONDS, Channel
 from scheduler.channels import parse_fields
 from scheduler.ratelimit import RateLimiter
 from scheduler.sender import DeliveryPolicy, Outcome, Outgoing, SendResult, TemplateSpec
@@ -106,8 +106,9 @@ class WeChatSender:
 
     def _request(self, message: Outgoing) -> tuple[str, dict]:
         if message.channel is Channel.CUSTOM:
-            return "message/custom/send", {"touser": message.address, "msgtype": "text",
-                                           "text": {"content": message.text}}
+            content = message.custom_message or {"msgtype": "text",
+                                                 "text": {"content": message.text}}
+            return "message/custom/send", {"touser": message.address, **content}
         data = {key: {"value": value} for key, value in message.data.items()}
         if message.channel is Channel.TEMPLATE:
             body = {"touser": message.address, "template_id": message.template_id, "data": data,
@@ -168,13 +169,22 @@ def delivery_policy(config: Config) -> DeliveryPolicy:
 
     if push.lease_seconds <= config.wechat.request_timeout_seconds:
         raise ConfigError("配置项 push.lease_seconds 无效：必须大于 wechat.request_timeout_seconds")
+    window = push.idempotency_window_seconds
+    if not 0 < window <= CLIENT_MSG_ID_SECONDS:
+        raise ConfigError("配置项 push.idempotency_window_seconds 无效：必须大于 0、不超过 600"
+                          "（微信的 client_msg_id 只在 10 分钟内有效）")
+    if window <= push.lease_seconds:
+        # A crashed worker's rows are reconciled only after the lease: with no time left in
+        # the window then, every one of them would become `unknown` instead of being resent.
+        raise ConfigError("配置项 push.idempotency_window_seconds 无效：必须大于 push.lease_seconds"
+                          "（否则中断的模板消息在接管时都已过期，只能等待微信回报）")
     if push.retry_base_seconds <= 0:
         raise ConfigError("配置项 push.retry_base_seconds 无效：必须大于 0")
     if push.miniprogram_state not in MINIPROGRAM_STATES:
         raise ConfigError("配置项 push.miniprogram_state 无效：developer、trial 或 formal")
     return DeliveryPolicy(
         max_attempts=push.max_attempts, retry_base_seconds=push.retry_base_seconds,
-        lease_seconds=push.lease_seconds,
+        lease_seconds=push.lease_seconds, idempotency_window_seconds=window,
         group=group_size(push.lease_seconds, config.wechat.request_timeout_seconds,
                          push.rate_per_second, config.scheduler.delivery_threads),
         template=spec("template_id", "template_data"),

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import socket
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.context import Image, Message, News, Text
+from handlers.context import Message
 from handlers.reunion.policy import ReunionPolicy
 from handlers.settings import DirectorySettings, Settings
 from models.db import make_engine, make_session_factory
@@ -115,9 +118,19 @@ class Runtime:
 
         return build_wechat_client(self.config, self.store, self.keys)
 
+    @cached_property
+    def delivery(self):
+        """Push delivery's sender and rate limiter, for the late replies this process sends."""
+        from wechat_bot.push_sender import build_delivery
+
+        return build_delivery(self)
+
     def finish_late(self, message: Message, future: Future[Handled]) -> None:
-        """A handler finished after the holding reply: record it, then deliver its answer as a
-        customer-service message."""
+        """A handler finished after the holding reply: record it, then queue its answer as a
+        reply push and try to deliver it at once (wechat_bot.webhook.late_reply)."""
+        from scheduler.delivery import deliver_push
+        from wechat_bot.webhook.late_reply import queue_late_reply
+
         if future.exception() is not None:
             log.error("a late handler failed", exc_info=future.exception())
             return
@@ -125,15 +138,13 @@ class Runtime:
         pipe = self.store.pipeline(transaction=False)
         self.dispatcher.record(handled, pipe)
         pipe.execute()
-        self.send_customer_service(message.from_user, handled.reply)
-
-    def send_customer_service(self, openid: str, reply) -> None:
-        if isinstance(reply, Text):
-            self.wechat.message.send_text(openid, reply.content)
-        elif isinstance(reply, News) and reply.articles:
-            first = reply.articles[0]  # a customer-service news carries one article (45008)
-            self.wechat.message.send_articles(openid, [{
-                "title": first.title, "description": first.description,
-                "url": first.url, "image": first.picture_url}])
-        elif isinstance(reply, Image):
-            self.wechat.message.send_image(openid, reply.media_id)
+        push_id = queue_late_reply(self.sessions, message.from_user, handled.reply,
+                                   datetime.now(UTC))
+        if push_id is None:
+            return
+        try:
+            sender, limiter = self.delivery
+            deliver_push(self.sessions, sender, limiter, push_id, now=datetime.now(UTC),
+                         worker_id=f"web:{socket.gethostname()}:{os.getpid()}")
+        except Exception:  # queued and committed: the scheduler's delivery sends it later
+            log.exception("the late reply (push %s) could not be sent at once", push_id)

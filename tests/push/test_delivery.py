@@ -16,11 +16,10 @@ from scheduler.sender import Outcome, SendResult
 from tests.push.conftest import NOW, SUB_REMINDER, FakeLimiter, FakeSender, add_user, policy
 
 
-def _queue(sessions, *users, text="返校日报名开始了", **kwargs):
+def _queue(sessions, *users, text="返校日报名开始了", kind="broadcast", **kwargs):
     with sessions.begin() as session:
         audience = "openids:" + ",".join(u.openid for u in users)
-        push = queue_push(session, text=text, audience=audience, kind="broadcast", now=NOW,
-                          **kwargs)
+        push = queue_push(session, text=text, audience=audience, kind=kind, now=NOW, **kwargs)
     return push
 
 
@@ -408,3 +407,103 @@ def test_a_worker_whose_due_rows_were_just_claimed_by_another_claims_the_next_on
     assert token is not None and rival[0] is not None  # neither worker went idle
     rows = _rows(sessions, push)
     assert sorted(r.claimed_by for r in rows) == ["w1"] * 3 + ["w2"] * 3
+
+
+def test_an_uncertain_template_call_is_not_resent_once_its_key_is_ten_minutes_old(sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    sender = FakeSender()
+    sender.answer(user.openid, SendResult(Outcome.UNCERTAIN, detail="ReadTimeout"))
+    assert _run(sessions, sender).retried == 1
+    # The retry was due after 30 s, but no delivery ran for 12 minutes: WeChat has forgotten
+    # the client_msg_id, and a resend could be a second message.
+    stats = _run(sessions, sender, at=NOW + timedelta(minutes=12))
+    assert (stats.claimed, stats.unknown, len(sender.sent)) == (1, 1, 1)
+    (row,) = _rows(sessions, push)
+    assert row.status == "unknown" and _near(row.first_sent_at, NOW)
+    assert _run(sessions, sender, at=NOW + timedelta(days=1)).claimed == 0
+    with sessions() as session:
+        assert push_progress(session, push.id).unknown == 1
+
+
+def test_retries_of_an_uncertain_template_call_stop_where_the_key_window_ends(sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    sender = FakeSender(policy(max_attempts=10))
+    sender.answer(user.openid, *[SendResult(Outcome.UNCERTAIN, detail="HTTP 502")] * 10)
+    at = NOW
+    while (stats := _run(sessions, sender, at=at)).retried:
+        at = _due(sessions, push)
+    # 30 s, 60 s, 120 s, 240 s after the first try: the next wait (480 s) would end past the
+    # 540 s window, so the fifth call is the last, and the row is left for WeChat's report.
+    assert stats.unknown == 1
+    assert len(sender.sent) == 5
+    assert len({m.idempotency_key for m in sender.sent}) == 1
+    (row,) = _rows(sessions, push)
+    assert (row.status, row.attempts) == ("unknown", 5)
+
+
+def test_a_crashed_workers_template_row_found_after_the_window_is_unknown_not_resent(sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    with sessions.begin() as session:  # what kill -9 leaves behind, in the middle of the call
+        row = session.scalars(select(Delivery).where(Delivery.push_id == push.id)).one()
+        row.status, row.channel, row.claim_token, row.claimed_by = "sending", "template", "x", "dead"
+        row.claimed_at = row.sending_at = row.first_sent_at = NOW
+        row.attempts = 1
+    sender = FakeSender()
+    stats = _run(sessions, sender, at=NOW + timedelta(minutes=10))
+    assert (stats.reconciled, stats.claimed, sender.sent) == (1, 0, [])
+    (row,) = _rows(sessions, push)
+    assert (row.status, row.attempts) == ("unknown", 1)
+    assert "client_msg_id" in row.error
+
+
+def test_an_uncertain_template_row_stopped_by_the_quota_is_not_resent_at_midnight(
+        sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    sender, limiter = FakeSender(), FakeLimiter()
+    sender.answer(user.openid, SendResult(Outcome.UNCERTAIN, detail="ReadTimeout"),
+                  SendResult.refused(45009, "reach max api daily quota limit"))
+    assert _run(sessions, sender, limiter).retried == 1
+    # Midnight, when the quota comes back, is hours past the key's window: unknown at once.
+    assert _run(sessions, sender, limiter, at=_due(sessions, push)).unknown == 1
+    (row,) = _rows(sessions, push)
+    assert (row.status, len(sender.sent)) == ("unknown", 2)
+    limiter.paused.clear()
+    assert _run(sessions, sender, limiter, at=NOW + timedelta(days=1)).claimed == 0
+
+
+def test_a_template_call_wechat_refused_does_not_start_the_keys_window(sessions):
+    (user,) = _users(sessions)
+    push = _queue(sessions, user)
+    sender = FakeSender()
+    sender.answer(user.openid, SendResult.refused(-1, "system error"),
+                  SendResult(Outcome.UNCERTAIN, detail="ReadTimeout"))
+    assert _run(sessions, sender).retried == 1
+    (row,) = _rows(sessions, push)
+    assert row.first_sent_at is None  # WeChat answered: nothing was sent, no key was kept
+    later = NOW + timedelta(minutes=20)
+    assert _run(sessions, sender, at=later).retried == 1  # a first try again, 20 minutes on
+    assert _run(sessions, sender, at=_due(sessions, push)).sent == 1
+    (row,) = _rows(sessions, push)
+    assert (row.status, len(sender.sent)) == ("sent", 3) and _near(row.first_sent_at, later)
+
+
+def _near(at: datetime, expected: datetime) -> bool:
+    """Delivery's clock runs on from the `now` it was given."""
+    return timedelta(0) <= at - expected < timedelta(seconds=1)
+
+
+def test_a_late_reply_goes_only_by_customer_service_and_fails_when_that_is_refused(sessions):
+    answered, refused = _users(sessions, 2)
+    sender = FakeSender()  # a template is configured: it must not carry a reply
+    sender.answer(refused.openid, SendResult.refused(45047, "out of response count limit"))
+    replies = [_queue(sessions, user, text="查询完成：共找到 3 位校友，名单如下……", kind="reply")
+               for user in (answered, refused)]
+    assert _run(sessions, sender).sent == 1
+    assert [(m.channel, m.text) for m in sender.sent] == [
+        (Channel.CUSTOM, "查询完成：共找到 3 位校友，名单如下……")] * 2
+    (row,) = _rows(sessions, replies[1])
+    assert (row.status, row.errcode) == ("failed", 45047)

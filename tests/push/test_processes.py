@@ -26,6 +26,7 @@ from models.wechat_user import WechatUser
 from scheduler.outbox import queue_push
 from scheduler.ratelimit import LEASE_SECONDS
 from tests.push.conftest import LiveApp
+from wechat_bot.commands.push import push_status
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("ALUMNI_BOT_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -173,7 +174,9 @@ def _attempts(live) -> list[int]:
 def test_kill_9_mid_run_neither_duplicates_nor_loses_a_template_message(live_redis, tmp_path):
     live, workers = live_redis(rate_per_second=1000, **TEMPLATE)
     openids = _audience(live, 20)
-    live.sandbox.faults.set({"latency_ms": 60, "paths": ["message/template/send"]})
+    # No reports: an interrupted row must be put right by the resend alone, not by WeChat's word.
+    live.sandbox.faults.set({"latency_ms": 60, "paths": ["message/template/send"],
+                             "reports": False})
     _kill_mid_run(live, workers, openids, tmp_path, kills=[4, 10])
     assert _arrivals(live, openids) == {o: 1 for o in openids}  # each exactly once
     assert _statuses(live) == {"sent": 20}
@@ -194,7 +197,8 @@ def test_kill_9_in_the_middle_of_a_group_resends_each_row_once_with_its_own_key(
     live, workers = live_redis(rate_per_second=1000, lease_seconds=6, **TEMPLATE)
     assert live.runtime.config.push.lease_seconds == 6
     openids = _audience(live, 20)
-    live.sandbox.faults.set({"latency_ms": 60, "paths": ["message/template/send"]})
+    live.sandbox.faults.set({"latency_ms": 60, "paths": ["message/template/send"],
+                             "reports": False})
     first, last = workers.start("first"), workers.start("last")
     workers.go(first)
     _wait(lambda: sum(_arrivals(live, openids).values()) >= 3 and _sending_by(live, "first") >= 2,
@@ -209,6 +213,43 @@ def test_kill_9_in_the_middle_of_a_group_resends_each_row_once_with_its_own_key(
     # Every row the kill left `sending` was marked once more and resent with the same
     # client_msg_id; the sandbox answered those that had arrived with the first message.
     assert sorted(_attempts(live)) == [1] * (20 - left) + [2] * left
+
+
+def test_a_row_found_after_the_key_window_is_not_resent_and_wechats_report_settles_it(
+        live_redis, tmp_path):
+    live, workers = live_redis(rate_per_second=1000, **TEMPLATE)
+    openids = _audience(live, 6)
+    # WeChat is slow to answer, and its report of each send comes 6 s later: after the takeover.
+    live.sandbox.faults.set({"latency_ms": 300, "paths": ["message/template/send"],
+                             "report_delay_ms": 6000})
+    first, last = workers.start("first"), workers.start("last")
+    workers.go(first)
+    _wait(lambda: sum(_arrivals(live, openids).values()) >= 2 and _in_flight(live, "first"),
+          20, "2 arrivals and a call in flight", tmp_path)
+    time.sleep(0.05)  # the request is on its way to WeChat, its answer not back yet
+    workers.kill(first)
+    (cut_off,) = [o for o, status in _status_by_openid(live).items() if status == "sending"]
+    _wait(lambda: len(live.arrived(cut_off)) == 1, 5, "the interrupted call to arrive", tmp_path)
+    # Nobody takes the crashed worker's rows over for 11 minutes: past client_msg_id's 10.
+    live.sandbox.store.shift_clock(11 * 60)
+    workers.go(last)
+    _wait(lambda: _finished(live, len(openids)), 30, "every row finished", tmp_path)
+    assert _status_by_openid(live)[cut_off] == "unknown"  # never resent blindly
+    (push_id,) = _push_ids(live)
+    status = live.app.test_cli_runner().invoke(push_status, [str(push_id)]).output.splitlines()
+    assert "不确定是否送达：1（可能已送达，不会自动重发；模板消息等待微信回报）" in status
+    _wait(lambda: _status_by_openid(live)[cut_off] == "sent", 20, "WeChat's report", tmp_path)
+    assert _arrivals(live, openids) == {o: 1 for o in openids}  # a resend would be a second
+    with live.runtime.sessions() as session:
+        row = session.scalars(select(Delivery).join(WechatUser).where(
+            WechatUser.openid == cut_off)).one()
+    assert (row.attempts, row.report, row.msgid) == (
+        1, "success", str(live.arrived(cut_off)[0]["msgid"]))
+
+
+def _push_ids(live) -> list[int]:
+    with live.runtime.sessions() as session:
+        return list(session.scalars(select(Delivery.push_id).distinct()))
 
 
 def test_kill_9_mid_run_never_repeats_a_customer_service_message(live_redis, tmp_path):

@@ -4,6 +4,8 @@ answer with a chat reply, touch a row they do not name)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from models.message_log import MessageLog
@@ -11,7 +13,7 @@ from models.push import Delivery
 from models.wechat_user import WechatUser
 from scheduler.delivery import deliver_due
 from scheduler.outbox import queue_push
-from scheduler.sender import SendResult
+from scheduler.sender import Outcome, SendResult
 from tests.push.conftest import NOW, FakeLimiter, FakeSender, add_user
 from tests.wechat import event_xml, post
 from wechat_bot.commands.push import push_status
@@ -142,3 +144,79 @@ def test_a_mass_send_wechat_stopped_says_why_in_chinese(app, client, config, ses
     _mass_report(client, config, "2024", status="err(10001)", counts=(3, 0, 0, 0))
     _mass_report(client, config, "77777")  # another system's mass send: ignored
     assert _status(app, push)[3:5] == ["微信回报：未发送（涉嫌广告，err(10001)）", "  粉丝总数：3"]
+
+
+def _lost_templates(sessions, users, at=NOW):
+    """A push to `users` at `at` whose calls timed out (they may have arrived) and whose retry
+    came after the client_msg_id's window: each row `unknown`, its msgid never heard."""
+    with sessions.begin() as session:
+        push = queue_push(session, text="返校日报名开始了", kind="broadcast", now=at,
+                          audience="openids:" + ",".join(u.openid for u in users))
+    sender = FakeSender(default=SendResult(Outcome.UNCERTAIN, detail="ReadTimeout"))
+    assert deliver_due(sessions, sender, FakeLimiter(), now=at, worker_id="w").retried == len(users)
+    later = deliver_due(sessions, sender, FakeLimiter(), now=at + timedelta(minutes=12),
+                        worker_id="w")
+    assert later.unknown == len(users)
+    return push
+
+
+def _followers(sessions, count):
+    with sessions.begin() as session:
+        return [add_user(session) for _ in range(count)]
+
+
+SENT_AT = int(NOW.timestamp())  # WeChat's CreateTime of a report on a send at NOW
+
+
+def test_a_report_whose_msgid_we_never_heard_settles_the_unknown_row_by_recipient_and_time(
+        app, client, config, sessions):
+    arrived, blocked, silent = _followers(sessions, 3)
+    push = _lost_templates(sessions, [arrived, blocked, silent])
+    assert _status(app, push)[-1] == (
+        "不确定是否送达：3（可能已送达，不会自动重发；模板消息等待微信回报）")
+    _template_report(client, config, arrived.openid, 5001, "success", create_time=SENT_AT + 2)
+    _template_report(client, config, blocked.openid, 5002, "failed:user block",
+                     create_time=SENT_AT + 3)
+    rows = _rows(sessions, push)
+    assert [(r.status, r.msgid, r.report) for r in rows] == [
+        ("sent", "5001", "success"), ("failed", "5002", "failed:user block"),
+        ("unknown", None, None)]
+    assert rows[0].error is None and rows[1].error == "微信回报用户拒收（failed:user block）"
+    assert _status(app, push)[2:] == [
+        "待发送：0", "已发送：1", "  微信确认送达：1", "  等待微信回报：0", "失败：1",
+        "  微信回报用户拒收（failed:user block）：1", "无法送达：0",
+        "不确定是否送达：1（可能已送达，不会自动重发；模板消息等待微信回报）"]
+
+
+def test_a_report_that_fits_no_unknown_row_or_two_of_them_settles_nothing(client, config, sessions):
+    (user,) = _followers(sessions, 1)
+    first = _lost_templates(sessions, [user])
+    # Later than ten minutes (and a report's delay) after the first try, or before it: not
+    # that row's message.
+    _template_report(client, config, user.openid, 6001, "success", create_time=SENT_AT + 12 * 60)
+    _template_report(client, config, user.openid, 6002, "success", create_time=SENT_AT - 120)
+    assert [r.status for r in _rows(sessions, first)] == ["unknown"]
+    # A second lost push a minute later: a report between them could be either one's.
+    second = _lost_templates(sessions, [user], at=NOW + timedelta(minutes=1))
+    _template_report(client, config, user.openid, 6003, "success", create_time=SENT_AT + 90)
+    assert [r.status for r in _rows(sessions, first) + _rows(sessions, second)] == [
+        "unknown", "unknown"]
+    # One that only the second fits (11.5 minutes after the first's try) settles the second.
+    _template_report(client, config, user.openid, 6004, "success", create_time=SENT_AT + 690)
+    assert [(r.status, r.msgid) for r in _rows(sessions, first) + _rows(sessions, second)] == [
+        ("unknown", None), ("sent", "6004")]
+
+
+def test_a_report_on_a_row_still_waiting_for_its_retry_settles_it_and_spares_the_resend(
+        client, config, sessions):
+    (user,) = _followers(sessions, 1)
+    with sessions.begin() as session:
+        push = queue_push(session, text="返校日报名开始了", kind="broadcast", now=NOW,
+                          audience=f"openids:{user.openid}")
+    sender = FakeSender(default=SendResult(Outcome.UNCERTAIN, detail="ReadTimeout"))
+    assert deliver_due(sessions, sender, FakeLimiter(), now=NOW, worker_id="w").retried == 1
+    _template_report(client, config, user.openid, 7001, "success", create_time=SENT_AT + 1)
+    assert deliver_due(sessions, sender, FakeLimiter(), now=NOW + timedelta(minutes=1),
+                       worker_id="w").claimed == 0
+    (row,) = _rows(sessions, push)
+    assert (row.status, row.msgid, row.report, len(sender.sent)) == ("sent", "7001", "success", 1)

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from models.push import Delivery, SubscribeConsent, grant_subscribe_consents
 from scheduler.delivery import deliver_due
 from scheduler.outbox import queue_push
+from wechat_bot.commands.push import push_status
 from wechat_bot.push_sender import build_delivery
 
 TEMPLATE = {"template_id": "alumni-sandbox-tpl-notice",
@@ -161,22 +162,53 @@ def test_the_daily_quota_moves_users_in_the_window_to_customer_service(live_fact
     assert _rows(live, push)[0].channel == "custom"
 
 
-@pytest.mark.parametrize("settings, expected", [(NO_TEMPLATE, "unknown"), (TEMPLATE, "pending")])
-def test_a_call_whose_answer_is_lost_is_never_blindly_repeated(live_factory, settings, expected):
-    live = live_factory(push=settings, wechat={"request_timeout_seconds": 0.3})
-    (user,) = _followers(live, 1)
+def _answer_lost(live, user):
+    """Deliver a push to `user` while WeChat answers too slowly: the call goes through after we
+    stopped waiting for it. Answers the push."""
     _deliver(live)  # the token, fetched before WeChat turns slow
     live.sandbox.faults.set({"latency_ms": 700, "paths": ["message/custom/send",
                                                           "message/template/send"]})
     push = _queue(live, f"openids:{user.openid}")
     _deliver(live)
-    (row,) = _rows(live, push)
-    assert row.status == expected
     deadline = time.monotonic() + 3
     while not live.arrived(user.openid) and time.monotonic() < deadline:
-        time.sleep(0.05)  # the slow call went through after we stopped waiting
+        time.sleep(0.05)
     assert len(live.arrived(user.openid)) == 1
-    live.sandbox.faults.clear()
-    _deliver(live, at=_now() + timedelta(hours=2))
+    return push
+
+
+@pytest.mark.parametrize("settings, expected", [(NO_TEMPLATE, "unknown"), (TEMPLATE, "pending")])
+def test_a_call_whose_answer_is_lost_is_never_blindly_repeated(live_factory, settings, expected):
+    live = live_factory(push=settings, wechat={"request_timeout_seconds": 0.3})
+    (user,) = _followers(live, 1)
+    live.sandbox.faults.set({"reports": False})  # the resend alone must put it right
+    push = _answer_lost(live, user)
+    assert _rows(live, push)[0].status == expected
+    live.sandbox.faults.set({"latency_ms": 0})
+    # Two minutes on: the template is sent again with its client_msg_id, which WeChat dedups.
+    _deliver(live, at=_now() + timedelta(minutes=2))
     assert len(live.arrived(user.openid)) == 1
     assert _rows(live, push)[0].status == ("unknown" if expected == "unknown" else "sent")
+
+
+def test_a_template_whose_answer_is_lost_is_not_resent_after_ten_minutes_and_wechat_settles_it(
+        live_factory):
+    live = live_factory(push=TEMPLATE, wechat={"request_timeout_seconds": 0.3})
+    (user,) = _followers(live, 1)
+    live.sandbox.faults.set({"report_delay_ms": 3000})  # WeChat's report comes after our retry
+    push = _answer_lost(live, user)
+    live.sandbox.faults.set({"latency_ms": 0})
+    live.sandbox.store.shift_clock(11 * 60)  # the retry comes late: the scheduler was down
+    _deliver(live, at=datetime.fromtimestamp(live.sandbox.now(), UTC))
+    (row,) = _rows(live, push)
+    assert (row.status, row.attempts) == ("unknown", 1)  # a resend now could be a second message
+    output = live.app.test_cli_runner().invoke(push_status, [str(push.id)]).output
+    assert ("不确定是否送达：1（可能已送达，不会自动重发；模板消息等待微信回报）"
+            in output.splitlines())
+    deadline = time.monotonic() + 10
+    while (row := _rows(live, push)[0]).report is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (entry,) = live.arrived(user.openid)
+    assert (row.status, row.report, row.msgid) == ("sent", "success", str(entry["msgid"]))
+    output = live.app.test_cli_runner().invoke(push_status, [str(push.id)]).output
+    assert "  微信确认送达：1" in output.splitlines()

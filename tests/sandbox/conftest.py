@@ -142,11 +142,12 @@ class LiveServer:
 
 @pytest.fixture
 def live_server_factory(config) -> Iterator:
-    """Start a live server with wechat settings (e.g. encoding_aes_key) or routes of the test's own."""
+    """Start a live server with wechat settings (e.g. encoding_aes_key), [push] settings or routes
+    of the test's own."""
     servers: list[LiveServer] = []
 
-    def start(routes=None, **wechat) -> LiveServer:
-        servers.append(LiveServer(config, routes, **wechat))
+    def start(routes=None, push=None, **wechat) -> LiveServer:
+        servers.append(LiveServer(config.replace(push=push) if push else config, routes, **wechat))
         return servers[-1]
 
     yield start

@@ -72,6 +72,19 @@ def test_client_msg_id_makes_a_send_idempotent(api):
     assert len(api.sandbox.conversation.accepted(person.openid)) == 2
 
 
+def test_client_msg_id_holds_for_ten_minutes_then_a_resend_is_delivered_again(api):
+    person = api.follower()
+    body = _template(person.openid, client_msg_id="delivery-19")
+    first = api.post("cgi-bin/message/template/send", body)
+    api.shift_clock(9 * 60 + 58)
+    again = api.post("cgi-bin/message/template/send", body)
+    api.shift_clock(3)  # ten minutes after the first use, not after the repeat
+    late = api.post("cgi-bin/message/template/send", body)
+    assert first["msgid"] == again["msgid"] != late["msgid"]
+    assert api.post("cgi-bin/message/template/send", body)["msgid"] == late["msgid"]
+    assert len(api.sandbox.conversation.accepted(person.openid)) == 2
+
+
 def test_a_refused_send_does_not_use_up_its_client_msg_id(api):
     person = api.follower()
     bad = {**_template(person.openid, client_msg_id="d-1"), "data": {}}

@@ -229,30 +229,119 @@ def test_the_phone_offers_follow_only_to_others_and_unfollow_only_to_followers(l
     assert status == 409 and answer["error"] == "已经关注了公众号"
 
 
-def test_a_slow_handler_answers_with_the_holding_reply_then_a_push(live_server_factory):
-    # The webhook's 5-second rule seen from the phone: a holding reply at once, the real answer
-    # later as a customer-service message through the sandbox API.
+def _slow_server(live_server_factory, answer, push=None):
+    """A live server whose 查找 takes longer than the reply deadline, then answers `answer`."""
     from handlers import help
     from wechat_bot.conversation.table import ANYTHING, RoutingTable, event, keyword
-    from wechat_bot.webhook.deadline import HOLDING_REPLY
 
     def slow(ctx):
         time.sleep(1.2)
-        return "查询完成：共找到 3 位校友。"
+        return answer
 
     routes = RoutingTable(
         routes=(keyword("查找", to=slow, takes=ANYTHING), event("subscribe", to=lambda ctx: "欢迎")),
         fallback=help.not_understood,
     )
-    server = live_server_factory(routes=routes, reply_deadline_seconds=0.5)
-    person = _first_person(server)
-    _send(server, person, action="subscribe")
+    return live_server_factory(routes=routes, push=push, reply_deadline_seconds=0.5)
+
+
+def _ask_slowly(server, person):
+    """Ask the slow question: the phone shows the holding reply at once."""
+    from wechat_bot.webhook.deadline import HOLDING_REPLY
+
     status, answer = _send(server, person, action="text", content="查找 张伟")
     assert status == 200 and _replies(answer)[0]["content"] == HOLDING_REPLY
+
+
+def _pushes(server, person, count=1):
+    """What the stand-in API accepted for the person, once `count` messages are in (or 10 s)."""
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        pushes = server.sandbox.conversation.accepted(person.openid)
-        if pushes:
+    while len(pushes := server.sandbox.conversation.accepted(person.openid)) < count:
+        if time.monotonic() > deadline:
             break
         time.sleep(0.1)
-    assert [p["content"] for p in pushes] == ["查询完成：共找到 3 位校友。"]
+    return pushes
+
+
+def _reply_row(server, **where):
+    """The late answer's delivery row once it matches `where` (or 10 s)."""
+    from sqlalchemy import select
+
+    from models.push import Delivery, Push
+
+    deadline = time.monotonic() + 10
+    while True:
+        with server.runtime.sessions() as session:
+            row = session.scalars(select(Delivery).join(Push).where(Push.kind == "reply")).first()
+        if row is not None and all(getattr(row, k) == v for k, v in where.items()):
+            return row
+        assert time.monotonic() < deadline, f"no reply row with {where}: {row}"
+        time.sleep(0.05)
+
+
+def test_a_slow_handler_answers_with_the_holding_reply_then_a_push(live_server_factory):
+    # The webhook's 5-second rule seen from the phone: a holding reply at once, the real answer
+    # later as a customer-service message through the sandbox API.
+    server = _slow_server(live_server_factory, "查询完成：共找到 3 位校友。")
+    person = _first_person(server)
+    _send(server, person, action="subscribe")
+    _ask_slowly(server, person)
+    assert [p["content"] for p in _pushes(server, person)] == ["查询完成：共找到 3 位校友。"]
+
+
+def test_a_late_answer_whose_first_call_fails_arrives_on_the_schedulers_retry(
+        live_server_factory):
+    from scheduler.jobs import Delivery, JobContext, JobSettings, deliver_pushes
+    from wechat_bot.commands.push import push_status
+    from wechat_bot.push_sender import build_delivery
+
+    server = _slow_server(live_server_factory, "查询完成：共找到 3 位校友。")
+    person = _first_person(server)
+    _send(server, person, action="subscribe")
+    server.sandbox.faults.set({"busy_rate": 1.0, "paths": ["message/custom/send"]})
+    _ask_slowly(server, person)
+    row = _reply_row(server, attempts=1, status="pending")
+    assert row.errcode == -1  # WeChat was busy: nothing arrived, the row waits for its retry
+    assert server.sandbox.conversation.accepted(person.openid) == []
+    server.sandbox.faults.clear()
+    sender, limiter = build_delivery(server.runtime)
+    scheduler = JobContext(sessions=server.runtime.sessions, store=server.runtime.store,
+                           settings=JobSettings(), delivery=Delivery(sender, limiter),
+                           clock=lambda: row.next_attempt_at)
+    assert deliver_pushes(scheduler) == 1
+    assert [p["content"] for p in _pushes(server, person)] == ["查询完成：共找到 3 位校友。"]
+    row = _reply_row(server)
+    assert (row.status, row.channel, row.attempts) == ("sent", "custom", 2)
+    output = server.app.test_cli_runner().invoke(push_status, [str(row.push_id)]).output
+    assert "内容：查询完成：共找到 3 位校友。" in output and "已发送：1" in output
+
+
+LONG_ANSWER = ("查询完成：共找到 3 位校友：张伟（2011 级计算机）、张伟（2015 级数学）、"
+               "张薇（2009 级化学）。")
+
+
+@pytest.mark.parametrize("answer, expected", [
+    (LONG_ANSWER, {"msgtype": "text", "content": LONG_ANSWER}),
+    ("news", {"msgtype": "news", "articles": [{
+        "title": "张伟（2011 级计算机）", "description": "北京校友会", "url": "https://example.org/a/1",
+        "picurl": ""}]}),
+    ("image", {"msgtype": "image", "media_id": "MEDIA_ID_OF_THE_CARD"}),
+])
+def test_a_late_answer_is_the_whole_reply_by_customer_service_even_with_a_template(
+        live_server_factory, answer, expected):
+    # A template would cut the answer to 20 characters, and the user has just written, so the
+    # customer-service window is open: the late answer goes by customer service, whole.
+    from handlers.context import Article, Image, News
+
+    reply = {"news": News((Article("张伟（2011 级计算机）", "北京校友会", "https://example.org/a/1"),
+                           Article("张伟（2015 级数学）"))),
+             "image": Image("MEDIA_ID_OF_THE_CARD")}.get(answer, answer)
+    template = {"template_id": "alumni-sandbox-tpl-notice", "template_data": ["thing1={text}"]}
+    server = _slow_server(live_server_factory, reply, push=template)
+    person = _first_person(server)
+    _send(server, person, action="subscribe")
+    _ask_slowly(server, person)
+    (push,) = _pushes(server, person)
+    assert push["channel"] == "custom"
+    assert {key: push.get(key) for key in expected} == expected
+    assert _reply_row(server).status == "sent"

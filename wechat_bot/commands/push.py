@@ -28,7 +28,7 @@ PAST_TOLERANCE = timedelta(minutes=1)
 # WeChat's counts in a mass report (MASSSENDJOBFINISH), in its order.
 MASS_COUNTS = (("total", "粉丝总数"), ("filter", "过滤后"), ("sent", "发送成功"), ("error", "发送失败"))
 MASS_STATES = {"pending": "待发送", "claimed": "待发送", "sending": "发送中", "sent": "已提交微信",
-               "failed": "失败", "unknown": "待核实", "unreachable": "无法送达"}
+               "failed": "失败", "unknown": "不确定是否送达", "unreachable": "无法送达"}
 
 
 def _runtime():
@@ -84,7 +84,7 @@ def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> N
 @click.argument("push_id", type=int)
 @with_appcontext
 def push_status(push_id: int) -> None:
-    """一条推送的发送情况：待发送、已发送（微信确认）、失败（按错误码或微信回报）、无法送达、待核实；
+    """一条推送的发送情况：待发送、已发送（微信确认）、失败（按错误码或微信回报）、无法送达、不确定是否送达；
     群发则为微信回报的人数。"""
     runtime = _runtime()
     zone = runtime.config.zone
@@ -118,7 +118,8 @@ def push_status(push_id: int) -> None:
         click.echo(f"  微信回报{template_failure(status)}（{status}）：{count}")
     click.echo(f"无法送达：{progress.unreachable}")
     if progress.unknown:
-        click.echo(f"待核实：{progress.unknown}（发送中断，可能已送达，不会自动重发）")
+        click.echo(f"不确定是否送达：{progress.unknown}（可能已送达，不会自动重发；"
+                   f"模板消息等待微信回报）")
 
 
 def _echo_mass(push, row: Delivery) -> None:

@@ -35,14 +35,15 @@ class Reports:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sandbox-report")
         self._closing = threading.Event()
 
-    def template_sent(self, settings: dict, openid: str, msgid: int) -> None:
-        """After a template message was accepted (not a repeated client_msg_id)."""
+    def template_sent(self, settings: dict, openid: str, msgid: int, sent_at: float) -> None:
+        """After a template message was accepted (not a repeated client_msg_id) at `sent_at`
+        (the sandbox's clock)."""
         if settings.get("reports", True):
             self._later(settings, openid, {
                 "MsgType": "event", "Event": "TEMPLATESENDJOBFINISH", "MsgID": msgid,
-                "Status": settings.get("template_report", "success")})
+                "Status": settings.get("template_report", "success")}, sent_at)
 
-    def mass_sent(self, settings: dict, job: dict) -> None:
+    def mass_sent(self, settings: dict, job: dict, sent_at: float) -> None:
         """After a mass send was accepted: WeChat's counts of it (FilterCount is how many were
         left to send after filtering, about SentCount + ErrorCount)."""
         if not settings.get("reports", True):
@@ -53,26 +54,32 @@ class Reports:
             "MsgType": "event", "Event": "MASSSENDJOBFINISH", "MsgID": job["msg_id"],
             "Status": "sendfail" if failed else "sendsuccess", "TotalCount": total,
             "FilterCount": total - dropped, "SentCount": job["sent"],
-            "ErrorCount": job["error"]})
+            "ErrorCount": job["error"]}, sent_at)
 
     def close(self) -> None:
         self._closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _later(self, settings: dict, openid: str, fields: dict) -> None:
+    def _later(self, settings: dict, openid: str, fields: dict, sent_at: float) -> None:
         # The address the caller used reaches this server; the configured base_url is the fallback.
         bases = [request.url_root, self._config.app.base_url]
-        due = time.monotonic() + settings.get("report_delay_ms", 1000) / 1000
+        delay = settings.get("report_delay_ms", 1000) / 1000
+        # The report is dated when WeChat finished the job, on the clock the send was made by
+        # (the app settles a report it cannot place by msgid by this time).
+        created = int(sent_at + delay)
         try:
-            self._pool.submit(self._post, fields, openid, bases, due)
+            self._pool.submit(self._post, fields, openid, bases, time.monotonic() + delay,
+                              created)
         except RuntimeError:  # shutting down
             pass
 
-    def _post(self, fields: dict, openid: str, bases: list[str], due: float) -> None:
+    def _post(self, fields: dict, openid: str, bases: list[str], due: float,
+              created: int) -> None:
         if self._closing.wait(max(0.0, due - time.monotonic())):
             return
         try:
-            reply = deliver(fields, openid, self._config, bases, self._config.message_mode)
+            reply = deliver(fields, openid, self._config, bases, self._config.message_mode,
+                            created)
         except Exception:
             log.exception("the sandbox's %s report could not be posted", fields["Event"])
             return

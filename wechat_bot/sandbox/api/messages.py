@@ -17,7 +17,18 @@ from wechat_bot.sandbox.errors import ApiError
 from wechat_bot.sandbox.payloads import message_payload
 from wechat_bot.sandbox.state import Sandbox
 
-CLIENT_ID_SECONDS = 3 * 86400  # how long a client_msg_id keeps a send idempotent
+# How long after its first use a template's client_msg_id keeps a send idempotent: 10 minutes
+# (PROTOCOL.md section 6); a resend after that is delivered again, as WeChat may do.
+CLIENT_MSG_ID_SECONDS = 600
+MASS_CLIENT_ID_SECONDS = 3 * 86400  # a mass send's clientmsgid: far longer
+# Take over a client id whose window has closed, unless a twin request took it over first.
+_REPLACE_IF_UNCHANGED = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+return 0
+"""
 MASS_PER_MONTH = 4  # a service account's follower receives at most 4 mass messages a month
 MSGID_BASE = 2_000_000_000
 
@@ -45,26 +56,43 @@ def _store_card(
     return msgid
 
 
-def _once(sandbox: Sandbox, name: str, client_id, send) -> tuple[int, bool]:
-    """Run `send` once per client id: (msgid, True) when an earlier send with that id answers."""
+def _once(sandbox: Sandbox, name: str, client_id, send, window: int) -> tuple[int, bool]:
+    """Run `send` once per client id within `window` seconds of the id's first use, on the
+    sandbox's clock (so a test moves time instead of sleeping): (msgid, True) when an earlier
+    send with that id answers. Past the window the id is new again and `send` runs again."""
     if client_id in (None, ""):
         return send(), False
     key = sandbox.store.key(name, str(client_id))
     redis = sandbox.store.redis
-    if redis.set(key, "", nx=True, ex=CLIENT_ID_SECONDS):
-        try:
-            msgid = send()
-        except BaseException:
-            redis.delete(key)  # a refused send did not happen; the id may be used again
-            raise
-        redis.set(key, str(msgid), ex=CLIENT_ID_SECONDS)
-        return msgid, False
-    give_up = time.monotonic() + 5  # a twin request still sending: wait for its msgid
-    while not (existing := redis.get(key)) and time.monotonic() < give_up:
+    now = sandbox.now()
+    claim = f"{now}|"  # first use | msgid, empty while the send is under way
+    while not redis.set(key, claim, nx=True, ex=window):
+        existing = redis.get(key)
+        if existing is None:
+            continue  # it expired meanwhile: try to take it again
+        first_used, _, msgid = existing.partition("|")
+        if now - float(first_used) < window:
+            return _repeated(sandbox, key, msgid), True
+        if redis.register_script(_REPLACE_IF_UNCHANGED)(keys=[key], args=[existing, claim, window]):
+            break
+    try:
+        msgid = send()
+    except BaseException:
+        redis.delete(key)  # a refused send did not happen; the id may be used again
+        raise
+    redis.set(key, f"{now}|{msgid}", ex=window)
+    return msgid, False
+
+
+def _repeated(sandbox: Sandbox, key: str, msgid: str) -> int:
+    """The msgid an earlier send with this id answered, once a twin still sending has it."""
+    give_up = time.monotonic() + 5
+    while not msgid and time.monotonic() < give_up:
         time.sleep(0.05)
-    if not existing:
+        msgid = (sandbox.store.redis.get(key) or "|").partition("|")[2]
+    if not msgid:
         raise ApiError(-1)
-    return int(existing), True
+    return int(msgid)
 
 
 @endpoint("cgi-bin/message/custom/send")
@@ -94,9 +122,10 @@ def template_send(sandbox: Sandbox, call: Call) -> dict:
             sandbox, person.openid, "template", template, values, url=url, miniprogram=mini
         )
 
-    msgid, repeated = _once(sandbox, "template-client-msg", body.get("client_msg_id"), send)
+    msgid, repeated = _once(sandbox, "template-client-msg", body.get("client_msg_id"), send,
+                            CLIENT_MSG_ID_SECONDS)
     if not repeated:  # a repeated client_msg_id sent nothing, and WeChat reports nothing
-        sandbox.reports.template_sent(call.settings, person.openid, msgid)
+        sandbox.reports.template_sent(call.settings, person.openid, msgid, sandbox.now())
     return {**OK, "msgid": msgid}
 
 
@@ -163,10 +192,11 @@ def _mass(sandbox: Sandbox, call: Call, recipients: list, channel: str = "mass")
         jobs.append(job)
         return msg_id
 
-    msg_id, repeated = _once(sandbox, "mass-client-msg", body.get("clientmsgid"), send)
+    msg_id, repeated = _once(sandbox, "mass-client-msg", body.get("clientmsgid"), send,
+                             MASS_CLIENT_ID_SECONDS)
     if repeated:
         return {**ApiError(45065).body(), "msg_id": msg_id}
-    sandbox.reports.mass_sent(call.settings, jobs[0])
+    sandbox.reports.mass_sent(call.settings, jobs[0], sandbox.now())
     return {
         "errcode": 0,
         "errmsg": "send job submission success",
