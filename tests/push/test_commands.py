@@ -52,7 +52,7 @@ def test_at_is_local_time_in_the_apps_zone(app, runtime):
     result = _invoke(app, broadcast, "--text", "提醒", "--audience", "all",
                      "--at", local.strftime("%Y-%m-%d %H:%M"))
     assert result.exit_code == 0, result.output
-    assert "群发" in result.output and local.strftime("定时 %Y-%m-%d %H:%M") in result.output
+    assert "群发" in result.output and local.strftime("定时 %Y-%m-%d %H:%M（北京时间）") in result.output
     with runtime.sessions() as session:
         assert session.scalars(select(Push.not_before)).one() == local.astimezone(UTC)
 
@@ -77,6 +77,7 @@ def test_push_status_counts_by_state_and_errcode(app, runtime):
     result = _invoke(app, push_status, str(push_id))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
+    assert "（北京时间）起发送" in lines[0]  # the zone its times are in (app.timezone)
     assert "待发送：1" in lines and "已发送：1" in lines and "失败：1" in lines
     assert "  错误码 43004（用户未关注公众号）：1" in lines and "无法送达：0" in lines
     missing = _invoke(app, push_status, "999")

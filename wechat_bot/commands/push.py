@@ -35,6 +35,16 @@ def _runtime():
     return current_app.extensions["alumni_bot"]
 
 
+# Time zones staff know by another name; any other is shown as its IANA name.
+ZONE_NAMES = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "Asia/Harbin": "北京时间",
+              "Asia/Hong_Kong": "香港时间", "Asia/Taipei": "台北时间", "UTC": "UTC"}
+
+
+def zone_label(timezone: str) -> str:
+    """How push-status and broadcast name the zone their times are in (app.timezone)."""
+    return ZONE_NAMES.get(timezone, f"{timezone} 时间")
+
+
 def _parse_at(value: str | None, zone, now: datetime) -> datetime | None:
     if value is None:
         return None
@@ -75,7 +85,8 @@ def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> N
             mass = push.mass
     except AudienceError as exc:
         raise click.BadParameter(str(exc), param_hint="--audience") from None
-    when = f"定时 {at.strftime('%Y-%m-%d %H:%M')}" if at else "立即发送"
+    when = f"定时 {at.strftime('%Y-%m-%d %H:%M')}（{zone_label(runtime.config.app.timezone)}）" \
+        if at else "立即发送"
     how = "，群发" if mass else ""
     click.echo(f"推送 #{push_id} 已排队：{count} 人（{label}{how}），{when}。")
 
@@ -93,7 +104,8 @@ def push_status(push_id: int) -> None:
     if progress is None:
         raise click.ClickException(f"没有编号为 {push_id} 的推送")
     push = progress.push
-    start = push.not_before.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    start = (f"{push.not_before.astimezone(zone).strftime('%Y-%m-%d %H:%M')}"
+             f"（{zone_label(runtime.config.app.timezone)}）")
     kind = "群发" if push.mass else f"{push.recipient_count} 人"
     click.echo(f"推送 #{push.id}：{describe_audience(push.audience)}（{kind}），{start} 起发送")
     click.echo(f"内容：{push.text}")
