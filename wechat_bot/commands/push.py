@@ -107,7 +107,7 @@ def push_status(push_id: int) -> None:
     start = (f"{push.not_before.astimezone(zone).strftime('%Y-%m-%d %H:%M')}"
              f"（{zone_label(runtime.config.app.timezone)}）")
     kind = "群发" if push.mass else f"{push.recipient_count} 人"
-    click.echo(f"推送 #{push.id}：{describe_audience(push.audience)}（{kind}），{start} 起发送")
+    click.echo(f"推送 #{push.id}：{describe_audience(push.audience)}（{kind}），{start}起发送")
     click.echo(f"内容：{push.text}")
     if push.mass:  # one mass send: WeChat counts the followers it reached, not us
         with runtime.sessions() as session:
