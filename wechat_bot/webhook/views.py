@@ -19,37 +19,57 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
 
 APOLOGY = "抱歉，系统开小差了，请稍后再试。"
+# Unix seconds have 10 digits until the year 2286; anything longer is not a time.
+TIMESTAMP_DIGITS = 12
 
 
 def _runtime():
     return current_app.extensions["alumni_bot"]
 
 
-def _signed() -> bool:
+def _authentic(wechat) -> bool:
+    """Signed with our token, and lately: the signature covers the query, not a plain body, so a
+    signed URL that leaked must stop working after `timestamp_tolerance_seconds`."""
     args = request.args
-    return signature_matches(args.get("signature", ""), _runtime().config.wechat.token,
-                             args.get("timestamp", ""), args.get("nonce", ""))
+    timestamp = args.get("timestamp", "")
+    return (_recent(timestamp, wechat.timestamp_tolerance_seconds)
+            and signature_matches(args.get("signature", ""), wechat.token, timestamp, args.get("nonce", "")))
+
+
+def _recent(timestamp: str, tolerance: int) -> bool:
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= TIMESTAMP_DIGITS):
+        return False
+    return abs(time.time() - int(timestamp)) <= tolerance
+
+
+def _forbidden() -> Response:
+    return Response("forbidden", status=403, mimetype="text/plain")
 
 
 @bp.get("/wechat")
 def verify() -> Response:
-    """Server verification from the WeChat admin console: echo `echostr` when the signature holds."""
-    if not _signed():
-        return Response("forbidden", status=403, mimetype="text/plain")
+    """Server verification from the WeChat admin console: echo `echostr` when the signature holds.
+
+    The console signs with the current time, so a stale timestamp is refused here as on POST."""
+    if not _authentic(_runtime().config.wechat):
+        return _forbidden()
     return Response(request.args.get("echostr", ""), mimetype="text/plain")
 
 
 @bp.post("/wechat")
 def receive() -> Response:
     """One message or event; always answers XML or `success`, never a 500."""
-    if not _signed():
-        return Response("forbidden", status=403, mimetype="text/plain")
     runtime = _runtime()
+    wechat = runtime.config.wechat
+    if not _authentic(wechat):
+        return _forbidden()
     encrypted = request.args.get("encrypt_type", "").lower() == "aes"
+    if wechat.message_mode == "safe" and not encrypted:
+        return _forbidden()  # in safe mode only msg_signature covers the body
     try:
         message = _read_message(runtime, encrypted)
     except _Forbidden:
-        return Response("forbidden", status=403, mimetype="text/plain")
+        return _forbidden()
     except (BadXML, CryptoError) as exc:
         log.info("rejected a webhook body: %s", exc)
         return Response("bad request", status=400, mimetype="text/plain")
