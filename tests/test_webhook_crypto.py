@@ -73,6 +73,11 @@ def test_the_official_sample_replayed_with_its_2014_signatures_is_refused(sample
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("forged", ["签名" * 20, "ｆ" * 40])
+def test_a_non_ascii_msg_signature_is_refused_not_a_server_error(sample_app, forged):
+    assert _sample_request(sample_app, now(), forged).status_code == 403
+
+
 @pytest.fixture
 def aes_app(make_app):
     return make_app(wechat={"encoding_aes_key": SAMPLE_KEY})

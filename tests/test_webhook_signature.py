@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import WechatUser
-from tests.wechat import post, signed_query, text_xml
+from tests.wechat import now, post, signed_query, text_xml
 from wechat_bot.webhook.crypto import signature
 
 
@@ -60,6 +60,13 @@ def test_correctly_signed_message_is_answered(client, config):
     assert "可用指令" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("forged", ["签名" * 20, "ｆ" * 40, "é"])
+def test_a_non_ascii_signature_is_refused_not_a_server_error(client, config, forged):
+    query = {**signed_query(config.wechat.token), "signature": forged}
+    assert client.post("/wechat", query_string=query, data=text_xml("o-odd", "帮助")).status_code == 403
+    assert client.get("/wechat", query_string={**query, "echostr": "x"}).status_code == 403
+
+
 def _resigned(token: str, timestamp: str, nonce: str = "n0nce") -> dict:
     return {"signature": signature(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
             "openid": "o"}
@@ -84,3 +91,12 @@ def test_a_message_without_a_timestamp_is_refused(client, config):
     del query["timestamp"]
     assert client.post("/wechat", query_string=query, data=text_xml("o-x", "帮助")).status_code == 403
 
+
+def test_huge_or_repeated_query_values_are_refused_not_a_server_error(client, config):
+    huge = "n" * 100_000
+    query = _resigned(config.wechat.token, now(), nonce=huge)
+    response = client.post("/wechat", query_string={**query, "signature": "a" * 100_000},
+                           data=text_xml("o-x", "帮助"))
+    assert response.status_code == 403
+    repeated = "&".join(f"timestamp={now()}" for _ in range(50)) + "&signature=" + "é" * 10
+    assert client.post(f"/wechat?{repeated}", data=text_xml("o-x", "帮助")).status_code == 403
