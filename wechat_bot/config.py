@@ -20,6 +20,7 @@ from pathlib import Path
 ENV_PREFIX = "ALUMNI_BOT_"
 SECRET_KEYS = {"secret_key", "app_secret", "token", "encoding_aes_key"}
 DEMO_SECRET_KEY = "demo-secret-key-change-me"
+DEMO_TOKEN = "alumni-demo-token"
 MESSAGE_MODES = ("compatible", "safe")
 
 
@@ -49,7 +50,7 @@ class RedisSection:
 
 @dataclass(frozen=True)
 class WechatSection:
-    token: str = "alumni-demo-token"
+    token: str = DEMO_TOKEN
     app_id: str = "wxdemo0000000000"
     app_secret: str = "demo-app-secret"
     encoding_aes_key: str = ""
