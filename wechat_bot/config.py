@@ -170,10 +170,6 @@ class Config:
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.app.timezone)
 
-    @property
-    def message_mode(self) -> str:
-        return "aes" if self.wechat.encoding_aes_key else "plain"
-
 
 def _sections() -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(Config) if f.name != "source"]
