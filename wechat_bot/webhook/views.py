@@ -8,17 +8,21 @@ import time
 from functools import partial
 
 from flask import Blueprint, Response, current_app, request
+from redis import RedisError
 
-from handlers.context import Message, Text
-from wechat_bot.store import CommandBatch
+from handlers.context import DialogState, Message, Reply, Text
+from wechat_bot.store import CommandBatch, StoreUnavailable
 from wechat_bot.webhook.crypto import CryptoError, signature, signature_matches
 from wechat_bot.webhook.deadline import HOLDING_REPLY, Overran
+from wechat_bot.webhook.dispatch import Handled
 from wechat_bot.webhook.xml import BadXML, parse_xml, render_encrypted, render_reply, to_message
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
 
 APOLOGY = "抱歉，系统开小差了，请稍后再试。"
+# Added to text replies while Redis is down: nothing said now is remembered for the next message.
+DEGRADED_NOTE = "（系统临时故障：分步填写、翻页等对话式操作暂时无法使用，请稍后再试。）"
 # Unix seconds have 10 digits until the year 2286; anything longer is not a time.
 TIMESTAMP_DIGITS = 12
 
@@ -107,26 +111,20 @@ def _answer(runtime, message: Message) -> str:
     first = CommandBatch()  # one round trip: the claim, the dialog, and the writes waiting to go
     dedup.claim(key, first)
     runtime.dialogs.load(message.from_user, first)
-    claimed, raw_dialog = _answers(runtime.writes.send_with(first))
-    if not claimed:
-        return dedup.first_reply(key, wait_seconds=runtime.config.wechat.reply_deadline_seconds)
-    dialog = runtime.dialogs.parse(raw_dialog)
-    handled = None
     try:
-        plan = runtime.router.plan(message, dialog)
-        work = partial(runtime.dispatcher.dispatch, message, dialog, plan)
-        if plan.inline:
-            handled = work()
-        else:
-            handled = runtime.deadline.run(work, on_late=lambda future: runtime.finish_late(message, future))
-        reply = handled.reply
-    except Overran:
-        log.warning("handler overran the deadline for %s; holding reply sent", message.dedup_key)
-        reply = Text(HOLDING_REPLY)
-    except Exception:
-        log.exception("handling %s failed", message.dedup_key)
-        reply = Text(APOLOGY)
-    xml = render_reply(reply, to_user=message.from_user, from_user=message.to_user)
+        claimed, raw_dialog = _answers(runtime.writes.send_with(first))
+    except RedisError as exc:
+        # The breaker has said so once (store.py); a log line per message would drown it.
+        (log.debug if isinstance(exc, StoreUnavailable) else log.warning)(
+            "Redis unavailable (%s): %s answered without dedup or dialog", type(exc).__name__, key)
+        return _answer_without_redis(runtime, message)
+    if not claimed:
+        try:
+            return dedup.first_reply(key, wait_seconds=runtime.config.wechat.reply_deadline_seconds)
+        except RedisError:
+            return ""  # the first delivery answers; WeChat shows one reply either way
+    handled, reply = _handle(runtime, message, runtime.dialogs.parse(raw_dialog))
+    xml = _render(reply, message)
     # The user's next message may reach another worker at once, so a changed dialog goes now;
     # the stored reply and the log line can ride on the next round trip (writebehind.py).
     after = CommandBatch() if handled is not None and handled.dialog.changed else runtime.writes
@@ -134,8 +132,59 @@ def _answer(runtime, message: Message) -> str:
         runtime.dispatcher.record(handled, after)
     dedup.remember(key, xml, after)
     if after is not runtime.writes:
-        _answers(runtime.writes.send_with(after))
+        try:
+            _answers(runtime.writes.send_with(after))
+        except RedisError as exc:
+            # Redis went away while the handler ran: its work is committed, the dialog's next
+            # step is lost, so the alumnus is told as every reply says while Redis is down.
+            log.warning("Redis unavailable (%s): the dialog of %s was not saved", type(exc).__name__, key)
+            _log_directly(runtime, handled)
+            return _render(_degraded(reply), message)
     return xml
+
+
+def _answer_without_redis(runtime, message: Message) -> str:
+    """Redis is down, the database is not: run the handler as if no dialog were open, write the
+    log line (and so the alumnus's reply window) straight to the database, and say that
+    multi-step commands must wait."""
+    handled, reply = _handle(runtime, message, DialogState())
+    _log_directly(runtime, handled)
+    return _render(_degraded(reply), message)
+
+
+def _handle(runtime, message: Message, dialog: DialogState) -> tuple[Handled | None, Reply]:
+    """The handler's result and reply within the deadline; else the holding reply or an apology."""
+    try:
+        plan = runtime.router.plan(message, dialog)
+        work = partial(runtime.dispatcher.dispatch, message, dialog, plan)
+        if plan.inline:
+            handled = work()
+        else:
+            handled = runtime.deadline.run(work, on_late=lambda future: runtime.finish_late(message, future))
+        return handled, handled.reply
+    except Overran:
+        log.warning("handler overran the deadline for %s; holding reply sent", message.dedup_key)
+        return None, Text(HOLDING_REPLY)
+    except Exception:
+        log.exception("handling %s failed", message.dedup_key)
+        return None, Text(APOLOGY)
+
+
+def _degraded(reply: Reply) -> Reply:
+    return Text(f"{reply.content}\n\n{DEGRADED_NOTE}") if isinstance(reply, Text) else reply
+
+
+def _log_directly(runtime, handled: Handled | None) -> None:
+    if handled is None:
+        return
+    try:
+        runtime.inbox.write_now(handled.inbound)
+    except Exception:
+        log.exception("writing the message log without Redis failed")
+
+
+def _render(reply: Reply, message: Message) -> str:
+    return render_reply(reply, to_user=message.from_user, from_user=message.to_user)
 
 
 def _answers(answers: list) -> list:
