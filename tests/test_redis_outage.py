@@ -208,3 +208,24 @@ def test_an_outage_is_logged_once_not_every_second(client, config, runtime, redi
     tracebacks = [r for r in caplog.records if r.exc_info and r.levelno >= logging.ERROR]
     assert len(tracebacks) <= 2, [r.getMessage() for r in tracebacks]  # write-behind and message log
     assert _logged(runtime, openid="o-during7") == 1
+
+
+def test_a_slow_handler_with_redis_down_still_queues_its_late_answer(make_app, config, redis_server):
+    from models.push import Push
+    from wechat_bot.webhook.deadline import HOLDING_REPLY
+
+    def slow(ctx: Context) -> str:
+        time.sleep(1.5)
+        return "查到了：慢慢来的答案"
+
+    table = RoutingTable(routes=(keyword("慢", to=slow),), fallback=lambda ctx: "没有听懂")
+    app = make_app(routes=table, redis={"url": redis_server.url}, wechat={"reply_deadline_seconds": 0.5})
+    redis_server.kill()
+    response = post(app.test_client(), config.wechat.token, text_xml("o-slow", "慢"))
+    assert response.status_code == 200
+    assert reply_content(response.get_data(as_text=True)) == f"{HOLDING_REPLY}\n\n{DEGRADED_NOTE}"
+    runtime = app.extensions["alumni_bot"]
+    runtime.deadline.shutdown()  # the late handler and its finishing step are done
+    with runtime.sessions() as session:  # the answer waits in the outbox for the scheduler
+        assert session.scalars(select(Push.text).where(Push.kind == "reply")).all() == ["查到了：慢慢来的答案"]
+    assert _logged(runtime, openid="o-slow") == 1

@@ -138,17 +138,17 @@ def _answer(runtime, message: Message) -> str:
             # Redis went away while the handler ran: its work is committed, the dialog's next
             # step is lost, so the alumnus is told as every reply says while Redis is down.
             log.warning("Redis unavailable (%s): the dialog of %s was not saved", type(exc).__name__, key)
-            _log_directly(runtime, handled)
+            runtime.dispatcher.record_without_redis(handled)
             return _render(_degraded(reply), message)
     return xml
 
 
 def _answer_without_redis(runtime, message: Message) -> str:
-    """Redis is down, the database is not: run the handler as if no dialog were open, write the
-    log line (and so the alumnus's reply window) straight to the database, and say that
-    multi-step commands must wait."""
+    """Redis is down, the database is not: run the handler as if no dialog were open, without
+    dedup, and say that multi-step commands must wait."""
     handled, reply = _handle(runtime, message, DialogState())
-    _log_directly(runtime, handled)
+    if handled is not None:
+        runtime.dispatcher.record_without_redis(handled)
     return _render(_degraded(reply), message)
 
 
@@ -172,15 +172,6 @@ def _handle(runtime, message: Message, dialog: DialogState) -> tuple[Handled | N
 
 def _degraded(reply: Reply) -> Reply:
     return Text(f"{reply.content}\n\n{DEGRADED_NOTE}") if isinstance(reply, Text) else reply
-
-
-def _log_directly(runtime, handled: Handled | None) -> None:
-    if handled is None:
-        return
-    try:
-        runtime.inbox.write_now(handled.inbound)
-    except Exception:
-        log.exception("writing the message log without Redis failed")
 
 
 def _render(reply: Reply, message: Message) -> str:
