@@ -267,7 +267,8 @@ def main() -> None:
            "ALUMNI_BOT_DATABASE_URL": args.database,
            "ALUMNI_BOT_REDIS_URL": args.redis,
            "ALUMNI_BOT_REDIS_KEY_PREFIX": f"bench-api-{run}:",
-           "ALUMNI_BOT_APP_SECRET_KEY": f"bench-{run}"}
+           "ALUMNI_BOT_APP_SECRET_KEY": f"bench-{run}",
+           "ALUMNI_BOT_WECHAT_TOKEN": f"bench-{run}"}  # `serve` refuses the demo token
     ensure_database(args.database)
     alumni = ensure_roster(env, args.alumni, work)
     if args.profile:

@@ -336,6 +336,8 @@ def main() -> None:
            "ALUMNI_BOT_REDIS_URL": args.redis,
            "ALUMNI_BOT_REDIS_KEY_PREFIX": f"benchpush{os.getpid()}:",
            "ALUMNI_BOT_SANDBOX_ENABLED": "true",
+           # `serve` refuses the demo token and secret key
+           "ALUMNI_BOT_WECHAT_TOKEN": "bench-token", "ALUMNI_BOT_APP_SECRET_KEY": "bench-secret",
            "ALUMNI_BOT_APP_BASE_URL": f"http://127.0.0.1:{port}",
            "ALUMNI_BOT_WECHAT_API_BASE_URL": f"http://127.0.0.1:{port}/sandbox/api"}
     bin_dir = Path(sys.executable).parent

@@ -56,6 +56,13 @@ end
 """
 
 
+def signed_query() -> str:
+    """Signed now: the bot refuses a timestamp older than wechat.timestamp_tolerance_seconds (300 s),
+    so each wrk run gets its own (and --seconds must stay under that)."""
+    stamp = str(int(time.time()))
+    return f"signature={signature(TOKEN, stamp, 'n')}&timestamp={stamp}&nonce=n&openid=o"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -113,7 +120,6 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
     script = work / "help.lua"
-    query = f"signature={signature(TOKEN, '1700000000', 'n')}&timestamp=1700000000&nonce=n&openid=o"
     env = {**os.environ,
            "ALUMNI_BOT_CONFIG": "",
            "ALUMNI_BOT_DATABASE_URL": args.database or f"sqlite:///{work}/bench.db",
@@ -140,9 +146,9 @@ def main() -> None:
             process = start([str(c) for c in cmd], side_env, cwd)
             try:
                 wait_up(f"http://127.0.0.1:{port}/healthz" if name == "bot" else f"http://127.0.0.1:{port}/")
-                url = f"http://127.0.0.1:{port}/wechat?{query}"
-                run_wrk(url, 3, args.connections, script)  # warm up
-                runs[name].append(run_wrk(url, args.seconds, args.connections, script))
+                url = f"http://127.0.0.1:{port}/wechat?"
+                run_wrk(url + signed_query(), 3, args.connections, script)  # warm up
+                runs[name].append(run_wrk(url + signed_query(), args.seconds, args.connections, script))
             finally:
                 stop(process)
     results = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}

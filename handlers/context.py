@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import redis
 from sqlalchemy.orm import Session
 
 from models import WechatUser
+
+# What `Context.store` raises while Redis is down. The webhook still runs handlers then (the
+# database is up): a handler that can do without Redis catches these and carries on.
+STORE_DOWN = (redis.ConnectionError, redis.TimeoutError)
 
 
 @dataclass(frozen=True)

@@ -129,3 +129,25 @@ def test_feature_settings_come_from_the_configuration():
     assert settings.directory.searches_per_hour == 12
     assert settings.directory.key_prefix == "school2:directory:"
     assert settings.reunion.anniversary_years == (10, 25)
+
+
+@pytest.mark.parametrize("toml, why", [
+    ('[wechat]\nmessage_mode = "strict"\n', "compatible"),
+    ('[wechat]\nmessage_mode = "safe"\n', "encoding_aes_key"),
+    ('[wechat]\ntimestamp_tolerance_seconds = 5\n', "30"),
+    ('[wechat]\ntimestamp_tolerance_seconds = 86400\n', "3600"),
+])
+def test_message_mode_and_timestamp_tolerance_are_checked_at_start_up(tmp_path, toml, why):
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path / "c.toml", toml), environ={})
+    message = str(caught.value)
+    assert "无效" in message and why in message and "\n" not in message
+    assert "wechat.message_mode" in message or "wechat.timestamp_tolerance_seconds" in message
+
+
+def test_safe_mode_with_an_aes_key_and_a_tolerance_are_accepted(tmp_path):
+    config = load_config(environ={"ALUMNI_BOT_WECHAT_MESSAGE_MODE": "safe",
+                                  "ALUMNI_BOT_WECHAT_ENCODING_AES_KEY": "a" * 43,
+                                  "ALUMNI_BOT_WECHAT_TIMESTAMP_TOLERANCE_SECONDS": "120"})
+    assert config.wechat.message_mode == "safe" and config.wechat.timestamp_tolerance_seconds == 120
+    assert load_config(environ={}).wechat.timestamp_tolerance_seconds == 300

@@ -55,7 +55,8 @@ def test_db_upgrade_moves_an_older_schema_to_the_newest(tmp_path):
 
 def test_serve_with_several_workers_refuses_the_in_process_store(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["serve", "--workers", "2"], env={"ALUMNI_BOT_REDIS_URL": "memory://"})
+    result = CliRunner().invoke(main, ["serve", "--workers", "2"], env={
+        "ALUMNI_BOT_REDIS_URL": "memory://", "ALUMNI_BOT_WECHAT_TOKEN": "own", "ALUMNI_BOT_APP_SECRET_KEY": "own"})
     assert result.exit_code != 0
     assert "memory://" in result.output and "Redis" in result.output
 

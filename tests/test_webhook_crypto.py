@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.wechat import open_encrypted_reply, post, post_encrypted, reply_content, text_xml
+from tests.wechat import now, open_encrypted_reply, post, post_encrypted, reply_content, text_xml
 from wechat_bot.webhook.crypto import CryptoError, MessageCrypto, signature
 
 SAMPLE_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -43,22 +43,39 @@ def test_round_trip_keeps_chinese_text():
     assert crypto.decrypt(crypto.encrypt("校友会 · 秩年返校")) == "校友会 · 秩年返校"
 
 
-def test_safe_mode_webhook_answers_the_official_sample_with_an_encrypted_reply(make_app):
-    app = make_app(wechat={"token": "spamtest", "app_id": "wx2c2769f8efd9abc2",
-                           "encoding_aes_key": SAMPLE_KEY})
-    query = {"signature": signature("spamtest", "1409735669", "1320562132"),
-             "timestamp": "1409735669", "nonce": "1320562132", "encrypt_type": "aes",
-             "msg_signature": "5d197aaffba7e9b25a30732f161a50dee96bd5fa",
+def _sample_request(app, timestamp: str, msg_signature: str | None = None):
+    query = {"signature": signature("spamtest", timestamp, "1320562132"), "timestamp": timestamp,
+             "nonce": "1320562132", "encrypt_type": "aes",
+             "msg_signature": msg_signature or signature("spamtest", timestamp, "1320562132", SAMPLE_ENCRYPT),
              "openid": "oyORnuP8q7ou2gfYjqLzSIWZf0rs"}
     body = (f"<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName>"
             f"<Encrypt><![CDATA[{SAMPLE_ENCRYPT}]]></Encrypt></xml>")
-    response = app.test_client().post("/wechat", query_string=query, data=body)
+    return app.test_client().post("/wechat", query_string=query, data=body)
+
+
+@pytest.fixture
+def sample_app(make_app):
+    return make_app(wechat={"token": "spamtest", "app_id": "wx2c2769f8efd9abc2", "encoding_aes_key": SAMPLE_KEY})
+
+
+def test_safe_mode_webhook_answers_the_official_sample_with_an_encrypted_reply(sample_app):
+    response = _sample_request(sample_app, now())  # the sample's Encrypt, signed as WeChat would now
     assert response.status_code == 200
     crypto = MessageCrypto(SAMPLE_KEY, "wx2c2769f8efd9abc2")
     reply = open_encrypted_reply("spamtest", crypto, response.get_data(as_text=True))
     assert reply["ToUserName"] == "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
     assert reply["FromUserName"] == "gh_10f6c3c3ac5a"
     assert "可用指令" in reply["Content"]  # "abcdteT" is not a command: the help text
+
+
+def test_the_official_sample_replayed_with_its_2014_signatures_is_refused(sample_app):
+    response = _sample_request(sample_app, "1409735669", "5d197aaffba7e9b25a30732f161a50dee96bd5fa")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("forged", ["签名" * 20, "ｆ" * 40])
+def test_a_non_ascii_msg_signature_is_refused_not_a_server_error(sample_app, forged):
+    assert _sample_request(sample_app, now(), forged).status_code == 403
 
 
 @pytest.fixture
@@ -105,3 +122,25 @@ def test_encrypted_message_to_a_plain_mode_account_is_rejected(client, config):
     crypto = MessageCrypto(SAMPLE_KEY, config.wechat.app_id)
     response = post_encrypted(client, config.wechat.token, crypto, text_xml("o-x", "帮助"))
     assert response.status_code == 400
+
+
+@pytest.fixture
+def safe_app(make_app):
+    return make_app(wechat={"encoding_aes_key": SAMPLE_KEY, "message_mode": "safe"})
+
+
+def test_safe_mode_refuses_a_plain_body_however_well_signed(safe_app, config, runtime):
+    response = post(safe_app.test_client(), config.wechat.token, text_xml("o-plain-in-safe", "帮助"))
+    assert response.status_code == 403
+    assert "可用指令" not in response.get_data(as_text=True)
+
+
+def test_safe_mode_answers_encrypted_and_compatible_bodies(safe_app, config):
+    crypto = MessageCrypto(SAMPLE_KEY, config.wechat.app_id)
+    client = safe_app.test_client()
+    for compatible in (False, True):
+        response = post_encrypted(client, config.wechat.token, crypto, text_xml("o-safe", "帮助"),
+                                  compatible=compatible)
+        assert "可用指令" in open_encrypted_reply(config.wechat.token, crypto,
+                                               response.get_data(as_text=True))["Content"]
+

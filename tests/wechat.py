@@ -12,7 +12,13 @@ ACCOUNT = "gh_alumnidemo01"
 _msg_ids = itertools.count(7_000_000_000_000_000_000)
 
 
-def signed_query(token: str, timestamp: str = "1700000000", nonce: str = "n0nce") -> dict:
+def now() -> str:
+    return str(int(time.time()))
+
+
+def signed_query(token: str, timestamp: str | None = None, nonce: str = "n0nce") -> dict:
+    """Signed as WeChat signs: with the current time, unless the test says otherwise."""
+    timestamp = timestamp or now()
     return {"signature": signature(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
             "openid": "o"}
 
@@ -54,7 +60,8 @@ def reply_content(xml: str) -> str:
 
 
 def post_encrypted(client, token: str, crypto: MessageCrypto, inner_xml: str, *, compatible: bool = False,
-                   timestamp: str = "1700000000", nonce: str = "n0nce"):
+                   timestamp: str | None = None, nonce: str = "n0nce"):
+    timestamp = timestamp or now()
     encrypt = crypto.encrypt(inner_xml)
     if compatible:
         body = inner_xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>")

@@ -20,6 +20,8 @@ from pathlib import Path
 ENV_PREFIX = "ALUMNI_BOT_"
 SECRET_KEYS = {"secret_key", "app_secret", "token", "encoding_aes_key"}
 DEMO_SECRET_KEY = "demo-secret-key-change-me"
+DEMO_TOKEN = "alumni-demo-token"
+MESSAGE_MODES = ("compatible", "safe")
 
 
 class ConfigError(Exception):
@@ -48,10 +50,12 @@ class RedisSection:
 
 @dataclass(frozen=True)
 class WechatSection:
-    token: str = "alumni-demo-token"
+    token: str = DEMO_TOKEN
     app_id: str = "wxdemo0000000000"
     app_secret: str = "demo-app-secret"
     encoding_aes_key: str = ""
+    message_mode: str = "compatible"
+    timestamp_tolerance_seconds: int = 300
     original_id: str = "gh_alumnidemo01"
     api_base_url: str = "https://api.weixin.qq.com"
     request_timeout_seconds: float = 5.0
@@ -165,10 +169,6 @@ class Config:
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.app.timezone)
-
-    @property
-    def message_mode(self) -> str:
-        return "aes" if self.wechat.encoding_aes_key else "plain"
 
 
 def _sections() -> list[dataclasses.Field]:
@@ -328,6 +328,12 @@ def _validate(config: Config) -> None:
     key = config.wechat.encoding_aes_key
     if key and len(key) != 43:
         fail("wechat.encoding_aes_key", f"必须是 43 个字符（现在是 {len(key)} 个），留空则为明文模式")
+    if config.wechat.message_mode not in MESSAGE_MODES:
+        fail("wechat.message_mode", "只能是 compatible（兼容模式）或 safe（安全模式）")
+    if config.wechat.message_mode == "safe" and not key:
+        fail("wechat.message_mode", "safe（安全模式）需要同时设置 wechat.encoding_aes_key")
+    if not 30 <= config.wechat.timestamp_tolerance_seconds <= 3600:
+        fail("wechat.timestamp_tolerance_seconds", "必须在 30 到 3600 秒之间（超出这个时间差的签名请求会被拒绝）")
     if not config.wechat.api_base_url.startswith(("http://", "https://")):
         fail("wechat.api_base_url", "必须以 http:// 或 https:// 开头")
     if not 0.5 <= config.wechat.reply_deadline_seconds <= 4.5:

@@ -48,6 +48,11 @@ class LogQueue(Generic[T]):
         (pipe if pipe is not None else self._store).rpush(self._key, raw)
         self._ensure_flusher()
 
+    def write_now(self, record: T) -> None:
+        """Write one record straight to the database, for when Redis (the queue) is down."""
+        with self._sessions.begin() as session:
+            self._write(session, [record])
+
     def flush(self) -> int:
         """Write everything queued so far; returns how many records went in."""
         if self._upstream is not None:
@@ -76,11 +81,18 @@ class LogQueue(Generic[T]):
                 self._thread.start()
 
     def _run(self) -> None:
+        failing = False  # an outage is logged once, with its traceback, not every second
         while not self._stop.wait(1.0):
             try:
                 self.flush()
             except Exception:
-                log.exception("writing the %s failed; will retry", self._name)
+                if not failing:
+                    log.exception("writing the %s failed; retrying every second", self._name)
+                failing = True
+            else:
+                if failing:
+                    log.info("writing the %s works again", self._name)
+                failing = False
 
     def close(self) -> None:
         self._stop.set()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
+from redis import RedisError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -135,9 +136,12 @@ class Runtime:
             log.error("a late handler failed", exc_info=future.exception())
             return
         handled = future.result()
-        pipe = self.store.pipeline(transaction=False)
-        self.dispatcher.record(handled, pipe)
-        pipe.execute()
+        try:
+            pipe = self.store.pipeline(transaction=False)
+            self.dispatcher.record(handled, pipe)
+            pipe.execute()
+        except RedisError:  # the answer is in the database's outbox below, whatever Redis does
+            self.dispatcher.record_without_redis(handled)
         push_id = queue_late_reply(self.sessions, message.from_user, handled.reply,
                                    datetime.now(UTC))
         if push_id is None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import click
 from gunicorn.app.base import BaseApplication
 
-from wechat_bot.config import Config
+from wechat_bot.config import DEMO_SECRET_KEY, DEMO_TOKEN, Config, ConfigError
 from wechat_bot.store import is_in_process
 
 
@@ -26,11 +28,34 @@ class _Gunicorn(BaseApplication):
 
 
 def check_can_serve(config: Config, workers: int) -> None:
+    refuse_demo_settings(config)
     if workers > 1 and is_in_process(config.redis.url):
         raise click.UsageError(
             f"redis.url = memory:// 是进程内存储，只能单进程使用；--workers {workers} 需要真正的 Redis"
             "（例如 ALUMNI_BOT_REDIS_URL=redis://127.0.0.1:6379/0），或改用 --workers 1。"
         )
+
+
+def refuse_demo_settings(config: Config) -> None:
+    """What `demo` may use and production must not (SPEC 3): the published demo token and secret
+    key let anyone sign webhook requests and forge sessions; the sandbox's chat page signs
+    messages as any openid, so it must never face WeChat's real API."""
+    if config.wechat.token == DEMO_TOKEN:
+        raise ConfigError(f"wechat.token 仍是演示令牌 {DEMO_TOKEN}，生产服务不能使用："
+                          "请设置为公众号后台「服务器配置」里的令牌（或 ALUMNI_BOT_WECHAT_TOKEN）")
+    if config.app.secret_key == DEMO_SECRET_KEY:
+        raise ConfigError("app.secret_key 仍是演示值，生产服务不能使用：请设置一串随机字符"
+                          "（例如 python3 -c 'import secrets; print(secrets.token_hex(32))' 的输出，"
+                          "或 ALUMNI_BOT_APP_SECRET_KEY）")
+    if config.sandbox.enabled and is_wechat_host(config.wechat.api_base_url):
+        raise ConfigError(f"[sandbox] enabled 与真实的微信接口 wechat.api_base_url = {config.wechat.api_base_url} "
+                          "不能同时使用：沙箱只用于演示和测试，生产环境请关闭 sandbox.enabled")
+
+
+def is_wechat_host(url: str) -> bool:
+    """api.weixin.qq.com and its regional hosts (api2, sh.api, sz.api, hk.api)."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return host == "weixin.qq.com" or host.endswith(".weixin.qq.com")
 
 
 def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads: int,

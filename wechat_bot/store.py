@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 
 import fakeredis
 import redis
 from hiredis import pack_command as _pack
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+log = logging.getLogger(__name__)
 
 MEMORY_URL = "memory://"
 # The in-process store is, by definition, this process's: every app built here with the same
@@ -14,12 +20,95 @@ MEMORY_URL = "memory://"
 _memory_servers: dict[str, fakeredis.FakeServer] = {}
 
 
-def connect_store(url: str) -> redis.Redis:
-    """A Redis client for `url`; `memory://` is an in-process server (one process only)."""
+def connect_store(url: str, outage_pause: float = 2.0) -> redis.Redis:
+    """A Redis client for `url`; `memory://` is an in-process server (one process only).
+
+    A Redis that is down must cost a message little: a connect gives up after half a second and
+    is tried once more at most (redis-py's default retries ten times with backoff), no command on a
+    healthy Redis takes two seconds, and after a failed connect every call fails at once for
+    `outage_pause` seconds (`Breaker`) instead of each waiting on its own timeout.
+    """
     if url.startswith(MEMORY_URL):
         server = _memory_servers.setdefault(url, fakeredis.FakeServer())
         return fakeredis.FakeRedis(server=server, decode_responses=True)
-    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, health_check_interval=30)
+    store = redis.Redis.from_url(url, decode_responses=True, socket_timeout=2, socket_connect_timeout=0.5,
+                                 retry=Retry(NoBackoff(), 1), health_check_interval=30)
+    pool = store.connection_pool
+    pool.connection_class = type(f"Guarded{pool.connection_class.__name__}",
+                                 (_Guarded, pool.connection_class), {"breaker": Breaker(outage_pause)})
+    return store
+
+
+class StoreUnavailable(redis.ConnectionError):
+    """Redis failed moments ago: not tried again until the breaker's pause is over."""
+
+
+class Breaker:
+    """After a failed connect (or a read that timed out), connects fail at once for `pause`
+    seconds; then one caller tries, and its success closes the breaker for everyone."""
+
+    def __init__(self, pause: float) -> None:
+        self._pause = pause
+        self._lock = threading.Lock()
+        self._open_until: float | None = None
+        self._probing = False
+
+    def before_connect(self) -> bool:
+        """Raise StoreUnavailable while open; True when this caller is the one to try."""
+        with self._lock:
+            if self._open_until is None:
+                return False
+            if self._probing or time.monotonic() < self._open_until:
+                raise StoreUnavailable("Redis is unavailable; retrying shortly")
+            self._probing = True
+            return True
+
+    def failed(self) -> None:
+        with self._lock:
+            if self._open_until is None:
+                log.warning("Redis is unavailable: answering without it, trying again every %s s",
+                            self._pause)
+            self._open_until = time.monotonic() + self._pause
+            self._probing = False
+
+    def connected(self) -> None:
+        with self._lock:
+            if self._open_until is not None:
+                log.info("Redis is back")
+            self._open_until = None
+            self._probing = False
+
+    def end_probe(self) -> None:
+        with self._lock:
+            self._probing = False
+
+
+class _Guarded:
+    """Mixed into the pool's connection class: every connect, whether from redis-py's pool or
+    from `RoundTrips`, passes the breaker."""
+
+    breaker: Breaker
+
+    def connect_check_health(self, *args, **kwargs):
+        if self._sock:
+            return super().connect_check_health(*args, **kwargs)
+        probe = self.breaker.before_connect()
+        try:
+            super().connect_check_health(*args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError):
+            self.breaker.failed()
+            raise
+        finally:
+            if probe:
+                self.breaker.end_probe()
+        self.breaker.connected()
+
+    def read_response(self, *args, **kwargs):
+        try:
+            return super().read_response(*args, **kwargs)
+        except redis.TimeoutError:
+            self.breaker.failed()  # a Redis that accepts but no longer answers
+            raise
 
 
 def is_in_process(url: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.context import Context, logged_as
+from handlers.context import STORE_DOWN, Context, logged_as
 from handlers.directory import texts
 from handlers.directory.binding import (
     BindOutcome,
@@ -87,7 +87,10 @@ def _binding_words(text: str) -> list[str]:
 @logged_as(mask_binding_input)
 def bind(ctx: Context) -> str:
     """`绑定`, `绑定 姓名`, `绑定 姓名 学号`, and the BIND menu button."""
-    status = binding_lockout(ctx.store, _settings(ctx)).check(str(ctx.user.id), ctx.now)
+    try:
+        status = binding_lockout(ctx.store, _settings(ctx)).check(str(ctx.user.id), ctx.now)
+    except STORE_DOWN:
+        return texts.BIND_UNAVAILABLE
     if not status.allowed:
         return texts.bind_locked(status.retry_after)
     words = _binding_words(ctx.args)
@@ -130,8 +133,12 @@ def bind_student_id_step(ctx: Context) -> str:
 
 
 def _bind(ctx: Context, name: str, student_id: str) -> str:
-    result = bind_alumnus(ctx.session, ctx.user, name, student_id, now=ctx.now, channel=CHANNEL,
-                          limiter=binding_lockout(ctx.store, _settings(ctx)))
+    try:
+        result = bind_alumnus(ctx.session, ctx.user, name, student_id, now=ctx.now, channel=CHANNEL,
+                              limiter=binding_lockout(ctx.store, _settings(ctx)))
+    except STORE_DOWN:
+        # The lockout lives in Redis: without it, guessing student IDs would go uncounted.
+        return texts.BIND_UNAVAILABLE
     match result.outcome:
         case BindOutcome.BOUND:
             bound = result.alumnus
@@ -158,7 +165,10 @@ def unbind_command(ctx: Context) -> str:
     if not records:
         return texts.unbind_no_such(student_id or "")
     if not bound_records(ctx.session, ctx.user):
-        forget_last_search(ctx.store, _settings(ctx), ctx.user.id)
+        try:
+            forget_last_search(ctx.store, _settings(ctx), ctx.user.id)
+        except STORE_DOWN:
+            pass  # paging needs a bound user anyway; the last search expires on its own
     return texts.unbind_done([f"{r.name} {_describe(r)}（学号 {r.student_id}）" for r in records])
 
 
@@ -203,7 +213,10 @@ def search_command(ctx: Context) -> str:
 
 
 def next_page_command(ctx: Context) -> str:
-    last = last_search(ctx.store, _settings(ctx), ctx.user.id)
+    try:
+        last = last_search(ctx.store, _settings(ctx), ctx.user.id)
+    except STORE_DOWN:
+        return texts.NEXT_UNAVAILABLE
     if last is None:
         return texts.NEXT_WITHOUT_SEARCH
     if not last.has_more:
@@ -242,5 +255,8 @@ def _search(ctx: Context, query: str, page: int) -> str:
         return texts.search_page_limit(capped.max_pages)
     except QueryError as bad:
         return str(bad) or texts.SEARCH_HOWTO
-    remember_search(ctx.store, settings, ctx.user.id, query, result)
+    try:
+        remember_search(ctx.store, settings, ctx.user.id, query, result)
+    except STORE_DOWN:
+        pass  # the page is answered; 下一页 says it must wait
     return format_page(result)

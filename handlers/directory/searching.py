@@ -7,6 +7,8 @@ this module puts the people rules around it, for the bot and the API alike:
 - page 1 of a query counts toward `searches_per_hour` (a sliding hour in Redis, per WeChat user);
   later pages of the same query do not, so paging through one answer costs one search, but they are
   capped at `max_pages_per_search`, so paging cannot be used to walk the whole roster;
+- while Redis is down, page 1 is still answered, uncounted (an outage should not stop a verified
+  alumnus); later pages need the last search, which Redis keeps, and wait for it;
 - every page served is logged to `SearchLog` (who, what, hits on that page, channel): in the
   caller's transaction, or handed to the caller's `log` (the API queues it in Redis and writes
   the log in batches, `record_searches`, so a search's transaction writes nothing);
@@ -23,6 +25,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from handlers.context import STORE_DOWN
 from handlers.directory import texts
 from handlers.directory.binding import NotBound
 from handlers.directory.lookup import QueryError, SearchFilters, SearchPage, Viewer, search_alumni
@@ -106,8 +109,11 @@ def search_directory(session: Session, store, settings: DirectorySettings,
         raise PageLimitReached(settings.max_pages_per_search)
     limit, decision = search_limit(store, settings), None
     if page == 1:
-        decision = limit.allow(str(user_id), settings.searches_per_hour, HOUR, now)
-        if not decision.allowed:
+        try:
+            decision = limit.allow(str(user_id), settings.searches_per_hour, HOUR, now)
+        except STORE_DOWN:
+            decision = None  # an outage must not stop a verified alumnus's search
+        if decision is not None and not decision.allowed:
             raise SearchLimitReached(settings.searches_per_hour, decision.retry_after)
     try:
         result = search_alumni(session, viewer, query, page=page, per_page=PER_PAGE, filters=filters)

@@ -6,6 +6,7 @@ import time
 import pytest
 import requests
 
+from tests.loopback import running
 from tests.sandbox.conftest import AES_KEY
 
 
@@ -142,18 +143,55 @@ def test_message_xml_is_what_wechat_sends(live_server, monkeypatch):
     assert fields["MsgId"].isdigit() and abs(int(fields["CreateTime"]) - time.time()) < 60
 
 
-def test_an_unreachable_app_shows_what_the_wechat_client_shows(live_server, monkeypatch):
+def test_an_unreachable_app_shows_what_the_wechat_client_shows(sandbox_app):
     from wechat_bot.sandbox import relay
 
-    monkeypatch.setattr("wechat_bot.sandbox.views._relay_bases", lambda: ["http://127.0.0.1:9"])
+    # sandbox_app's base_url is a port where nothing listens
+    person = sandbox_app.extensions["sandbox"].people.all()[0]
+    response = sandbox_app.test_client().post(
+        "/sandbox/_/send", json={"openid": person.openid, "action": "subscribe"}
+    )
+    assert response.status_code == 200
+    entry = response.get_json()["entries"][-1]
+    assert entry == {**entry, "msgtype": "error", "content": relay.UNAVAILABLE}
+
+
+class _Collector:
+    """Another server on loopback: whatever reaches it was sent where the Host header said."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def wsgi(self, environ, start_response):
+        self.seen.append(environ["PATH_INFO"] + "?" + environ.get("QUERY_STRING", ""))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"success"]
+
+
+def test_the_relay_posts_to_the_configured_base_url_whatever_the_host_header_says(live_server):
+    collector = _Collector()
     person = _first_person(live_server)
-    status, answer = _send(live_server, person, action="subscribe")
-    assert status == 200
-    assert answer["entries"][-1] == {
-        **answer["entries"][-1],
-        "msgtype": "error",
-        "content": relay.UNAVAILABLE,
-    }
+    with running(collector) as elsewhere:
+        response = requests.post(
+            f"{live_server.url}/sandbox/_/send",
+            json={"openid": person.openid, "action": "subscribe"},
+            headers={"Host": elsewhere.removeprefix("http://")},
+            timeout=30,
+        )
+    assert collector.seen == []  # no signed webhook request went to the Host header's address
+    assert response.status_code == 200
+    assert "欢迎关注" in _replies(response.json())[0]["content"]
+
+
+def test_in_safe_mode_the_phone_sends_only_encrypted_messages(live_server_factory):
+    server = live_server_factory(encoding_aes_key=AES_KEY, message_mode="safe")
+    state = requests.get(f"{server.url}/sandbox/_/state", timeout=10).json()
+    assert (state["mode"], state["modes"]) == ("aes", ["aes"])
+    person = _first_person(server)
+    status, answer = _send(server, person, action="subscribe")
+    assert status == 200 and "欢迎关注" in _replies(answer)[0]["content"]
+    status, answer = _send(server, person, action="text", content="帮助", mode="plain")
+    assert status == 409 and "加密" in answer["error"]
 
 
 def test_news_replies_are_checked_against_wechats_article_limits():

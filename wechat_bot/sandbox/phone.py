@@ -164,7 +164,7 @@ def menu_tap(button: dict, menu_id: int, extra: dict) -> Tap:
 
 
 def send(
-    sandbox: Sandbox, person: Person, tap: Tap, bases: list[str], mode: str
+    sandbox: Sandbox, person: Person, tap: Tap, mode: str
 ) -> tuple[list[dict], Reply]:
     """Record what WeChat learns from the tap, relay it, and store both sides of the exchange."""
     fields = tap.fields
@@ -187,7 +187,7 @@ def send(
 
     conversation = sandbox.conversation
     entries = [conversation.append(person.openid, "user", **tap.shown)]
-    reply = deliver(fields, person.openid, sandbox.config, bases, mode)
+    reply = deliver(fields, person.openid, sandbox.config, mode)
     if event == "unsubscribe" and reply.entries:
         # WeChat delivers nothing to someone who just left; say so instead of showing the reply.
         reply.entries = []

@@ -1,8 +1,10 @@
 """What the phone sends: real webhook XML, signed (and in safe mode encrypted) as WeChat's servers
 sign it, posted over real HTTP to the app's own /wechat, and the passive reply read back.
 
-The relay runs inside a sandbox request and calls the same server, so it needs a server that takes
-a second request meanwhile: the threaded dev server and gunicorn's gthread workers do. Like WeChat
+The relay posts to the configured `app.base_url`, never to an address taken from the request (its
+Host header is the caller's to choose, and the relay signs with the real token). It runs inside a
+sandbox request and calls the same server, so it needs a server that takes a second request
+meanwhile: the threaded dev server and gunicorn's gthread workers do. Like WeChat
 it waits 5 seconds and then tries again, three times in all, with the same message (same MsgId or
 CreateTime), which is exactly what the webhook's dedup must recognise.
 """
@@ -25,7 +27,6 @@ log = logging.getLogger(__name__)
 WECHAT_WAITS_SECONDS = 5.0
 WECHAT_TRIES = 3
 UNAVAILABLE = "该公众号暂时无法提供服务，请稍后再试"
-MODES = ("plain", "compatible", "aes")
 # A news reply to a user's message carries 1 article, to an event up to 8 (PROTOCOL.md section 3).
 NEWS_LIMIT_MESSAGE, NEWS_LIMIT_EVENT = 1, 8
 
@@ -57,6 +58,16 @@ def to_xml(fields: dict, root: str = "xml") -> str:
         else:
             parts.append(f"<{name}>{_cdata(str(value))}</{name}>")
     return f"<{root}>{''.join(parts)}</{root}>"
+
+
+def modes_for(config: Config) -> list[str]:
+    """The message modes WeChat may send this account, the one it sends by default first: plain
+    without an EncodingAESKey; in safe mode only encrypted bodies (`aes`)."""
+    if not config.wechat.encoding_aes_key:
+        return ["plain"]
+    if config.wechat.message_mode == "safe":
+        return ["aes"]
+    return ["compatible", "aes", "plain"]
 
 
 def message_xml(fields: dict, openid: str, config: Config, create_time: int) -> str:
@@ -95,7 +106,6 @@ def deliver(
     fields: dict,
     openid: str,
     config: Config,
-    bases: list[str],
     mode: str,
     create_time: int | None = None,
 ) -> Reply:
@@ -108,7 +118,13 @@ def deliver(
         result.tries = attempt
         query, body = signed_request(xml, openid, config, mode)  # each try is signed afresh
         try:
-            response = _post_first_reachable(bases, query, body)
+            response = requests.post(
+                config.app.base_url.rstrip("/") + "/wechat",
+                params=query,
+                data=body.encode("utf-8"),
+                headers={"Content-Type": "text/xml; charset=utf-8"},
+                timeout=WECHAT_WAITS_SECONDS,
+            )
             break
         except requests.Timeout:
             result.notices.append(f"第 {attempt} 次推送：公众号服务器 5 秒内没有回复，微信会重试")
@@ -121,22 +137,6 @@ def deliver(
         return result
     _read_reply(response, fields, openid, config, result)
     return result
-
-
-def _post_first_reachable(bases: list[str], query: dict, body: str) -> requests.Response:
-    last_error: Exception | None = None
-    for base in dict.fromkeys(bases):
-        try:
-            return requests.post(
-                base.rstrip("/") + "/wechat",
-                params=query,
-                data=body.encode("utf-8"),
-                headers={"Content-Type": "text/xml; charset=utf-8"},
-                timeout=WECHAT_WAITS_SECONDS,
-            )
-        except requests.ConnectionError as exc:  # try the next address the app may be reached at
-            last_error = exc
-    raise last_error or requests.ConnectionError("no address to reach the app")
 
 
 def _read_reply(

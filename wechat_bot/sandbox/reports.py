@@ -17,10 +17,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import request
-
 from wechat_bot.config import Config
-from wechat_bot.sandbox.relay import deliver
+from wechat_bot.sandbox.relay import deliver, modes_for
 
 log = logging.getLogger(__name__)
 
@@ -61,25 +59,20 @@ class Reports:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _later(self, settings: dict, openid: str, fields: dict, sent_at: float) -> None:
-        # The address the caller used reaches this server; the configured base_url is the fallback.
-        bases = [request.url_root, self._config.app.base_url]
         delay = settings.get("report_delay_ms", 1000) / 1000
         # The report is dated when WeChat finished the job, on the clock the send was made by
         # (the app settles a report it cannot place by msgid by this time).
         created = int(sent_at + delay)
         try:
-            self._pool.submit(self._post, fields, openid, bases, time.monotonic() + delay,
-                              created)
+            self._pool.submit(self._post, fields, openid, time.monotonic() + delay, created)
         except RuntimeError:  # shutting down
             pass
 
-    def _post(self, fields: dict, openid: str, bases: list[str], due: float,
-              created: int) -> None:
+    def _post(self, fields: dict, openid: str, due: float, created: int) -> None:
         if self._closing.wait(max(0.0, due - time.monotonic())):
             return
         try:
-            reply = deliver(fields, openid, self._config, bases, self._config.message_mode,
-                            created)
+            reply = deliver(fields, openid, self._config, modes_for(self._config)[0], created)
         except Exception:
             log.exception("the sandbox's %s report could not be posted", fields["Event"])
             return

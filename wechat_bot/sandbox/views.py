@@ -12,7 +12,7 @@ from wechat_bot.sandbox import phone
 from wechat_bot.sandbox.api.media import media_content, recent_qrcodes
 from wechat_bot.sandbox.api.menu import conditional_menus, current_menu, match_menus
 from wechat_bot.sandbox.people import Person
-from wechat_bot.sandbox.relay import MODES
+from wechat_bot.sandbox.relay import modes_for
 from wechat_bot.sandbox.state import Sandbox, sandbox_of
 from wechat_bot.seed import demo_identities
 
@@ -80,8 +80,8 @@ def state() -> Response:
             # Personalized menus, and which one each person sees (absent: the default menu).
             "conditional_menus": conditional_menus(sandbox),
             "menu_of": {openid: m["menuid"] for openid, m in matched.items() if m},
-            "mode": config.message_mode,
-            "modes": list(MODES) if config.wechat.encoding_aes_key else ["plain"],
+            "mode": modes_for(config)[0],
+            "modes": modes_for(config),
             "cities": list(phone.CITIES),
             "qrcodes": [
                 {"ticket": q["ticket"], "scene": q["scene"], "action_name": q["action_name"]}
@@ -117,15 +117,13 @@ def conversation() -> Response:
     return jsonify({"entries": entries, "person": _person_view(sandbox, person)})
 
 
-def _relay_bases() -> list[str]:
-    # The address the browser used reaches this server; the configured base_url is the fallback.
-    return [request.url_root, _sandbox().config.app.base_url]
-
-
 def _mode(sandbox: Sandbox, body: dict) -> str:
-    mode = body.get("mode") or sandbox.config.message_mode
-    if mode not in MODES or (mode != "plain" and not sandbox.config.wechat.encoding_aes_key):
-        raise phone.PhoneError("未配置 EncodingAESKey，只能用明文模式")
+    offered = modes_for(sandbox.config)
+    mode = body.get("mode") or offered[0]
+    if mode not in offered:
+        if not sandbox.config.wechat.encoding_aes_key:
+            raise phone.PhoneError("未配置 EncodingAESKey，只能用明文模式")
+        raise phone.PhoneError("安全模式下微信只发送加密消息")
     return mode
 
 
@@ -138,7 +136,7 @@ def send() -> Response:
     try:
         mode = _mode(sandbox, body)
         tap = _tap(sandbox, person, body)
-        entries, reply = phone.send(sandbox, person, tap, _relay_bases(), mode)
+        entries, reply = phone.send(sandbox, person, tap, mode)
     except phone.PhoneError as refusal:
         return jsonify({"error": str(refusal)}), 409
     person = _person(person.openid)
@@ -209,7 +207,7 @@ def grant_consent() -> Response:
         openid = person.openid
         tap = phone.consent_popup(template.template_id, template.title)
         try:
-            entries, _ = phone.send(sandbox, person, tap, _relay_bases(), _mode(sandbox, body))
+            entries, _ = phone.send(sandbox, person, tap, _mode(sandbox, body))
         except phone.PhoneError as refusal:
             return jsonify({"error": str(refusal)}), 409
     count = sandbox.catalog.grant(openid, template.template_id)

@@ -23,7 +23,10 @@ def signature(*parts: str) -> str:
 
 
 def signature_matches(expected: str, *parts: str) -> bool:
-    return hmac.compare_digest(signature(*parts), (expected or "").lower())
+    """Whether `expected` is the signature of `parts`; anything that is not ASCII never is
+    (compare_digest refuses non-ASCII text with a TypeError)."""
+    expected = expected or ""
+    return expected.isascii() and hmac.compare_digest(signature(*parts), expected.lower())
 
 
 class MessageCrypto:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ from wechat_bot.conversation.normalize import normalize
 from wechat_bot.conversation.router import Plan, Routed, Router
 from wechat_bot.notify import notify_users
 from wechat_bot.webhook.inbox import InboundQueue
+
+log = logging.getLogger(__name__)
 
 LOGGED_CONTENT_CHARS = 500
 
@@ -71,6 +74,14 @@ class Dispatcher:
         if handled.dialog.changed:
             self._dialogs.save(handled.openid, handled.dialog, pipe)
         self._inbox.push(handled.inbound, pipe)
+
+    def record_without_redis(self, handled: Handled) -> None:
+        """With Redis down: the log line (and so the user's reply window) straight to the
+        database; the dialog's new state is lost, as every reply then says."""
+        try:
+            self._inbox.write_now(handled.inbound)
+        except Exception:
+            log.exception("writing the message log without Redis failed")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,10 @@ is written to the database each second. So instead of a second round trip per me
 writes wait here and go in front of the next message's claim; when no message follows, a timer
 sends them within `delay` seconds.
 
+While Redis is down the webhook adds nothing here (it answers without Redis), and what was
+waiting stays, up to `MAX_WAITING` commands, the oldest dropped beyond; it goes with the first
+round trip that works again.
+
 A worker killed -9 loses what waits here (at most `delay` seconds of stored replies and log lines:
 a retry of such a message then gets an empty answer, never a second handling, because its claim
 was written before the handler ran).
@@ -19,6 +23,8 @@ import threading
 from wechat_bot.store import CommandBatch, RoundTrips
 
 log = logging.getLogger(__name__)
+# About ten thousand messages' stored replies and log lines.
+MAX_WAITING = 20_000
 
 
 class WriteBehind(CommandBatch):
@@ -71,6 +77,12 @@ class WriteBehind(CommandBatch):
     def _put_back(self, waiting: list[tuple]) -> None:
         with self._lock:
             self.commands[:0] = waiting
+            dropped = len(self.commands) - MAX_WAITING
+            if dropped > 0:
+                del self.commands[:dropped]
+        if dropped > 0:
+            log.warning("Redis unavailable: dropped %d stored replies and log lines waiting to be sent",
+                        dropped)
 
     def _ensure_timer(self) -> None:
         # Started on first use, inside the worker process (never before gunicorn forks).
@@ -81,6 +93,7 @@ class WriteBehind(CommandBatch):
                     self._thread.start()
 
     def _run(self) -> None:
+        failing = False  # an outage is logged once, with its traceback, not every second
         while True:
             self._due.wait()
             self._due.clear()
@@ -90,10 +103,16 @@ class WriteBehind(CommandBatch):
             try:
                 self.flush()
             except Exception:
-                log.exception("storing replies and log lines failed; will retry")
+                if not failing:
+                    log.exception("storing replies and log lines failed; retrying every second")
+                failing = True
                 self._due.set()
                 if self._stopping.wait(1.0):
                     return
+            else:
+                if failing:
+                    log.info("storing replies and log lines works again")
+                failing = False
 
 
 def _log_failures(commands: list[tuple], answers: list) -> None:
