@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import click
 from gunicorn.app.base import BaseApplication
 
 from wechat_bot.config import DEMO_SECRET_KEY, DEMO_TOKEN, Config, ConfigError
@@ -30,7 +29,7 @@ class _Gunicorn(BaseApplication):
 def check_can_serve(config: Config, workers: int) -> None:
     refuse_demo_settings(config)
     if workers > 1 and is_in_process(config.redis.url):
-        raise click.UsageError(
+        raise ConfigError(
             f"redis.url = memory:// 是进程内存储，只能单进程使用；--workers {workers} 需要真正的 Redis"
             "（例如 ALUMNI_BOT_REDIS_URL=redis://127.0.0.1:6379/0），或改用 --workers 1。"
         )
