@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from handlers.directory.names import name_key
 from handlers.limits import Lockout
-from handlers.settings import DirectorySettings
+from handlers.directory.settings import DirectorySettings
 from models import Alumnus, BindingEvent, StaffAlert, WechatUser
 
 CONFLICT_ALERT = "binding_conflict"
