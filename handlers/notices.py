@@ -1,14 +1,14 @@
 """Notices: the pushes a feature sends, described by the feature and queued above it.
 
-The push outbox lives in scheduler/, above handlers (DESIGN.md, "who knows whom"), so a feature never
-queues a push itself. It says what to send, to whom, and who caused it (`created_by`, which staff see
-beside every push: "<feature>:<event>", e.g. `chapters:join`):
+The push outbox lives in scheduler/, above handlers (DESIGN.md, "who knows whom"), so a feature
+never queues a push itself. It says what to send, to whom, and who caused it (`created_by`, which
+staff see beside every push: "<feature>:<event>", e.g. `chapters:join`):
 
 - at once, in the transaction of the request that caused it, through the `notify` its door hands in
   (`Context.notify`; wechat_bot.notify.notify_users);
-- on a schedule, as `ScheduledNotices`: the feature says what is due and how to mark it done, and the
-  scheduler (scheduler.notices) queues each due notice and marks it in one transaction, listed in
-  the job list (scheduler.jobs.scheduled_jobs).
+- on a schedule, as `ScheduledNotices`: the feature says what is due and how to mark it done,
+  and the scheduler (scheduler.notices) queues each due notice and marks it in one transaction,
+  listed in the job list (scheduler.jobs.scheduled_jobs).
 """
 
 from __future__ import annotations
