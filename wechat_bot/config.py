@@ -147,7 +147,8 @@ class Config:
         out = {}
         for section in _sections():
             values = dataclasses.asdict(getattr(self, section.name))
-            out[section.name] = {key.name: values[key.name] for key in _keys(_section_type(section))}
+            keys = _keys(_section_type(section))
+            out[section.name] = {key.name: values[key.name] for key in keys}
         return out
 
     def redacted(self) -> dict[str, dict]:
@@ -182,7 +183,7 @@ def _keys(section_type: type) -> list[dataclasses.Field]:
 
 
 def _derive(config: Config) -> Config:
-    """Fill what a feature's settings hold but the file does not set under that feature's section."""
+    """Fill in what a feature's settings hold but the file does not set in the feature's section."""
     return dataclasses.replace(
         config,
         directory=dataclasses.replace(config.directory,

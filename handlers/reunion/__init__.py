@@ -1,4 +1,4 @@
-"""Class reunions (秩年返校): the anniversary rule, the yearly invitation and, with issue 5, bookings."""
+"""Class reunions (秩年返校): the anniversary rule, the yearly invitation, with issue 5 bookings."""
 
 # The yearly invitation (outreach.py) asks each anniversary class to send 「返校」. Until
 # bookings exist (issue 21) that word only says the feature is coming, so the invitation is not

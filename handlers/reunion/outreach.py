@@ -77,8 +77,9 @@ def invitations_due(session: Session, now: datetime, settings: Settings) -> list
             continue
         text = INVITATION.format(graduation_year=graduation_year, anniversary=anniversary,
                                  school=settings.school_name)
-        due.append(ClassInvitation(today.year, graduation_year, anniversary, Notice(
-            text=text, audience=f"year:{graduation_year}", kind="broadcast", created_by=CREATED_BY)))
+        notice = Notice(text=text, audience=f"year:{graduation_year}", kind="broadcast",
+                        created_by=CREATED_BY)
+        due.append(ClassInvitation(today.year, graduation_year, anniversary, notice))
     return due
 
 

@@ -103,15 +103,13 @@ def test_anniversary_outreach_waits_for_its_date_and_comes_again_next_year(runti
     with runtime.sessions.begin() as session:
         bind(session, add_user(session, now=MARCH_2), 2016)
         bind(session, add_user(session, now=MARCH_2), 2017)
-    early = context(runtime, now=datetime(2026, 2, 28, 2, 0, tzinfo=UTC),
-                    features=reunion(anniversary_years=[10], anniversary_outreach_date="03-01"))
+    tenth = reunion(anniversary_years=[10], anniversary_outreach_date="03-01")
+    early = context(runtime, now=datetime(2026, 2, 28, 2, 0, tzinfo=UTC), features=tenth)
     assert anniversary_outreach(early) == []
     # 1 March 00:30 in Beijing is still 28 February in UTC: the local date counts.
-    on_the_day = context(runtime, now=datetime(2026, 2, 28, 16, 30, tzinfo=UTC),
-                         features=reunion(anniversary_years=[10], anniversary_outreach_date="03-01"))
+    on_the_day = context(runtime, now=datetime(2026, 2, 28, 16, 30, tzinfo=UTC), features=tenth)
     assert [i.graduation_year for i in anniversary_outreach(on_the_day)] == [2016]
-    next_year = context(runtime, now=datetime(2027, 3, 5, 2, 0, tzinfo=UTC),
-                        features=reunion(anniversary_years=[10], anniversary_outreach_date="03-01"))
+    next_year = context(runtime, now=datetime(2027, 3, 5, 2, 0, tzinfo=UTC), features=tenth)
     assert [i.graduation_year for i in anniversary_outreach(next_year)] == [2017]
 
 
