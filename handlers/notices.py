@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -59,6 +59,8 @@ class ScheduledNotices:
     """
 
     describe: Callable[[Settings], str]   # the job's one line, as the scheduler lists it
-    daily_at: time                        # when the leader looks each day, local time
+    # When the leader looks: a time of day (local) for a daily look; a timedelta for a scan that
+    # often (a reminder due at a fixed offset before an event).
+    schedule: time | timedelta
     due: Callable[[Session, datetime, Settings], Sequence[DueNotice]]
     mark: Callable[[Session, Any, Push | None, datetime], Any]

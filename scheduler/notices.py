@@ -8,11 +8,12 @@ A notice whose audience is empty today is marked done with no push.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.notices import ScheduledNotices
@@ -44,7 +45,11 @@ def send_due_notices(sessions: sessionmaker[Session], notices: ScheduledNotices,
 
 
 def notice_job(job_id: str, func, notices: ScheduledNotices, settings: Settings) -> JobSpec:
-    """The job list's entry for a feature's scheduled notices: `func(context)` daily at its hour."""
-    trigger = CronTrigger(hour=notices.daily_at.hour, minute=notices.daily_at.minute,
-                          timezone=ZoneInfo(settings.timezone))
+    """The job list's entry for a feature's scheduled notices: `func(context)` on their schedule."""
+    when = notices.schedule
+    if isinstance(when, time):
+        trigger = CronTrigger(hour=when.hour, minute=when.minute,
+                              timezone=ZoneInfo(settings.timezone))
+    else:
+        trigger = IntervalTrigger(seconds=when.total_seconds())
     return JobSpec(job_id, func, trigger, notices.describe(settings))

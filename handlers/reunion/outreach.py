@@ -104,7 +104,7 @@ def mark_invited(session: Session, invitation: ClassInvitation, push: Push | Non
 ANNIVERSARY_INVITATIONS = ScheduledNotices(
     describe=lambda settings: (f"每年 {settings.reunion.anniversary_outreach_date} 起邀请秩年校友返校"
                                f"（每天 {CHECKED_AT:%H:%M} 检查）"),
-    daily_at=CHECKED_AT,
+    schedule=CHECKED_AT,
     due=invitations_due,
     mark=mark_invited,
 )

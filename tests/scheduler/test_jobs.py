@@ -148,6 +148,17 @@ def test_the_anniversary_invitation_is_listed_at_ten_local_once_bookings_open(ru
     assert [i.graduation_year for i in outreach.func(ctx)] == []  # 2 March: before 1 April
 
 
+def test_notices_scanned_every_few_minutes_get_an_interval_job():
+    import dataclasses
+
+    from handlers.reunion.outreach import ANNIVERSARY_INVITATIONS
+    from scheduler.notices import notice_job
+
+    reminders = dataclasses.replace(ANNIVERSARY_INVITATIONS, schedule=timedelta(minutes=5))
+    spec = notice_job("event-reminders", clean_up, reminders, Settings())
+    assert str(spec.trigger) == "interval[0:05:00]"
+
+
 def _log(session, openid: str, at: datetime) -> None:
     session.add(MessageLog(openid=openid, received_at=at, msg_type="text", content="你好"))
 
