@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 
-def notify_users(session: Session, user_ids: list[int], message: str, at: datetime, *,
+def notify_users(session: Session, user_ids: list[int], text: str, at: datetime, *,
                  created_by: str) -> None:
-    """Queue `message` to those WeChat users, in the caller's transaction (it commits with it)."""
+    """Queue `text` to those WeChat users, in the caller's transaction (it commits with it)."""
     from scheduler.outbox import queue_push
 
-    queue_push(session, text=message, audience="users:" + ",".join(str(i) for i in user_ids),
+    queue_push(session, text=text, audience="users:" + ",".join(str(i) for i in user_ids),
                kind="notification", created_by=created_by, now=at)
