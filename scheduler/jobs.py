@@ -10,6 +10,9 @@ A feature's job keeps its rules in its own folder: what is due and how it is mar
 texts). Its notices are a `ScheduledNotices` (handlers.notices) run by scheduler.notices; a job that
 calls WeChat instead (link-unionids) asks the feature what is due, makes the call here, where the
 client is, and hands the answers back to the feature to record.
+`sync-alumni-tag` (scheduler.alumni_tag) is no feature's job: it keeps the WeChat tag behind the
+bound alumni's menu on exactly the bound followers, menu plumbing like `alumni-bot sync-menu`, with
+no feature's rule or text; it stays here, beside the client it calls.
 
 What is deliberately not a job here:
 
