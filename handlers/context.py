@@ -159,7 +159,8 @@ class Context:
     args: str = ""
     available_commands: frozenset[str] = frozenset()
     scene: str | None = None
-    # notify(session, user_ids, text, now): queue a notification to those users (the door hands it in)
+    # notify(session, user_ids, text, now, created_by=...): queue a notification to those users
+    # (handlers.notices.Notify; the door hands it in)
     notify: Callable[..., None] | None = None
     _user: WechatUser | None = field(default=None, repr=False)
 

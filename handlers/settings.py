@@ -1,23 +1,20 @@
-"""The feature settings handed to handlers in `Context.settings`; config.py fills them from TOML."""
+"""What handlers get as `Context.settings`: the school's names and each feature's own settings.
+
+Each feature owns its settings dataclass in its folder (`handlers/<feature>/settings.py`);
+wechat_bot.config reads the TOML section of the same name straight into it, so `Config.reunion` is
+the very object found here as `settings.reunion`, and the bot, the API and the jobs share it
+(`Config.features` builds this holder once).
+
+A field marked `metadata={"derived": True}` is not read from the file or the environment: the
+configuration fills it from other sections after reading (the directory's Redis key prefix).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from handlers.reunion.policy import ReunionPolicy
-
-
-@dataclass(frozen=True)
-class DirectorySettings:
-    """The alumni directory's abuse limits (issue 4) and where it keeps its Redis keys."""
-
-    searches_per_hour: int = 30
-    bind_failures_allowed: int = 5          # within bind_failure_window_seconds ...
-    bind_failure_window_seconds: int = 3600
-    bind_lockout_seconds: int = 3600        # ... lock binding this long
-    max_pages_per_search: int = 10          # later pages do not count as searches; this bounds them
-    last_search_ttl_seconds: int = 1800     # how long 下一页 remembers the last search
-    key_prefix: str = "ab:directory:"       # under the app's Redis prefix
+from handlers.directory.settings import DirectorySettings
+from handlers.reunion.settings import ReunionSettings
 
 
 @dataclass(frozen=True)
@@ -26,4 +23,4 @@ class Settings:
     account_name: str = "示例大学校友会"
     timezone: str = "Asia/Shanghai"          # [app] timezone: what "today" and "this year" mean
     directory: DirectorySettings = field(default_factory=DirectorySettings)
-    reunion: ReunionPolicy = field(default_factory=ReunionPolicy)
+    reunion: ReunionSettings = field(default_factory=ReunionSettings)

@@ -1,7 +1,8 @@
 """The yearly anniversary outreach (秩年返校邀请): which class was invited in which year.
 
 One row per (year, graduating class), written in the same transaction as the invitation push, so
-the daily outreach job invites each class at most once a year however often it runs.
+the daily outreach job invites each class at most once a year however often it runs. The rules that
+write it are the reunion feature's (handlers/reunion/outreach.py).
 """
 
 from datetime import datetime

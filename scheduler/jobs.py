@@ -2,9 +2,17 @@
 
 Each job is a module-level function `job(context)`; scheduler.app stores it by reference in the job
 table and hands it the JobContext the composition root built (database, Redis, the WeChat client,
-delivery's sender and limiter, settings, the clock). Jobs are idempotent: each selects what is due,
-acts, and records what it did in the same transaction, so a run repeated after a crash or a failover
-does nothing twice.
+delivery's sender and limiter, the scheduler's settings and the features' own, the clock). Jobs are
+idempotent: each selects what is due, acts, and records what it did in the same transaction, so a
+run repeated after a crash or a failover does nothing twice.
+
+A feature's job keeps its rules in its own folder: what is due and how it is marked done (and its
+texts). Its notices are a `ScheduledNotices` (handlers.notices) run by scheduler.notices; a job that
+calls WeChat instead (link-unionids) asks the feature what is due, makes the call here, where the
+client is, and hands the answers back to the feature to record.
+`sync-alumni-tag` (scheduler.alumni_tag) is no feature's job: it keeps the WeChat tag behind the
+bound alumni's menu on exactly the bound followers, menu plumbing like `alumni-bot sync-menu`, with
+no feature's rule or text; it stays here, beside the client it calls.
 
 What is deliberately not a job here:
 
@@ -33,8 +41,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.reunion import BOOKINGS_OPEN
+from handlers.reunion.outreach import ANNIVERSARY_INVITATIONS
+from handlers.settings import Settings
 from models.message_log import MessageLog
 from scheduler.app import JobSpec
+from scheduler.notices import notice_job, send_due_notices
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +58,8 @@ def _utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class JobSettings:
-    """What the jobs need from configuration; the composition root fills it from [scheduler]."""
+    """What the scheduler needs from configuration, from [scheduler] and the menus; a feature's
+    settings are the feature's own objects (JobContext.features)."""
 
     timezone: str = "Asia/Shanghai"
     delivery_interval_seconds: float = 2.0
@@ -55,9 +67,6 @@ class JobSettings:
     delivery_batch: int = 100
     delivery_drain_seconds: float = 50.0       # one run sends batches until idle or this long
     message_log_retention_days: int = 180
-    anniversary_years: tuple[int, ...] = (10, 20, 30, 40, 50, 60)
-    anniversary_outreach_date: str = "03-01"   # MM-DD, local; the outreach runs on or after it
-    school_name: str = "示例大学"
     alumni_tag: str | None = None              # the tag of the bound alumni's menu; None: no sync
     alumni_tag_sync_seconds: float = 60.0
     unionid_sync_seconds: float = 5.0
@@ -80,6 +89,7 @@ class JobContext:
     sessions: sessionmaker[Session]
     store: Any  # redis.Redis
     settings: JobSettings
+    features: Settings = field(default_factory=Settings)  # the very objects Context.settings holds
     wechat: Any = None              # the one WeChat client (tag sync); None: no such job
     delivery: Delivery | None = None  # None: no delivery job (e.g. no outbox configured)
     worker_id: str = "scheduler"
@@ -93,11 +103,13 @@ class JobContext:
 def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     """Every periodic job the leading scheduler runs, given what this context can do.
 
-    Features add their own jobs here, one JobSpec each, as they arrive:
+    Features add their own jobs here, one JobSpec each, as they arrive; a feature's notices are a
+    `ScheduledNotices` in its folder (what is due, how to mark it done, its texts) and one line
+    here, `notice_job(...)`, with a module-level function that runs them (`anniversary_outreach`):
 
-    - event reminders, 24 hours and 2 hours before an event (the events issue): select the
-      registrations whose reminder is due and not yet sent, queue_push a reminder to each, mark
-      them reminded — one transaction;
+    - event reminders, 24 hours and 2 hours before an event (the events issue): due are the
+      registrations whose reminder is due and not yet sent; the scheduler queues a reminder to
+      each and the feature marks them reminded — one transaction;
     - reunion reminders, 7 days and 1 day before a booked visit (the reunion bookings issue),
       the same way.
 
@@ -111,9 +123,8 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
                 f"每天 03:30 删除 {settings.message_log_retention_days} 天前的消息日志"),
     ]
     if BOOKINGS_OPEN:  # the invitation points at 「返校」, which must lead to a booking
-        jobs.append(JobSpec("anniversary-outreach", anniversary_outreach,
-                            CronTrigger(hour=10, minute=0, timezone=zone),
-                            f"每年 {settings.anniversary_outreach_date} 起邀请秩年校友返校（每天 10:00 检查）"))
+        jobs.append(notice_job("anniversary-outreach", anniversary_outreach,
+                               ANNIVERSARY_INVITATIONS, context.features))
     if context.delivery is not None:
         jobs.insert(0, JobSpec("deliver-pushes", deliver_pushes,
                                IntervalTrigger(seconds=settings.delivery_interval_seconds),
@@ -194,14 +205,9 @@ def clean_up(context: JobContext) -> int:
 
 
 def anniversary_outreach(context: JobContext):
-    """Invite this year's anniversary classes (秩年) to come back; see scheduler.outreach."""
-    from scheduler.outreach import invite_anniversary_classes
-
-    settings = context.settings
-    return invite_anniversary_classes(
-        context.sessions, now=context.clock(), zone=settings.zone,
-        years=settings.anniversary_years, outreach_date=settings.anniversary_outreach_date,
-        school_name=settings.school_name)
+    """Invite this year's anniversary classes (秩年) to come back; see handlers.reunion.outreach."""
+    return send_due_notices(context.sessions, ANNIVERSARY_INVITATIONS, now=context.clock(),
+                            settings=context.features)
 
 
 UNIONID_BATCHES_PER_RUN = 20  # 2,000 followers a run; a surge of follows drains over a few runs

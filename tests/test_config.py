@@ -104,10 +104,9 @@ def test_secrets_never_appear_in_errors_or_the_printable_config(tmp_path):
 
 
 def test_the_example_config_is_complete_and_valid():
-    import dataclasses
     from pathlib import Path
 
-    from wechat_bot.config import Config, _section_type, _sections
+    from wechat_bot.config import Config, _keys, _section_type, _sections
 
     example = Path(__file__).parent.parent / "config.example.toml"
     config = load_config(example, environ={})
@@ -115,20 +114,30 @@ def test_the_example_config_is_complete_and_valid():
     text = example.read_text(encoding="utf-8")
     for section in _sections():
         assert f"[{section.name}]" in text
-        for key in dataclasses.fields(_section_type(section)):
+        for key in _keys(_section_type(section)):
             assert f"\n{key.name} =" in text or f"\n# {key.name} =" in text, f"{section.name}.{key.name} undocumented"
 
 
 def test_feature_settings_come_from_the_configuration():
-    from wechat_bot.runtime import feature_settings
-
     config = load_config(environ={"ALUMNI_BOT_DIRECTORY_SEARCHES_PER_HOUR": "12",
                                   "ALUMNI_BOT_REUNION_ANNIVERSARY_YEARS": "10,25",
                                   "ALUMNI_BOT_REDIS_KEY_PREFIX": "school2:"})
-    settings = feature_settings(config)
+    settings = config.features
+    assert settings.directory is config.directory and settings.reunion is config.reunion
     assert settings.directory.searches_per_hour == 12
     assert settings.directory.key_prefix == "school2:directory:"
-    assert settings.reunion.anniversary_years == (10, 25)
+    assert settings.reunion.anniversary_years == [10, 25]
+
+
+def test_derived_feature_settings_are_not_keys_of_the_file(tmp_path):
+    with pytest.raises(ConfigError, match="未知的配置项 directory.key_prefix"):
+        load_config(write(tmp_path / "c.toml", '[directory]\nkey_prefix = "x:"\n'), environ={})
+    config = load_config(environ={"ALUMNI_BOT_DIRECTORY_KEY_PREFIX": "x:",
+                                  "ALUMNI_BOT_SCHEDULER_ANNIVERSARY_OUTREACH_DATE": "04-15"})
+    assert config.directory.key_prefix == "ab:directory:"  # the environment names keys only
+    assert config.reunion.anniversary_outreach_date == "04-15"
+    assert "key_prefix" not in config.as_dict()["directory"]
+    assert config.replace(redis={"key_prefix": "s2:"}).directory.key_prefix == "s2:directory:"
 
 
 @pytest.mark.parametrize("toml, why", [

@@ -3,6 +3,11 @@
 Lookup order (SPEC 3): --config PATH, $ALUMNI_BOT_CONFIG, ./config.toml, else the built-in demo
 defaults. Every problem raises ConfigError with one line that names the key; secrets are masked
 wherever the configuration is printed.
+
+A feature's section is read straight into the feature's own dataclass (`[reunion]` into
+handlers.reunion.settings.ReunionSettings, `[directory]` into handlers.directory.settings), so
+`Config.reunion` is the object the bot, the API and the jobs read (`Config.features` holds them
+for handlers). The other sections are the app's own and stay here.
 """
 
 from __future__ import annotations
@@ -15,7 +20,12 @@ import types
 import typing
 import zoneinfo
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+
+from handlers.directory.settings import DirectorySettings
+from handlers.reunion.settings import ReunionSettings
+from handlers.settings import Settings
 
 ENV_PREFIX = "ALUMNI_BOT_"
 SECRET_KEYS = {"secret_key", "app_secret", "token", "encoding_aes_key"}
@@ -71,16 +81,6 @@ class MiniprogramSection:
 
 
 @dataclass(frozen=True)
-class ReunionSection:
-    anniversary_years: list[int] = field(default_factory=lambda: [10, 20, 30, 40, 50, 60])
-    open_weekdays: list[int] = field(default_factory=lambda: [6, 7])
-    season_start: dt.date | None = None
-    season_end: dt.date | None = None
-    daily_capacity_people: int = 500
-    booking_lead_days: int = 7
-
-
-@dataclass(frozen=True)
 class PushSection:
     rate_per_second: float = 20.0
     max_attempts: int = 5
@@ -97,16 +97,6 @@ class PushSection:
     miniprogram_template_data: list[str] = field(default_factory=list)
     miniprogram_page: str = ""
     miniprogram_state: str = "formal"
-
-
-@dataclass(frozen=True)
-class DirectorySection:
-    searches_per_hour: int = 30
-    bind_failures_allowed: int = 5
-    bind_failure_window_seconds: int = 3600
-    bind_lockout_seconds: int = 3600
-    max_pages_per_search: int = 10
-    last_search_ttl_seconds: int = 1800
 
 
 @dataclass(frozen=True)
@@ -138,9 +128,9 @@ class Config:
     redis: RedisSection = field(default_factory=RedisSection)
     wechat: WechatSection = field(default_factory=WechatSection)
     miniprogram: MiniprogramSection = field(default_factory=MiniprogramSection)
-    reunion: ReunionSection = field(default_factory=ReunionSection)
+    reunion: ReunionSettings = field(default_factory=ReunionSettings)
     push: PushSection = field(default_factory=PushSection)
-    directory: DirectorySection = field(default_factory=DirectorySection)
+    directory: DirectorySettings = field(default_factory=DirectorySettings)
     sandbox: SandboxSection = field(default_factory=SandboxSection)
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
     source: str = "内置演示默认值"
@@ -153,7 +143,13 @@ class Config:
         return build_config(raw, self.source)
 
     def as_dict(self) -> dict[str, dict]:
-        return {f.name: dataclasses.asdict(getattr(self, f.name)) for f in _sections()}
+        """The file's keys and their values (what `replace` edits): derived fields left out."""
+        out = {}
+        for section in _sections():
+            values = dataclasses.asdict(getattr(self, section.name))
+            keys = _keys(_section_type(section))
+            out[section.name] = {key.name: values[key.name] for key in keys}
+        return out
 
     def redacted(self) -> dict[str, dict]:
         """The configuration safe to log or print: secrets and database passwords masked."""
@@ -170,9 +166,31 @@ class Config:
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.app.timezone)
 
+    @cached_property
+    def features(self) -> Settings:
+        """What handlers get as `Context.settings`: the feature sections themselves, not copies."""
+        return Settings(school_name=self.app.school_name, account_name=self.app.account_name,
+                        timezone=self.app.timezone, directory=self.directory, reunion=self.reunion)
+
 
 def _sections() -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(Config) if f.name != "source"]
+
+
+def _keys(section_type: type) -> list[dataclasses.Field]:
+    """The keys a section has in the file and the environment: not the fields `_derive` fills."""
+    return [f for f in dataclasses.fields(section_type) if not f.metadata.get("derived")]
+
+
+def _derive(config: Config) -> Config:
+    """Fill in what a feature's settings hold but the file does not set in the feature's section."""
+    return dataclasses.replace(
+        config,
+        directory=dataclasses.replace(config.directory,
+                                      key_prefix=f"{config.redis.key_prefix}directory:"),
+        reunion=dataclasses.replace(
+            config.reunion, anniversary_outreach_date=config.scheduler.anniversary_outreach_date),
+    )
 
 
 def _mask_password(url: str) -> str:
@@ -208,7 +226,7 @@ def load_config(path: str | os.PathLike | None = None, environ: typing.Mapping[s
 def _apply_environment(raw: dict, environ: typing.Mapping[str, str]) -> dict:
     raw = {name: dict(values) if isinstance(values, dict) else values for name, values in raw.items()}
     for section in _sections():
-        for key in dataclasses.fields(_section_type(section)):
+        for key in _keys(_section_type(section)):
             variable = f"{ENV_PREFIX}{section.name}_{key.name}".upper()
             if variable in environ:
                 raw.setdefault(section.name, {})[key.name] = _EnvText(environ[variable])
@@ -234,7 +252,7 @@ def build_config(raw: dict, source: str = "内置演示默认值") -> Config:
         if not isinstance(values, dict):
             raise ConfigError(f"配置段 [{section.name}] 必须是一个表（{source}）")
         hints = typing.get_type_hints(cls)
-        known = {f.name for f in dataclasses.fields(cls)}
+        known = {f.name for f in _keys(cls)}
         for key in values:
             if key not in known:
                 raise ConfigError(f"未知的配置项 {section.name}.{key}（{source}）")
@@ -242,7 +260,7 @@ def build_config(raw: dict, source: str = "内置演示默认值") -> Config:
         sections[section.name] = cls(**typed)
     config = Config(**sections, source=source)
     _validate(config)
-    return config
+    return _derive(config)
 
 
 def _coerce(name: str, hint, value):

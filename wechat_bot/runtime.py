@@ -6,7 +6,6 @@ nothing of it lives in module globals, which would break with two workers.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import socket
@@ -20,8 +19,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.context import Message
-from handlers.reunion.policy import ReunionPolicy
-from handlers.settings import DirectorySettings, Settings
 from models.db import make_engine, make_session_factory
 from wechat_bot.config import Config
 from wechat_bot.conversation.dialogs import DialogStore
@@ -35,26 +32,6 @@ from wechat_bot.webhook.inbox import InboundQueue
 from wechat_bot.webhook.writebehind import WriteBehind
 
 log = logging.getLogger(__name__)
-
-
-def feature_settings(config: Config) -> Settings:
-    """The configuration as the features see it: their own settings dataclasses."""
-    reunion = config.reunion
-    return Settings(
-        school_name=config.app.school_name,
-        account_name=config.app.account_name,
-        timezone=config.app.timezone,
-        directory=DirectorySettings(**dataclasses.asdict(config.directory),
-                                    key_prefix=f"{config.redis.key_prefix}directory:"),
-        reunion=ReunionPolicy(
-            anniversary_years=tuple(reunion.anniversary_years),
-            open_weekdays=tuple(reunion.open_weekdays),
-            season_start=reunion.season_start,
-            season_end=reunion.season_end,
-            daily_capacity_people=reunion.daily_capacity_people,
-            booking_lead_days=reunion.booking_lead_days,
-        ),
-    )
 
 
 @dataclass
@@ -97,7 +74,7 @@ class Runtime:
             dialogs=dialogs,
             dedup=Deduplicator(store, keys, config.wechat.dedup_ttl_seconds),
             deadline=DeadlineRunner(config.wechat.reply_deadline_seconds),
-            dispatcher=Dispatcher(sessions, router, dialogs, inbox, store, feature_settings(config)),
+            dispatcher=Dispatcher(sessions, router, dialogs, inbox, store, config.features),
             inbox=inbox,
             crypto=MessageCrypto(key, config.wechat.app_id) if key else None,
             writes=writes,

@@ -2,14 +2,14 @@
 
 How a liaison is told: when a liaison is linked to a roster record that is bound to a WeChat user
 and the door handed in a `notify` (the outbox's queue_push, which lives above this layer), they get
-a notification push; otherwise, and for liaisons who cannot be reached, a StaffAlert of kind
-`chapter_join` asks staff to pass it on. Either way the member row itself is the record: a
-chapter's members are the audience of its broadcasts (`chapter_member_users`).
+a notification push, created by `chapters:join`; otherwise, and for liaisons who cannot be
+reached, a StaffAlert of kind `chapter_join` asks staff to pass it on. Either way the member row
+itself is the record: a chapter's members are the audience of its broadcasts
+(`chapter_member_users`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,13 +21,12 @@ from sqlalchemy.orm import Session, selectinload
 from handlers.chapters import texts
 from handlers.chapters.discovery import MAX_ID
 from handlers.directory.binding import bound_records
+from handlers.notices import Notify
 from models import Alumnus, StaffAlert, WechatUser
 from models.chapter import Chapter, ChapterLiaison, ChapterMember
 
 JOIN_ALERT = "chapter_join"
-
-# notify(session, user_ids, text, now): queue a notification to those WeChat users.
-Notify = Callable[[Session, list[int], str, datetime], None]
+JOIN_NOTICE_BY = "chapters:join"  # the liaisons' push, as staff see its cause
 
 
 class JoinOutcome(StrEnum):
@@ -96,7 +95,7 @@ def _tell_liaisons(session: Session, chapter: Chapter, member: Alumnus, *, now: 
     text = texts.liaison_notice(chapter.name, member.name, member.graduation_year, member.college)
     reachable = _bound_liaison_users(session, chapter.liaisons) if notify is not None else []
     if reachable:
-        notify(session, reachable, text, now)
+        notify(session, reachable, text, now, created_by=JOIN_NOTICE_BY)
         return
     session.add(StaffAlert(kind=JOIN_ALERT, created_at=now,
                            message=texts.join_alert(chapter.name, chapter.id, text,

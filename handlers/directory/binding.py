@@ -17,8 +17,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from handlers.directory.names import name_key
+from handlers.directory.settings import DirectorySettings
 from handlers.limits import Lockout
-from handlers.settings import DirectorySettings
 from models import Alumnus, BindingEvent, StaffAlert, WechatUser
 
 CONFLICT_ALERT = "binding_conflict"

@@ -31,7 +31,7 @@ from handlers.directory.searching import (
     remember_search,
     search_directory,
 )
-from handlers.settings import DirectorySettings
+from handlers.directory.settings import DirectorySettings
 from models import Alumnus, Privacy
 
 CHANNEL = "bot"

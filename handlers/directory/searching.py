@@ -29,8 +29,8 @@ from handlers.context import STORE_DOWN
 from handlers.directory import texts
 from handlers.directory.binding import NotBound
 from handlers.directory.lookup import QueryError, SearchFilters, SearchPage, Viewer, search_alumni
+from handlers.directory.settings import DirectorySettings
 from handlers.limits import RateLimit
-from handlers.settings import DirectorySettings
 from models import Alumnus, SearchLog, WechatUser
 
 PER_PAGE = 10

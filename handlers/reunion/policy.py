@@ -2,28 +2,13 @@
 
 A class that graduated in `graduation_year` celebrates its n-th anniversary in the calendar year
 `graduation_year + n`; it is a reunion year when n is one of `anniversary_years` (config
-`reunion.anniversary_years`, default 10, 20 … 60).
+`reunion.anniversary_years`, default 10, 20 … 60: handlers.reunion.settings).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-
-DEFAULT_ANNIVERSARY_YEARS = (10, 20, 30, 40, 50, 60)
-
-
-@dataclass(frozen=True)
-class ReunionPolicy:
-    """The `[reunion]` section as the features see it (wechat_bot.config fills it)."""
-
-    anniversary_years: tuple[int, ...] = DEFAULT_ANNIVERSARY_YEARS
-    open_weekdays: tuple[int, ...] = (6, 7)       # ISO weekdays the campus receives visits
-    season_start: dt.date | None = None
-    season_end: dt.date | None = None
-    daily_capacity_people: int = 500
-    booking_lead_days: int = 7
 
 
 def anniversary_this_year(graduation_year: int, today: dt.date, years: Iterable[int]) -> int | None:

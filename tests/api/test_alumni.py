@@ -87,9 +87,7 @@ def test_paging_is_bounded(live, zhangwei):
 
 
 def test_the_search_limit_is_shared_with_the_bot(live, zhangwei):
-    from wechat_bot.runtime import feature_settings
-
-    settings = feature_settings(live.runtime.config).directory
+    settings = live.runtime.config.directory
     limit = searching.search_limit(live.runtime.store, settings)
     user_id = _user_id(live, zhangwei)
     now = datetime.now(UTC)

@@ -129,6 +129,7 @@ def test_a_bound_liaison_is_notified_through_the_outbox(live, roster):
     with live.runtime.sessions() as session:
         push = session.scalars(select(Push)).one()
         assert push.kind == "notification" and "【伦敦校友会】新成员：张伟" in push.text
+        assert push.created_by == "chapters:join"  # staff can tell what caused it
         delivery = session.scalars(select(Delivery)).one()
         liaison_user = session.scalar(select(Chapter).where(Chapter.id == ids["伦敦校友会"])).liaisons[0]
         assert delivery.wechat_user_id is not None and liaison_user.alumnus_id == roster["lina"]

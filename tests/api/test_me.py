@@ -61,11 +61,10 @@ def test_five_failures_lock_binding_with_429_and_retry_after(live, roster):
 
 def test_the_lockout_is_shared_with_the_bot(live, roster):
     from handlers.directory.binding import binding_lockout
-    from wechat_bot.runtime import feature_settings
 
     token = live.login(live.person())
     me_id = _user_id(live, token)
-    lockout = binding_lockout(live.runtime.store, feature_settings(live.runtime.config).directory)
+    lockout = binding_lockout(live.runtime.store, live.runtime.config.directory)
     from datetime import UTC, datetime
 
     for _ in range(5):  # as five wrong 绑定 in the chat do

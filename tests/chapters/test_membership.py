@@ -36,9 +36,11 @@ def test_a_bound_liaison_is_notified_and_staff_are_not_bothered(session):
     session.flush()
     sent = []
     result = join_chapter(session, _member(session), chapter.id, now=NOW, channel="api",
-                          notify=lambda s, users, text, now: sent.append((users, text)))
+                          notify=lambda s, users, text, now, created_by:
+                          sent.append((users, text, created_by)))
     assert result.outcome is JoinOutcome.JOINED
-    assert sent == [([liaison_user.id], "【苏州校友会】新成员：钱多多（2016届 计算机学院）通过公众号加入了分会。")]
+    assert sent == [([liaison_user.id], "【苏州校友会】新成员：钱多多（2016届 计算机学院）通过公众号加入了分会。",
+                     "chapters:join")]
     assert session.scalars(select(StaffAlert)).all() == []
 
 
@@ -48,7 +50,7 @@ def test_an_unreachable_liaison_means_a_staff_alert(session):
     session.flush()
     sent = []
     join_chapter(session, _member(session), chapter.id, now=NOW, channel="bot",
-                 notify=lambda *args: sent.append(args))
+                 notify=lambda *args, **kwargs: sent.append(args))
     assert sent == []
     alert = session.scalars(select(StaffAlert)).one()
     assert alert.kind == JOIN_ALERT and f"分会 #{chapter.id} 的联络员：张伟" in alert.message

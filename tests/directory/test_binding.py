@@ -11,7 +11,6 @@ from menus.keys import MenuKey
 from models import Alumnus, BindingEvent, MessageLog, StaffAlert, WechatUser
 from tests.roster import add_alumnus
 from tests.wechat import click_xml, post, reply_content, say
-from wechat_bot.runtime import feature_settings
 
 IMPORTED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 TAKEN = "该身份已被其他微信账号绑定，如有疑问请联系校友会。"
@@ -19,7 +18,7 @@ TAKEN = "该身份已被其他微信账号绑定，如有疑问请联系校友�
 
 def directory_settings(config):
     """The directory settings the app runs with (its keys under this test's Redis prefix)."""
-    return feature_settings(config).directory
+    return config.directory
 
 
 

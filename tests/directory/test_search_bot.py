@@ -12,7 +12,6 @@ from menus.keys import MenuKey
 from models import Privacy, SearchLog, WechatUser
 from tests.roster import add_alumnus
 from tests.wechat import click_xml, post, reply_content, say
-from wechat_bot.runtime import feature_settings
 
 IMPORTED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 HOWTO_EXAMPLES = ("查找 张伟", "查找 zhangwei", "查找 zw 2012", "查找 计算机学院 上海")
@@ -159,7 +158,7 @@ def test_the_search_limit_lifts_after_an_hour(talk, runtime, config, me):
     for i in range(30):
         talk(me, f"查找 王磊 {2000 + i % 25}")
     assert "已达到上限" in talk(me, "查找 王磊")
-    settings = feature_settings(config).directory
+    settings = config.directory
     with runtime.sessions.begin() as session:
         user = session.scalars(select(WechatUser).where(WechatUser.openid == me)).one()
         later = datetime.now(UTC) + timedelta(hours=1, seconds=1)
@@ -186,7 +185,7 @@ def test_a_query_the_lookup_rejects_is_explained_and_not_counted(talk, runtime, 
 
 
 def test_paging_is_capped_per_search(runtime, config, me):
-    settings = dataclasses.replace(feature_settings(config).directory, max_pages_per_search=2)
+    settings = dataclasses.replace(config.directory, max_pages_per_search=2)
     with runtime.sessions.begin() as session:
         user = session.scalars(select(WechatUser).where(WechatUser.openid == me)).one()
         now = datetime.now(UTC)

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from handlers.reunion.settings import ReunionSettings
+from handlers.settings import Settings
 from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
 from models.push import Delivery, DeliveryStatus, Push
@@ -33,9 +35,14 @@ class Clock:
         return self.now
 
 
-def context(runtime, now=MARCH_2, **settings) -> JobContext:
+def context(runtime, now=MARCH_2, features=None, **settings) -> JobContext:
     return JobContext(sessions=runtime.sessions, store=runtime.store,
-                      settings=JobSettings(**settings), clock=Clock(now))
+                      settings=JobSettings(**settings), features=features or Settings(),
+                      clock=Clock(now))
+
+
+def reunion(**values) -> Settings:
+    return Settings(school_name="示例大学", reunion=ReunionSettings(**values))
 
 
 def test_a_scheduled_broadcast_goes_out_on_the_first_delivery_run_after_its_time(runtime):
@@ -79,7 +86,7 @@ def test_anniversary_outreach_invites_each_anniversary_class_once_a_year(runtime
         tenth = [bind(session, add_user(session, now=MARCH_2), 2016) for _ in range(3)]
         bind(session, add_user(session, now=MARCH_2), 2006)  # 20 years
         bind(session, add_user(session, now=MARCH_2), 2015)  # 11 years: not an anniversary
-    ctx = context(runtime, anniversary_years=(10, 20, 30), school_name="示例大学")
+    ctx = context(runtime, features=reunion(anniversary_years=[10, 20, 30]))
     invited = anniversary_outreach(ctx)
     assert [(i.graduation_year, i.recipients) for i in invited] == [(2016, 3), (2006, 1), (1996, 0)]
     assert anniversary_outreach(ctx) == []  # the next day's run, or a new leader's: nothing twice
@@ -96,16 +103,60 @@ def test_anniversary_outreach_waits_for_its_date_and_comes_again_next_year(runti
     with runtime.sessions.begin() as session:
         bind(session, add_user(session, now=MARCH_2), 2016)
         bind(session, add_user(session, now=MARCH_2), 2017)
-    early = context(runtime, now=datetime(2026, 2, 28, 2, 0, tzinfo=UTC),
-                    anniversary_years=(10,), anniversary_outreach_date="03-01")
+    tenth = reunion(anniversary_years=[10], anniversary_outreach_date="03-01")
+    early = context(runtime, now=datetime(2026, 2, 28, 2, 0, tzinfo=UTC), features=tenth)
     assert anniversary_outreach(early) == []
     # 1 March 00:30 in Beijing is still 28 February in UTC: the local date counts.
-    on_the_day = context(runtime, now=datetime(2026, 2, 28, 16, 30, tzinfo=UTC),
-                         anniversary_years=(10,), anniversary_outreach_date="03-01")
+    on_the_day = context(runtime, now=datetime(2026, 2, 28, 16, 30, tzinfo=UTC), features=tenth)
     assert [i.graduation_year for i in anniversary_outreach(on_the_day)] == [2016]
-    next_year = context(runtime, now=datetime(2027, 3, 5, 2, 0, tzinfo=UTC),
-                        anniversary_years=(10,), anniversary_outreach_date="03-01")
+    next_year = context(runtime, now=datetime(2027, 3, 5, 2, 0, tzinfo=UTC), features=tenth)
     assert [i.graduation_year for i in anniversary_outreach(next_year)] == [2017]
+
+
+def test_an_invitation_another_run_recorded_first_queues_nothing(runtime):
+    import dataclasses
+
+    from handlers.reunion.outreach import ANNIVERSARY_INVITATIONS, invitations_due
+    from scheduler.notices import send_due_notices
+
+    with runtime.sessions.begin() as session:
+        bind(session, add_user(session, now=MARCH_2), 2016)
+    features = reunion(anniversary_years=[10])
+
+    def due_then_raced(session, now, settings):
+        due = invitations_due(session, now, settings)
+        with runtime.sessions.begin() as other:  # a second leader, between our look and our mark
+            other.add(AnniversaryOutreach(year=2026, graduation_year=2016, anniversary=10,
+                                          recipients=0, queued_at=now))
+        return due
+
+    raced = dataclasses.replace(ANNIVERSARY_INVITATIONS, due=due_then_raced)
+    assert send_due_notices(runtime.sessions, raced, now=MARCH_2, settings=features) == []
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Push)) == 0
+        assert session.scalar(select(func.count()).select_from(AnniversaryOutreach)) == 1
+
+
+def test_the_anniversary_invitation_is_listed_at_ten_local_once_bookings_open(runtime, monkeypatch):
+    monkeypatch.setattr("scheduler.jobs.BOOKINGS_OPEN", True)
+    ctx = context(runtime, features=reunion(anniversary_outreach_date="04-01"))
+    jobs = {j.id: j for j in scheduled_jobs(ctx)}
+    outreach = jobs["anniversary-outreach"]
+    assert "hour='10', minute='0'" in str(outreach.trigger)
+    assert str(outreach.trigger.timezone) == "Asia/Shanghai"
+    assert "04-01" in outreach.description
+    assert [i.graduation_year for i in outreach.func(ctx)] == []  # 2 March: before 1 April
+
+
+def test_notices_scanned_every_few_minutes_get_an_interval_job():
+    import dataclasses
+
+    from handlers.reunion.outreach import ANNIVERSARY_INVITATIONS
+    from scheduler.notices import notice_job
+
+    reminders = dataclasses.replace(ANNIVERSARY_INVITATIONS, schedule=timedelta(minutes=5))
+    spec = notice_job("event-reminders", clean_up, reminders, Settings())
+    assert str(spec.trigger) == "interval[0:05:00]"
 
 
 def _log(session, openid: str, at: datetime) -> None:

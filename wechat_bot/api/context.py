@@ -36,13 +36,7 @@ def token_service() -> TokenService:
 
 def settings() -> Settings:
     """The same feature settings the bot's dispatcher is given, so both doors share one limit."""
-    rt = runtime()
-    found = rt.extras.get("api.settings")
-    if found is None:
-        from wechat_bot.runtime import feature_settings
-
-        found = rt.extras["api.settings"] = feature_settings(rt.config)
-    return found
+    return runtime().config.features
 
 
 def search_log(rt=None) -> LogQueue[SearchRecord]:

@@ -2,7 +2,8 @@
 
 The scheduler package never imports wechat_bot (DESIGN.md, who knows whom); this module builds
 what its jobs need from the app's Runtime — the database, Redis, the one WeChat client, push
-delivery's sender and shared rate limiter, the settings — and hands it in. `demo` uses the same
+delivery's sender and shared rate limiter, the scheduler's settings and the features' own (the
+same objects the bot and the API read) — and hands it in. `demo` uses the same
 function to run the scheduler in its own process.
 """
 
@@ -33,9 +34,6 @@ def job_settings(config: Config, alumni_tag: str | None) -> JobSettings:
         delivery_interval_seconds=section.delivery_interval_seconds,
         delivery_threads=section.delivery_threads,
         message_log_retention_days=section.message_log_retention_days,
-        anniversary_years=tuple(config.reunion.anniversary_years),
-        anniversary_outreach_date=section.anniversary_outreach_date,
-        school_name=config.app.school_name,
         alumni_tag=alumni_tag,
         alumni_tag_sync_seconds=section.alumni_tag_sync_seconds,
         unionid_sync_seconds=section.unionid_sync_seconds,
@@ -57,6 +55,7 @@ def build_scheduler(runtime, *, identity: str | None = None, extra_jobs=()) -> S
     context = JobContext(
         sessions=runtime.sessions, store=runtime.store,
         settings=job_settings(config, menus.tags[0] if menus.tags else None),
+        features=config.features,
         wechat=runtime.wechat, delivery=Delivery(sender, limiter), worker_id=identity,
         stopping=stopping)
     section = config.scheduler
