@@ -10,11 +10,11 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handlers.directory import roster_import
 from handlers.directory.roster_file import RosterFileError, estimate_rows
+from wechat_bot.runtime import current_runtime
 
 LISTED_REJECTIONS = 50
 
@@ -26,7 +26,7 @@ LISTED_REJECTIONS = 50
 @with_appcontext
 def import_roster(path: str, dry_run: bool, strict: bool) -> None:
     """导入花名册（CSV：UTF-8 / UTF-8 BOM / GB18030，或 XLSX），按学号新增或更新。"""
-    engine = current_app.extensions["alumni_bot"].engine
+    engine = current_runtime().engine
 
     def stage(message: str) -> None:
         click.echo(message, err=True)
