@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask import Blueprint
+
 from handlers.directory import searching
 from handlers.directory.binding import NotBound
-from wechat_bot.api import bp
 from wechat_bot.api.context import CHANNEL, now, search_log, settings, user_gone
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.me import not_bound
@@ -22,6 +23,8 @@ from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import AlumniPage, AlumniQuery, AlumnusOut
 from wechat_bot.api.tokens import current_identity
 from wechat_bot.runtime import current_runtime
+
+bp = Blueprint("alumni", __name__)
 
 
 def _fingerprint(query: AlumniQuery) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import requests
+from flask import Blueprint
 from wechatpy.exceptions import WeChatClientException
 
 from handlers.directory.binding import bound_records
-from wechat_bot.api import bp
 from wechat_bot.api.accounts import sign_in
 from wechat_bot.api.context import now, token_service
 from wechat_bot.api.errors import ApiError
@@ -19,6 +19,7 @@ from wechat_bot.runtime import current_runtime
 from wechat_bot.wechat_errors import describe_failure
 
 log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__)
 
 # jscode2session errcodes -> what the mini-program is told.
 LOGIN_ERRORS = {

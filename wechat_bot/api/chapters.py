@@ -8,6 +8,7 @@ notification: wechat_bot may use the push outbox, so a bound liaison gets a WeCh
 
 from __future__ import annotations
 
+from flask import Blueprint
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,6 @@ from handlers.chapters.discovery import (
 )
 from handlers.chapters.geo import distance_km
 from handlers.chapters.membership import JoinOutcome, is_member, join_chapter
-from wechat_bot.api import bp
 from wechat_bot.api.context import CHANNEL, current_user, now
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.me import not_bound
@@ -29,6 +29,8 @@ from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import text
 from wechat_bot.notify import notify_users
 from wechat_bot.runtime import current_runtime
+
+bp = Blueprint("chapters", __name__)
 
 MAX_LIMIT = 50
 

@@ -6,17 +6,20 @@ audit trail are the bot's, shared through the same services and Redis keys.
 
 from __future__ import annotations
 
+from flask import Blueprint
+
 from handlers.directory import texts
 from handlers.directory.binding import BindOutcome, NotBound, bind_alumnus, binding_lockout, unbind
 from handlers.directory.privacy import UNCHANGED, ProfileError, set_privacy, update_profile
 from handlers.directory.profile import Profile, my_profile
-from wechat_bot.api import bp
 from wechat_bot.api.context import CHANNEL, current_user, now, settings, token_service
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import BindingIn, MeOut, MePatch, RecordOut
 from wechat_bot.api.tokens import current_identity
 from wechat_bot.runtime import current_runtime
+
+bp = Blueprint("me", __name__)
 
 
 def not_bound() -> ApiError:

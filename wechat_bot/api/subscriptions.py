@@ -6,12 +6,15 @@ reports the templates they allowed here, and the push outbox spends one consent 
 
 from __future__ import annotations
 
+from flask import Blueprint
+
 from models.push import grant_subscribe_consents
-from wechat_bot.api import bp
 from wechat_bot.api.context import current_user, now
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import SubscriptionsIn, SubscriptionsOut
 from wechat_bot.runtime import current_runtime
+
+bp = Blueprint("subscriptions", __name__)
 
 
 @bp.post("/me/subscriptions")
