@@ -11,14 +11,9 @@ from sqlalchemy import select
 
 from handlers.push_reports import mass_status_text, template_failure
 from models.push import Delivery, DeliveryStatus
-from scheduler.outbox import (
-    AudienceError,
-    audience_label,
-    count_recipients,
-    describe_audience,
-    push_progress,
-    queue_push,
-)
+from scheduler.audiences import AudienceError, audience_label, describe_audience
+from scheduler.outbox import count_recipients, queue_push
+from scheduler.progress import push_progress
 from wechat_bot import wechat_errors
 from wechat_bot.runtime import current_runtime
 
