@@ -1,8 +1,10 @@
 """Who a push goes to: the audiences registry, and the audiences every push may use.
 
-An audience spec is `name` or `name:argument`. The built-in ones: `all` (every follower, one mass
-send), `bound`, `year:2016`, `openids:o1,o2`, `users:1,2`. A feature adds its own with
-`register_audience` (e.g. `chapter:NAME`).
+An audience spec is `name` or `name:argument`. Registered here: `all` (every follower, one mass
+send), `bound`, `year:2016`, `openids:o1,o2`, `users:1,2`. A feature's own audience (a chapter's
+members, `chapter:NAME`) is registered with `register_audience` by the composition root
+(wechat_bot/audiences.py, called by the app factory), not here: nothing in scheduler/ imports a
+feature to name its members, so a process that builds no app knows only the audiences above.
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from handlers.chapters.membership import chapter_member_users
 from models.alumnus import Alumnus
-from models.chapter import Chapter
 from models.wechat_user import WechatUser
 
 AUDIENCE_COLUMN_LENGTH = 200
@@ -152,22 +152,3 @@ register_audience(Audience(
     "users", lambda arg: select(WechatUser.id).where(WechatUser.id.in_(
         [int(i) for i in _split(arg)])),
     lambda arg: f"指定的 {len(_split(arg))} 位用户", parse=_parse_ids))
-
-
-def _chapter_name(session: Session, arg: str) -> str:
-    """The chapter `arg` names: its full name, or the one chapter whose name starts with it
-    (chapter:北京 → 北京校友会)."""
-    if session.scalar(select(Chapter.id).where(Chapter.name == arg)) is not None:
-        return arg
-    names = list(session.scalars(select(Chapter.name).where(Chapter.name.startswith(arg, autoescape=True))
-                                 .order_by(Chapter.name).limit(6)))
-    if len(names) == 1:
-        return names[0]
-    if names:
-        raise AudienceError(f"「{arg}」对应多个分会：{'、'.join(names[:5])}；请写全名，例如 chapter:{names[0]}")
-    raise AudienceError(f"没有名为「{arg}」的分会（alumni-bot import-chapters 导入分会后再试）")
-
-
-register_audience(Audience(
-    "chapter", lambda arg: chapter_member_users(arg).distinct(), lambda arg: f"{arg}成员",
-    resolve=_chapter_name))
