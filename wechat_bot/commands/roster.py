@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 from handlers.directory import roster_import
 from handlers.directory.roster_file import RosterFileError, estimate_rows
+from handlers.directory.roster_report import summary_lines
 from wechat_bot.runtime import current_runtime
 
 LISTED_REJECTIONS = 50
@@ -40,7 +41,7 @@ def import_roster(path: str, dry_run: bool, strict: bool) -> None:
     except RosterFileError as exc:
         click.echo(f"无法导入：{exc}", err=True)
         sys.exit(2)
-    for line in roster_import.summary_lines(report, listed=LISTED_REJECTIONS):
+    for line in summary_lines(report, listed=LISTED_REJECTIONS):
         click.echo(line)
     if strict and report.rejected_count:
         sys.exit(1)
