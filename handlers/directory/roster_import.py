@@ -14,8 +14,8 @@ deleted: a record missing from the file stays. `strict` checks everything before
 `dry_run` does the same work, counts what would change, and rolls back.
 
 This module runs those steps; a row's checks are `roster_checks`, the staging table and the upsert
-`roster_staging` (per database: `roster_staging_postgres`, `roster_staging_sqlite`), and what staff
-read `roster_report`.
+`roster_staging` (per database: `roster_staging_postgres`, `roster_staging_sqlite`), the first
+import into an empty roster `roster_indexes`, and what staff read `roster_report`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine
 
 from handlers.directory.roster_checks import YEARS_AHEAD, RejectedRow, check_row
 from handlers.directory.roster_file import open_roster
+from handlers.directory.roster_indexes import load_then_index
 from handlers.directory.roster_report import ImportReport
 from handlers.directory.roster_staging import Staging
 from handlers.directory.roster_staging_postgres import PostgresStaging
@@ -77,7 +78,7 @@ def import_roster(
             else:
                 if on_stage:
                     on_stage(f"正在写入数据库（{staged} 行）…")
-                inserted, updated = staging.merge(now)
+                inserted, updated = _merge(staging, now)
         except BaseException:
             staging.abandon()
             raise
@@ -118,6 +119,13 @@ def _load(rows: Iterable, staging, last_year: int, progress) -> tuple[int, list[
         if progress:
             progress(len(batch))
     return read, rejected, omitted
+
+
+def _merge(staging: Staging, now: datetime) -> tuple[int, int]:
+    """Upsert the staged rows; (inserted, updated). Into an empty roster: load, then index."""
+    if staging.lock_empty_roster():
+        return load_then_index(staging, now), 0
+    return staging.upsert_all(now)
 
 
 def _merge_rejections(rejected: list[RejectedRow], omitted: int, duplicates) -> tuple[list, int]:

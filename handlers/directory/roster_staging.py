@@ -26,12 +26,8 @@ class Staging:
     """The staging table on one connection; the subclasses load and upsert each their own way.
 
     Its columns have alumnus's own types (on PostgreSQL the search columns' "C" collation too),
-    so comparing a staged value with a stored one never meets two collations.
-
-    Into an empty roster (the first import) the rows go in with a plain INSERT while the search
-    indexes are dropped, and the indexes are built afterwards: building an index from sorted data
-    takes seconds where updating eleven of them row by row takes minutes (DESIGN: "load, then
-    index"). Readers wait for that transaction on PostgreSQL, but there was nothing to find yet.
+    so comparing a staged value with a stored one never meets two collations. Into an empty
+    roster the rows go in another way: roster_indexes.
     """
 
     differs = "IS DISTINCT FROM"
@@ -89,7 +85,7 @@ class Staging:
         return " OR ".join(f"{old}.{c} {self.differs} {new}.{c}" for c in _COMPARED)
 
     def predict(self) -> tuple[int, int]:
-        """(inserted, updated) that merge would report, without writing (for a dry run)."""
+        """(inserted, updated) that the merge would report, without writing (for a dry run)."""
         inserted = self.scalar(
             "SELECT count(*) FROM roster_staging s WHERE NOT EXISTS "
             "(SELECT 1 FROM alumnus a WHERE a.student_id = s.student_id)"
@@ -111,21 +107,6 @@ class Staging:
         updates = ", ".join(f"{c} = excluded.{c}" for c in (*_COMPARED, "imported_at"))
         return (f"{sql} ON CONFLICT (student_id) DO UPDATE SET {updates} "
                 f"WHERE {self.changed('alumnus', 'excluded')}")  # fmt: skip
-
-    def merge(self, now: datetime) -> tuple[int, int]:
-        """Upsert the staged rows; (inserted, updated)."""
-        if not self.lock_empty_roster():
-            return self.upsert_all(now)
-        indexes = self.search_indexes()
-        for name, _ in indexes:
-            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
-        statement = text(self.insert_sql(upsert=False)).bindparams(now_param())
-        inserted = self.conn.execute(statement, {"now": now}).rowcount
-        for _, create in indexes:
-            self.conn.exec_driver_sql(create)
-        self.analyze()
-        self.conn.commit()
-        return inserted, 0
 
     def finish(self, *, commit: bool) -> None:
         if commit:
