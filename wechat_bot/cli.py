@@ -186,7 +186,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool) ->
 @click.option("--seed", default=2026, show_default=True, type=int)
 def gen_roster(count: int, out: str, seed: int) -> None:
     """生成 COUNT 名虚构校友的花名册 CSV（演示与基准测试用）。"""
-    from handlers.directory.synthetic import write_synthetic_roster
+    from wechat_bot.synthetic.roster import write_synthetic_roster
 
     with click.progressbar(length=count, label="生成花名册", file=sys.stderr) as bar:
         written = write_synthetic_roster(count, out, seed=seed, progress=bar.update)

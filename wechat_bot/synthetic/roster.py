@@ -21,7 +21,7 @@ from itertools import accumulate
 from typing import Generic, TextIO, TypeVar
 
 from handlers.directory.roster_columns import CHINESE_HEADERS, DEGREES
-from handlers.directory.synthetic_data import (
+from wechat_bot.synthetic.data import (
     _CITIES,
     _COLLEGES,
     _FEMALE_CHARS,
