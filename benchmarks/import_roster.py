@@ -73,7 +73,7 @@ def fresh_database(url: str) -> str:
 
 def rosters(rows: int) -> tuple[Path, Path]:
     """The synthetic roster, and a copy with every hundredth row's city changed."""
-    from handlers.directory.synthetic import write_synthetic_roster
+    from wechat_bot.synthetic.roster import write_synthetic_roster
 
     roster = Path(f"/tmp/alumni-bench-roster-{rows}.csv")
     changed = Path(f"/tmp/alumni-bench-roster-{rows}-changed.csv")

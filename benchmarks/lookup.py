@@ -64,7 +64,7 @@ def prepare(url: str, rows: int, public_share: float):
             sys.exit(f"{url}: {present} alumni, fewer than {rows}: drop it and run again")
         roster = Path(f"/tmp/alumni-bench-roster-{rows}.csv")
         if not roster.exists():
-            from handlers.directory.synthetic import write_synthetic_roster
+            from wechat_bot.synthetic.roster import write_synthetic_roster
 
             print(f"writing {roster} …", file=sys.stderr)
             write_synthetic_roster(rows, roster)

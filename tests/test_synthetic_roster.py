@@ -16,7 +16,7 @@ from handlers.directory.roster_columns import (
     ROSTER_COLUMNS,
     field_for_header,
 )
-from handlers.directory.synthetic import write_synthetic_roster
+from wechat_bot.synthetic.roster import write_synthetic_roster
 
 ROWS = 12_000  # a few batches' worth; enough for the rare surnames (about 0.1% each) to show
 
@@ -106,7 +106,7 @@ def test_student_ids_are_unique(roster: list[dict[str, str]]) -> None:
 
 def test_student_ids_stay_unique_in_an_overfull_cohort() -> None:
     # Rosters of tens of millions overflow a cohort's 499 classes of 30.
-    from handlers.directory.synthetic import _StudentIds
+    from wechat_bot.synthetic.roster import _StudentIds
 
     ids = _StudentIds()
     issued = [ids.allocate(2020, "本科", 1, 1)[0] for _ in range(20_000)]

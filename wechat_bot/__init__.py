@@ -28,6 +28,10 @@ def create_app(config: Config | None = None, routes=None) -> Flask:
     runtime = Runtime.build(config, routes)
     app.extensions["alumni_bot"] = runtime
 
+    from wechat_bot.audiences import register_feature_audiences
+
+    register_feature_audiences()  # chapter:NAME, for every door that queues a push
+
     from wechat_bot import health
     from wechat_bot.webhook import bp as webhook_bp
 

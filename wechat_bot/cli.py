@@ -7,10 +7,10 @@ import os
 import sys
 
 import click
-from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from wechat_bot.config import ENV_PREFIX, ConfigError, load_config
+from wechat_bot.runtime import current_runtime
 
 log = logging.getLogger("alumni_bot")
 
@@ -122,17 +122,13 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def runtime():
-    return current_app.extensions["alumni_bot"]
-
-
 @main.command("init-db")
 @with_appcontext
 def init_db() -> None:
     """创建数据库表（已存在则升级到最新）。"""
     from wechat_bot.migrate import current_revision, upgrade
 
-    engine = runtime().engine
+    engine = current_runtime().engine
     upgrade(engine)
     click.echo(f"数据库已就绪（版本 {current_revision(engine)}）：{_safe_url()}")
 
@@ -149,7 +145,7 @@ def db_upgrade(revision: str) -> None:
     """把数据库迁移到 REVISION（默认最新）。"""
     from wechat_bot.migrate import current_revision, upgrade
 
-    engine = runtime().engine
+    engine = current_runtime().engine
     before = current_revision(engine)
     upgrade(engine, revision)
     click.echo(f"数据库版本：{before or '空'} → {current_revision(engine)}")
@@ -161,11 +157,11 @@ def db_current() -> None:
     """显示数据库当前的迁移版本。"""
     from wechat_bot.migrate import current_revision, head_revision
 
-    click.echo(f"当前 {current_revision(runtime().engine) or '空'}，最新 {head_revision()}")
+    click.echo(f"当前 {current_revision(current_runtime().engine) or '空'}，最新 {head_revision()}")
 
 
 def _safe_url() -> str:
-    return runtime().config.redacted()["database"]["url"]
+    return current_runtime().config.redacted()["database"]["url"]
 
 
 @main.command("serve")
@@ -190,7 +186,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool) ->
 @click.option("--seed", default=2026, show_default=True, type=int)
 def gen_roster(count: int, out: str, seed: int) -> None:
     """生成 COUNT 名虚构校友的花名册 CSV（演示与基准测试用）。"""
-    from handlers.directory.synthetic import write_synthetic_roster
+    from wechat_bot.synthetic.roster import write_synthetic_roster
 
     with click.progressbar(length=count, label="生成花名册", file=sys.stderr) as bar:
         written = write_synthetic_roster(count, out, seed=seed, progress=bar.update)

@@ -7,6 +7,8 @@ import logging
 from flask import Blueprint, current_app, jsonify, send_from_directory
 from sqlalchemy import text
 
+from wechat_bot.runtime import current_runtime
+
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 
@@ -14,7 +16,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     """200 with each dependency's status when all answer, 503 when one does not."""
-    runtime = current_app.extensions["alumni_bot"]
+    runtime = current_runtime()
     status = {"database": "ok", "redis": "ok"}
     try:
         with runtime.engine.connect() as connection:

@@ -1,7 +1,8 @@
 """What one app instance holds: config, database, Redis, the WeChat client and the conversation.
 
 Built once by the app factory (the composition root) and kept in app.extensions["alumni_bot"];
-nothing of it lives in module globals, which would break with two workers.
+nothing of it lives in module globals, which would break with two workers. A view or a command
+reaches it through `current_runtime()`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
+from flask import current_app
 from redis import RedisError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +34,11 @@ from wechat_bot.webhook.inbox import InboundQueue
 from wechat_bot.webhook.writebehind import WriteBehind
 
 log = logging.getLogger(__name__)
+
+
+def current_runtime() -> Runtime:
+    """The runtime of the app whose context is active: a request's, or a CLI command's."""
+    return current_app.extensions["alumni_bot"]
 
 
 @dataclass

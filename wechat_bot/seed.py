@@ -29,8 +29,8 @@ def seed_roster(runtime, alumni: int) -> Iterator[str]:
     """A synthetic roster of `alumni` records, through the real import, if the roster is empty."""
     from handlers.directory.demo import DEMO_IDENTITIES
     from handlers.directory.roster_import import import_roster
-    from handlers.directory.synthetic import write_synthetic_roster
     from models import Alumnus, Privacy
+    from wechat_bot.synthetic.roster import write_synthetic_roster
 
     with runtime.sessions() as session:
         present = session.scalar(select(func.count()).select_from(Alumnus))

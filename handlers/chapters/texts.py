@@ -22,6 +22,11 @@ ROW_LIAISON_NOT_IN_ROSTER = "联络员 {name} 的学号「{student_id}」在花�
 ROW_DUPLICATE = "与第 {line} 行的分会重名"
 FILE_MISSING_COLUMNS = "缺少必需的列：{columns}"
 
+# --- the chapter:NAME push audience (staff choosing whom a broadcast reaches) ---------------
+AUDIENCE_LABEL = "{name}成员"
+AUDIENCE_AMBIGUOUS = "「{name}」对应多个分会：{names}；请写全名，例如 chapter:{first}"
+AUDIENCE_UNKNOWN = "没有名为「{name}」的分会（alumni-bot import-chapters 导入分会后再试）"
+
 # --- the bot -----------------------------------------------------------------------------------
 ASK_WHERE = ("您想找哪里的校友分会？\n请回复城市（如 苏州、纽约）、省份、国家或行业（如 金融），"
              "或点击输入框旁的「+」→「位置」发送您的位置，我来找离您最近的分会。\n发送「取消」退出。")

@@ -1,1 +1,1 @@
-"""The alumni directory: the roster file format, its synthetic generator, and lookup."""
+"""The alumni directory: the roster file format and its import, binding, lookup and search."""

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from models.push import Channel, Delivery, SubscribeConsent, grant_subscribe_consents
 from models.wechat_user import WechatUser
 from scheduler.delivery import deliver_due, reconcile_stale
-from scheduler.outbox import push_progress, queue_push
+from scheduler.outbox import queue_push
+from scheduler.progress import push_progress
 from scheduler.sender import Outcome, SendResult
 from tests.push.conftest import NOW, SUB_REMINDER, FakeLimiter, FakeSender, add_user, policy
 

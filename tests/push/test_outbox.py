@@ -9,17 +9,15 @@ from sqlalchemy import func, select
 
 from models.push import Delivery, Push, SubscribeConsent, grant_subscribe_consents
 from models.wechat_user import WechatUser
-from scheduler.outbox import (
+from scheduler.audiences import (
     AUDIENCES,
     Audience,
     AudienceError,
-    TemplateContent,
-    count_recipients,
     describe_audience,
-    push_progress,
-    queue_push,
     register_audience,
 )
+from scheduler.outbox import TemplateContent, count_recipients, queue_push
+from scheduler.progress import push_progress
 from tests.push.conftest import NOW, add_user, bind
 
 

@@ -1,25 +1,39 @@
 """The mini-program's JSON API under /api/v1 (SPEC 6): a thin door onto the feature services.
 
-One module per resource (auth, me, alumni, subscriptions) registers its views on `bp`; `openapi`
-declares and validates each operation, `errors` gives every refusal one shape, `tokens` is the
-login state. Register with `init_app(app)` (the blueprint, plus the JSON 404/405 for our prefix).
+One module per resource (auth, me, subscriptions, alumni, chapters, docs), each with its own
+blueprint, nested in `bp` by `init_app`; `openapi` declares and validates each operation, `errors`
+gives every refusal one shape (its handlers are `bp`'s, so they answer for every nested view),
+`tokens` is the login state. Register with `init_app(app)`: the blueprints, plus the JSON 404/405
+for our prefix.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
+from functools import cache
+
+from flask import Blueprint, Flask
+
+from wechat_bot.api import errors
 
 URL_PREFIX = "/api/v1"
 
 bp = Blueprint("api", __name__, template_folder="templates")
-
-from wechat_bot.api import errors
-
 errors.register(bp)
 
-from wechat_bot.api import alumni, auth, chapters, docs, me, subscriptions  # noqa: F401  (views register on bp)
 
-
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
+    """Mount the API on `app`: the resources' blueprints inside `bp`, at URL_PREFIX."""
+    _nest_resources()
     errors.init_app(app)
     app.register_blueprint(bp, url_prefix=URL_PREFIX)
+
+
+@cache
+def _nest_resources() -> None:
+    """Once per process: tests and workers build many apps from the one `bp`, and Flask lets a
+    blueprint take no new child once it has been registered on an app."""
+    from wechat_bot.api import alumni, auth, chapters, docs, me, subscriptions
+
+    # In the order the OpenAPI document and the docs page list them.
+    for resource in (me, alumni, auth, chapters, docs, subscriptions):
+        bp.register_blueprint(resource.bp)

@@ -12,15 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask import Blueprint
+
 from handlers.directory import searching
 from handlers.directory.binding import NotBound
-from wechat_bot.api import bp
-from wechat_bot.api.context import CHANNEL, now, runtime, search_log, settings, user_gone
+from wechat_bot.api.context import CHANNEL, now, search_log, settings, user_gone
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.me import not_bound
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import AlumniPage, AlumniQuery, AlumnusOut
 from wechat_bot.api.tokens import current_identity
+from wechat_bot.runtime import current_runtime
+
+bp = Blueprint("alumni", __name__)
 
 
 def _fingerprint(query: AlumniQuery) -> str:
@@ -29,7 +33,7 @@ def _fingerprint(query: AlumniQuery) -> str:
 
 
 def _searched_key(user_id: int, fingerprint: str) -> str:
-    return runtime().keys("api", "searched", str(user_id), fingerprint)
+    return current_runtime().keys("api", "searched", str(user_id), fingerprint)
 
 
 @bp.get("/alumni")
@@ -41,7 +45,7 @@ def search(query: AlumniQuery):
     按每位校友的隐私设置过滤。未绑定时 403 `not_bound`；每小时超过 30 次时 429 `rate_limited`
     （与公众号共用）；无法查找的关键词，或没有先查第一页就翻页，返回 422。
     """
-    rt, directory = runtime(), settings().directory
+    rt, directory = current_runtime(), settings().directory
     filters, logged = _filters(query), []
     user_id = current_identity().user_id
     marker = _searched_key(user_id, _fingerprint(query))

@@ -5,19 +5,21 @@ from __future__ import annotations
 import logging
 
 import requests
+from flask import Blueprint
 from wechatpy.exceptions import WeChatClientException
 
 from handlers.directory.binding import bound_records
-from wechat_bot.api import bp
 from wechat_bot.api.accounts import sign_in
-from wechat_bot.api.context import now, runtime, token_service
+from wechat_bot.api.context import now, token_service
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import LoggedOut, LoginIn, LoginOut
 from wechat_bot.api.tokens import current_identity
+from wechat_bot.runtime import current_runtime
 from wechat_bot.wechat_errors import describe_failure
 
 log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__)
 
 # jscode2session errcodes -> what the mini-program is told.
 LOGIN_ERRORS = {
@@ -30,7 +32,7 @@ UNAVAILABLE = (503, "wechat_unavailable", "暂时无法连接微信服务，请�
 
 
 def _exchange(code: str) -> dict:
-    rt = runtime()
+    rt = current_runtime()
     mp = rt.config.miniprogram
     try:
         answer = rt.wechat.code_to_session(mp.app_id, mp.app_secret, code)
@@ -59,7 +61,7 @@ def login(json: LoginIn):
     """
     answer = _exchange(json.code)
     unionid = answer.get("unionid") if isinstance(answer.get("unionid"), str) else None
-    with runtime().sessions.begin() as session:
+    with current_runtime().sessions.begin() as session:
         user = sign_in(session, answer["openid"][:64], unionid[:64] if unionid else None, now())
         user_id, bound = user.id, bool(bound_records(session, user))
     session_key = answer.get("session_key") if isinstance(answer.get("session_key"), str) else None

@@ -8,6 +8,7 @@ notification: wechat_bot may use the push outbox, so a bound liaison gets a WeCh
 
 from __future__ import annotations
 
+from flask import Blueprint
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -21,13 +22,15 @@ from handlers.chapters.discovery import (
 )
 from handlers.chapters.geo import distance_km
 from handlers.chapters.membership import JoinOutcome, is_member, join_chapter
-from wechat_bot.api import bp
-from wechat_bot.api.context import CHANNEL, current_user, now, runtime
+from wechat_bot.api.context import CHANNEL, current_user, now
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.me import not_bound
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import text
 from wechat_bot.notify import notify_users
+from wechat_bot.runtime import current_runtime
+
+bp = Blueprint("chapters", __name__)
 
 MAX_LIMIT = 50
 
@@ -93,7 +96,7 @@ def list_chapters(query: ChaptersQuery):
     `city` 可以是城市（中文或英文）、省份（江苏可找到苏州和南京）、国家、分会名称或行业词；
     没有分会的已知城市列出最近的分会。只给 `lat`/`lng` 时按距离由近到远列出地区和海外分会。
     两者都不给则列出全部分会。每项带联络员、其公开的联系方式和成员人数。"""
-    with runtime().sessions.begin() as session:
+    with current_runtime().sessions.begin() as session:
         current_user(session)
         found = _discover(session, query)
     return ChaptersPage(items=[_out(c) for c in found.chapters], matched=found.matched.value,
@@ -104,7 +107,7 @@ def list_chapters(query: ChaptersQuery):
 @operation(ok=ChapterDetail, errors=(404,), tags=["chapters"])
 def get_chapter(chapter_id: int):
     """一个分会的简介、联络员和成员人数；编号不存在时返回 404。"""
-    with runtime().sessions.begin() as session:
+    with current_runtime().sessions.begin() as session:
         user = current_user(session)
         found = chapter_view(session, chapter_id)
         if found is None:
@@ -119,7 +122,7 @@ def join(chapter_id: int):
     """以当前校友身份加入分会，并通知该分会的联络员。
 
     未绑定时 403 `not_bound`；分会不存在或已关闭时 404；重复加入时 409 `already_member`。"""
-    with runtime().sessions.begin() as session:
+    with current_runtime().sessions.begin() as session:
         user = current_user(session)
         result = join_chapter(session, user, chapter_id, now=now(), channel=CHANNEL,
                               notify=notify_users)

@@ -1,11 +1,11 @@
-"""What an API view reaches for: the runtime, the clock, the token service, the feature settings,
-the search log's queue, and the signed-in user loaded in the request's session."""
+"""What an API view reaches for besides the runtime (`wechat_bot.runtime.current_runtime`): the
+clock, the token service, the feature settings, the search log's queue, and the signed-in user
+loaded in the request's session."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from handlers.directory.searching import SearchRecord, record_searches
@@ -14,12 +14,9 @@ from models import WechatUser
 from wechat_bot.api.errors import ApiError, unauthorized
 from wechat_bot.api.tokens import TokenService, current_identity
 from wechat_bot.log_queue import LogQueue
+from wechat_bot.runtime import current_runtime
 
 CHANNEL = "api"  # how SearchLog and BindingEvent name this door
-
-
-def runtime():
-    return current_app.extensions["alumni_bot"]
 
 
 def now() -> datetime:
@@ -27,7 +24,7 @@ def now() -> datetime:
 
 
 def token_service() -> TokenService:
-    rt = runtime()
+    rt = current_runtime()
     service = rt.extras.get("api.tokens")
     if service is None:
         service = rt.extras["api.tokens"] = TokenService(rt.config.app.secret_key, rt.store, rt.keys)
@@ -36,13 +33,13 @@ def token_service() -> TokenService:
 
 def settings() -> Settings:
     """The same feature settings the bot's dispatcher is given, so both doors share one limit."""
-    return runtime().config.features
+    return current_runtime().config.features
 
 
 def search_log(rt=None) -> LogQueue[SearchRecord]:
     """The API's searches go to the search log through Redis, written in batches by a flusher,
     so a search's own transaction writes nothing (no commit waiting on the disk)."""
-    rt = rt or runtime()
+    rt = rt or current_runtime()
     queue = rt.extras.get("api.search_log")
     if queue is None:
         queue = rt.extras.setdefault("api.search_log", LogQueue(

@@ -7,14 +7,14 @@ CDN (the mini-program's developers may read it where there is no internet).
 from __future__ import annotations
 
 import json
-
 import re
 
-from flask import Response, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 from markupsafe import Markup, escape
 
-from wechat_bot.api import bp
 from wechat_bot.api.openapi import spec
+
+bp = Blueprint("docs", __name__)
 
 METHOD_ORDER = ("get", "post", "put", "patch", "delete")
 _CODE = re.compile(r"`([^`]+)`")

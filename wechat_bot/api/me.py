@@ -6,16 +6,20 @@ audit trail are the bot's, shared through the same services and Redis keys.
 
 from __future__ import annotations
 
+from flask import Blueprint
+
 from handlers.directory import texts
 from handlers.directory.binding import BindOutcome, NotBound, bind_alumnus, binding_lockout, unbind
 from handlers.directory.privacy import UNCHANGED, ProfileError, set_privacy, update_profile
 from handlers.directory.profile import Profile, my_profile
-from wechat_bot.api import bp
-from wechat_bot.api.context import CHANNEL, current_user, now, runtime, settings, token_service
+from wechat_bot.api.context import CHANNEL, current_user, now, settings, token_service
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import BindingIn, MeOut, MePatch, RecordOut
 from wechat_bot.api.tokens import current_identity
+from wechat_bot.runtime import current_runtime
+
+bp = Blueprint("me", __name__)
 
 
 def not_bound() -> ApiError:
@@ -43,7 +47,7 @@ def get_me():
     """我的资料：已绑定的学籍、隐私设置、当前的城市/单位/行业，以及打码的本人手机号。
 
     绑定之前 `bound` 为 false，`records` 为空。"""
-    with runtime().sessions.begin() as session:
+    with current_runtime().sessions.begin() as session:
         return me_out(my_profile(session, current_user(session)))
 
 
@@ -54,7 +58,7 @@ def patch_me(json: MePatch):
 
     `null` 或空字符串表示恢复为名册中的值。需要已绑定身份，否则 403。"""
     given = json.model_dump(exclude_unset=True)
-    with runtime().sessions.begin() as session:
+    with current_runtime().sessions.begin() as session:
         user = current_user(session)
         try:
             if given.get("privacy") is not None:
@@ -85,7 +89,7 @@ def bind(json: BindingIn):
     （429 `binding_locked`，与公众号的「绑定」共用计数）。学籍已被其他微信用户绑定时返回 409
     `record_taken`（并提醒工作人员）；已绑定了另一个人的学籍时返回 409 `other_person`。
     """
-    rt = runtime()
+    rt = current_runtime()
     limiter = binding_lockout(rt.store, settings().directory)
     with rt.sessions.begin() as session:
         user = current_user(session)
@@ -117,7 +121,7 @@ def delete_binding():
 
     本次请求的令牌仍然有效（小程序保持登录，变为未绑定）；该用户的其他令牌全部作废，留在别的设备
     上的登录立即失去已认证身份的权限。没有绑定时返回 404。"""
-    with runtime().sessions.begin() as session:
+    with current_runtime().sessions.begin() as session:
         user = current_user(session)
         removed = unbind(session, user, now=now(), channel=CHANNEL)
         profile = my_profile(session, user)

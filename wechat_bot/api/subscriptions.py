@@ -6,11 +6,15 @@ reports the templates they allowed here, and the push outbox spends one consent 
 
 from __future__ import annotations
 
+from flask import Blueprint
+
 from models.push import grant_subscribe_consents
-from wechat_bot.api import bp
-from wechat_bot.api.context import current_user, now, runtime
+from wechat_bot.api.context import current_user, now
 from wechat_bot.api.openapi import operation
 from wechat_bot.api.schemas import SubscriptionsIn, SubscriptionsOut
+from wechat_bot.runtime import current_runtime
+
+bp = Blueprint("subscriptions", __name__)
 
 
 @bp.post("/me/subscriptions")
@@ -20,7 +24,7 @@ def record_subscriptions(json: SubscriptionsIn):
 
     只上报 `wx.requestSubscribeMessage` 中结果为 `accept` 的模板；多次授权累加。"""
     template_ids = list(dict.fromkeys(json.template_ids))
-    with runtime().sessions.begin() as session:
+    with current_runtime().sessions.begin() as session:
         user = current_user(session)
         grant_subscribe_consents(session, user.id, template_ids, now())
     return SubscriptionsOut(recorded=template_ids)

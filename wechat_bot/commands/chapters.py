@@ -11,12 +11,12 @@ import sys
 from datetime import UTC, datetime
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handlers.chapters.chapters_file import chapter_rows
 from handlers.chapters.importing import import_chapters
 from handlers.directory.roster_file import RosterFileError
+from wechat_bot.runtime import current_runtime
 
 
 @click.command("import-chapters")
@@ -24,7 +24,7 @@ from handlers.directory.roster_file import RosterFileError
 @with_appcontext
 def import_chapters_command(path: str) -> None:
     """导入校友分会表（CSV 或 XLSX），按名称新增或更新。"""
-    runtime = current_app.extensions["alumni_bot"]
+    runtime = current_runtime()
     try:
         with runtime.sessions.begin() as session:
             report = import_chapters(session, chapter_rows(path), now=datetime.now(UTC))

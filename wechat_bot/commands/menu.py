@@ -16,7 +16,6 @@ import sys
 from dataclasses import dataclass, field
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from wechatpy.exceptions import WeChatClientException
 
@@ -24,6 +23,7 @@ from menus.diff import diff_menus, normalize, outline
 from menus.loader import MenuFileError, MenuSet, PersonalizedMenu, load_menus
 from menus.validate import errors, validate_menus
 from scheduler.alumni_tag import ensure_tag
+from wechat_bot.runtime import current_runtime
 from wechat_bot.wechat_errors import describe_failure
 
 
@@ -135,7 +135,7 @@ def _push(client, menus: MenuSet, plans: list[_Conditional], strays: list[dict],
 
 
 def _describe(exc: WeChatClientException) -> str:
-    return describe_failure(exc, current_app.extensions["alumni_bot"].config.wechat.api_base_url)
+    return describe_failure(exc, current_runtime().config.wechat.api_base_url)
 
 
 @click.command("sync-menu")
@@ -154,7 +154,7 @@ def sync_menu_command(dry_run: bool) -> None:
     if errors(problems):
         click.echo(f"菜单有 {len(errors(problems))} 处错误，没有推送。", err=True)
         sys.exit(1)
-    client = current_app.extensions["alumni_bot"].wechat
+    client = current_runtime().wechat
     try:
         sync_menus(client, menus, dry_run=dry_run)
     except WeChatClientException as exc:

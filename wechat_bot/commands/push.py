@@ -6,21 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from handlers.push_reports import mass_status_text, template_failure
 from models.push import Delivery, DeliveryStatus
-from scheduler.outbox import (
-    AudienceError,
-    audience_label,
-    count_recipients,
-    describe_audience,
-    push_progress,
-    queue_push,
-)
+from scheduler.audiences import AudienceError, audience_label, describe_audience
+from scheduler.outbox import count_recipients, queue_push
+from scheduler.progress import push_progress
 from wechat_bot import wechat_errors
+from wechat_bot.runtime import current_runtime
 
 # What staff should read next to an errcode; a row failed without one ran out of retries.
 ERRCODE_MEANINGS = {None: "重试次数用完", **wechat_errors.ERRCODE_MEANINGS}
@@ -29,10 +24,6 @@ PAST_TOLERANCE = timedelta(minutes=1)
 MASS_COUNTS = (("total", "粉丝总数"), ("filter", "过滤后"), ("sent", "发送成功"), ("error", "发送失败"))
 MASS_STATES = {"pending": "待发送", "claimed": "待发送", "sending": "发送中", "sent": "已提交微信",
                "failed": "失败", "unknown": "不确定是否送达", "unreachable": "无法送达"}
-
-
-def _runtime():
-    return current_app.extensions["alumni_bot"]
 
 
 # Time zones staff know by another name; any other is shown as its IANA name.
@@ -68,7 +59,7 @@ def _parse_at(value: str | None, zone, now: datetime) -> datetime | None:
 @with_appcontext
 def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> None:
     """排队一条群发推送（与管理后台的撰写相同）：打印推送编号和收件人数。"""
-    runtime = _runtime()
+    runtime = current_runtime()
     now = datetime.now(UTC)
     at = _parse_at(at_text, runtime.config.zone, now)
     if not text.strip():
@@ -97,7 +88,7 @@ def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> N
 def push_status(push_id: int) -> None:
     """一条推送的发送情况：待发送、已发送（微信确认）、失败（按错误码或微信回报）、无法送达、不确定是否送达；
     群发则为微信回报的人数。"""
-    runtime = _runtime()
+    runtime = current_runtime()
     zone = runtime.config.zone
     with runtime.sessions() as session:
         progress = push_progress(session, push_id)

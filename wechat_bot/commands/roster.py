@@ -10,11 +10,12 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from handlers.directory import roster_import
 from handlers.directory.roster_file import RosterFileError, estimate_rows
+from handlers.directory.roster_report import summary_lines
+from wechat_bot.runtime import current_runtime
 
 LISTED_REJECTIONS = 50
 
@@ -26,7 +27,7 @@ LISTED_REJECTIONS = 50
 @with_appcontext
 def import_roster(path: str, dry_run: bool, strict: bool) -> None:
     """导入花名册（CSV：UTF-8 / UTF-8 BOM / GB18030，或 XLSX），按学号新增或更新。"""
-    engine = current_app.extensions["alumni_bot"].engine
+    engine = current_runtime().engine
 
     def stage(message: str) -> None:
         click.echo(message, err=True)
@@ -40,7 +41,7 @@ def import_roster(path: str, dry_run: bool, strict: bool) -> None:
     except RosterFileError as exc:
         click.echo(f"无法导入：{exc}", err=True)
         sys.exit(2)
-    for line in roster_import.summary_lines(report, listed=LISTED_REJECTIONS):
+    for line in summary_lines(report, listed=LISTED_REJECTIONS):
         click.echo(line)
     if strict and report.rejected_count:
         sys.exit(1)

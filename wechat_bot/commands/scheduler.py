@@ -14,7 +14,6 @@ import signal
 import threading
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from menus.loader import load_menus
@@ -22,6 +21,7 @@ from scheduler.app import LeaderSettings, SchedulerApp
 from scheduler.jobs import Delivery, JobContext, JobSettings, scheduled_jobs
 from scheduler.leader import default_identity
 from wechat_bot.config import Config
+from wechat_bot.runtime import current_runtime
 from wechat_bot.store import is_in_process
 
 log = logging.getLogger("alumni_bot.scheduler")
@@ -72,7 +72,7 @@ def build_scheduler(runtime, *, identity: str | None = None, extra_jobs=()) -> S
 @with_appcontext
 def scheduler_command() -> None:
     """运行定时任务与推送发送（可同时运行多个进程：只有主节点执行任务，其余待命接替）。"""
-    runtime = current_app.extensions["alumni_bot"]
+    runtime = current_runtime()
     if is_in_process(runtime.config.redis.url):
         click.echo("提醒：redis.url 是 memory://，只在本进程内有效——其他进程（网站、另一个调度器）"
                    "看不到这里的主节点锁和令牌。生产环境请配置 redis://…", err=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import escape
 
+from wechat_bot.runtime import current_runtime
 from wechat_bot.sandbox import phone
 from wechat_bot.sandbox.api.media import media_content, recent_qrcodes
 from wechat_bot.sandbox.api.menu import conditional_menus, current_menu, match_menus
@@ -92,7 +93,7 @@ def state() -> Response:
             ],
             # The demo's roster identities to bind with (none outside the demo).
             "identities": [{"command": command, "bound": bound}
-                           for command, bound in demo_identities(current_app.extensions["alumni_bot"])],
+                           for command, bound in demo_identities(current_runtime())],
         }
     )
 

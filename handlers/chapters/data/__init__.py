@@ -1,1 +1,1 @@
-"""Bundled data derived at build time (see handlers/chapters/gazetteer_build.py)."""
+"""Bundled data derived at build time (see tools/build_gazetteer.py)."""

@@ -11,46 +11,15 @@ from __future__ import annotations
 import csv
 import os
 import random
-import re
-from bisect import bisect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cache
-from itertools import accumulate
-from typing import Generic, TextIO, TypeVar
+from typing import TextIO
 
 from handlers.directory.roster_columns import CHINESE_HEADERS, DEGREES
-from handlers.directory.synthetic_data import (
-    _CITIES,
-    _COLLEGES,
-    _FEMALE_CHARS,
-    _INDUSTRIES,
-    _MALE_CHARS,
-    _POPULAR,
-    _SURNAMES,
-)
+from wechat_bot.synthetic.pools import LAST_YEAR, College, load_pools
 
-FIRST_YEAR, LAST_YEAR = 1960, 2026
 PERSONS_PER_BATCH = 5000  # fixed, so that a shorter roster is the start of a longer one
-
-# Surname spellings for e-mail addresses: pypinyin has no surname mode and would spell 单 dan,
-# 区 qu (DESIGN, "Lookup and import"); the rest of the surnames it spells right.
-_SURNAME_SPELLINGS = {"单": "shan", "解": "xie", "区": "ou", "仇": "qiu", "朴": "piao", "查": "zha"}
-_SURNAME_SPELLINGS |= {"曾": "zeng", "覃": "qin"}
-
-_CHAR_EXPONENT, _POPULAR_EXPONENT = 0.9, 0.5
 _SINGLE, _POPULAR_SHARE = 0.12, 0.25  # shares of one-character and of whole popular given names
-
-# Graduates per year, relative: few before 1966, a trickle while regular admissions stopped
-# (1966-1976 entries), the 1977 gaokao class from 1982, growth after the 1999 expansion.
-_YEAR_WEIGHTS = {
-    year: 4 if year < 1967 else 2 if year < 1971 else 1 if year < 1982
-    else 6 + (year - 1982) // 4 if year < 1999 else 10 + 2 * (year - 1999) if year < 2004
-    else 18 + (year - 2004) // 5
-    for year in range(FIRST_YEAR, LAST_YEAR + 1)
-}  # fmt: skip
-
 
 # Mobile number prefixes the three carriers hand out; 154 was never issued.
 _PHONE_PREFIXES = [
@@ -59,113 +28,6 @@ _PHONE_PREFIXES = [
     if prefix != 154
 ]
 _MAIL_DOMAINS = ("163.com",) * 3 + ("126.com",) * 2 + ("sina.com", "gmail.com", "outlook.com")
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class _Weighted(Generic[T]):
-    """Items with cumulative weights: `random.choices` is fastest given those, k at a time."""
-
-    items: list[T]
-    cum: list[float]
-
-    def draw(self, rng: random.Random, k: int) -> list[T]:
-        return rng.choices(self.items, cum_weights=self.cum, k=k)
-
-    def pick(self, u: float) -> T:
-        """One item for a uniform u in [0, 1), for the odd draw that is not worth a batch."""
-        return self.items[bisect(self.cum, u * self.cum[-1])]
-
-
-def _weighted(items: list[T], weights: list[float]) -> _Weighted[T]:
-    return _Weighted(items, list(accumulate(weights)))
-
-
-def _by_rank(names: list[str], exponent: float) -> _Weighted[str]:
-    unique = list(dict.fromkeys(names))
-    return _weighted(unique, [1 / (rank + 2) ** exponent for rank in range(len(unique))])
-
-
-def _name_weights(table: str) -> _Weighted[str]:
-    """'王712 李708' -> 王 and 李 with those weights."""
-    pairs = re.findall(r"(\D+?)(\d+)\s*", table.strip())
-    return _weighted([name.strip() for name, _ in pairs], [int(w) for _, w in pairs])
-
-
-@dataclass(frozen=True)
-class _Major:
-    number: int  # one digit of the student ID
-    name: str
-    abbreviation: str  # what its class names start with: 计科2012-1班
-    since: int  # first entry year
-
-
-@dataclass(frozen=True)
-class _College:
-    code: int  # two digits of the student ID
-    name: str
-    male_share: float  # engineering is mostly men, languages mostly women
-    industry: str  # where its graduates tend to go
-    bachelor_years: int
-    majors: tuple[_Major, ...]
-
-
-def _colleges(table: str) -> tuple[list[_College], list[float]]:
-    heads = re.findall(
-        r"^(\d+) (\S+) (\d+) ([\d.]+) (\S+) (\d)\n((?:   .*\n)+)", table, re.MULTILINE
-    )
-    colleges, weights = [], []
-    for code, name, weight, male, industry, years, majors in heads:
-        parsed = []
-        for number, spec in enumerate(majors.split(), start=1):
-            major, abbreviation, *since = spec.split("/")
-            parsed.append(_Major(number, major, abbreviation, int(since[0]) if since else 0))
-        colleges.append(_College(int(code), name, float(male), industry, int(years), tuple(parsed)))
-        weights.append(int(weight))
-    return colleges, weights
-
-
-@dataclass(frozen=True)
-class _Pools:
-    surnames: _Weighted[str]
-    chars: dict[str, _Weighted[str]]  # gender -> given-name characters
-    popular: dict[tuple[int, str], _Weighted[str]]  # (era, gender) -> whole given names
-    years: _Weighted[int]
-    colleges: _Weighted[_College]
-    cities: _Weighted[str]
-    industries: _Weighted[str]
-    employers: dict[str, list[str]]
-    spelling: dict[str, str]  # a surname or given-name character -> pinyin, for e-mail
-
-
-@cache
-def _pools() -> _Pools:
-    from pypinyin import lazy_pinyin  # only the pools need it, once
-
-    surnames = _name_weights(_SURNAMES)
-    chars = {"男": _MALE_CHARS, "女": _FEMALE_CHARS}
-    popular = {(int(era), gender): names for era, gender, *names in
-               (line.split() for line in _POPULAR.strip().splitlines())}  # fmt: skip
-    industries = {name: (int(weight), employers) for name, weight, *employers in
-                  (line.split() for line in _INDUSTRIES.strip().splitlines())}  # fmt: skip
-    texts = (*chars.values(), *map("".join, popular.values()))
-    characters = {c for text in texts for c in text if not c.isspace()}
-    spelling = {text: "".join(lazy_pinyin(text)) for text in {*surnames.items, *characters}}
-    return _Pools(
-        surnames=surnames,
-        chars={
-            gender: _by_rank(list(text.strip().replace("\n", "")), _CHAR_EXPONENT)
-            for gender, text in chars.items()
-        },
-        popular={key: _by_rank(names, _POPULAR_EXPONENT) for key, names in popular.items()},
-        years=_weighted(list(_YEAR_WEIGHTS), list(_YEAR_WEIGHTS.values())),
-        colleges=_weighted(*_colleges(_COLLEGES)),
-        cities=_name_weights(_CITIES),
-        industries=_weighted(list(industries), [weight for weight, _ in industries.values()]),
-        employers={name: employers for name, (_, employers) in industries.items()},
-        spelling=spelling | _SURNAME_SPELLINGS,
-    )
 
 
 class _StudentIds:
@@ -220,7 +82,7 @@ class _RosterRows:
     SECOND_DEGREE_SHARE = 0.083
 
     def __init__(self, rng: random.Random) -> None:
-        self._rng, self._pools, self._ids = rng, _pools(), _StudentIds()
+        self._rng, self._pools, self._ids = rng, load_pools(), _StudentIds()
 
     def batch(self) -> list[list[str]]:
         rng, pools, k = self._rng, self._pools, PERSONS_PER_BATCH
@@ -264,7 +126,7 @@ class _RosterRows:
     def _record(
         self,
         person: tuple[str, ...],
-        college: _College,
+        college: College,
         degree: str,
         graduation: int,
         entry: int | None = None,
@@ -292,7 +154,7 @@ class _RosterRows:
         ]  # fmt: skip
 
     def _master_after(
-        self, person: tuple[str, ...], college: _College, graduation: int
+        self, person: tuple[str, ...], college: College, graduation: int
     ) -> list[str]:
         """The same person's 硕士 record: straight on, or after a year or two of work."""
         rand = self._rng.random

