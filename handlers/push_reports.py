@@ -56,18 +56,18 @@ S = DeliveryStatus
 # Built once: every recipient of a broadcast runs one of these. Only a `sent` or `unknown` row
 # changes, so a late or repeated report cannot undo what staff or a later answer decided.
 _TEMPLATE_ROW = (_DELIVERY.c.msgid == bindparam("b_msgid"),
-                 _DELIVERY.c.channel == Channel.TEMPLATE.value,
-                 or_(_DELIVERY.c.status == S.SENT.value, _DELIVERY.c.status == S.UNKNOWN.value),
+                 _DELIVERY.c.channel == Channel.TEMPLATE,
+                 or_(_DELIVERY.c.status == S.SENT, _DELIVERY.c.status == S.UNKNOWN),
                  _DELIVERY.c.wechat_user_id == _RECIPIENT)
 _REPORTED = {"report": bindparam("b_report", type_=String()),
              "reported_at": bindparam("b_at", type_=UtcDateTime())}
-_CONFIRMED = {**_REPORTED, "status": S.SENT.value, "error": None}
-_FAILED = {**_REPORTED, "status": S.FAILED.value, "error": bindparam("b_error", type_=String())}
+_CONFIRMED = {**_REPORTED, "status": S.SENT, "error": None}
+_FAILED = {**_REPORTED, "status": S.FAILED, "error": bindparam("b_error", type_=String())}
 _CONFIRM = update(_DELIVERY).where(*_TEMPLATE_ROW).values(_CONFIRMED)
 _FAIL = update(_DELIVERY).where(*_TEMPLATE_ROW).values(_FAILED)
 # A template row whose answer we never read: it may have arrived (still open, or `unknown`).
-_UNANSWERED = (_DELIVERY.c.channel == Channel.TEMPLATE.value, _DELIVERY.c.msgid.is_(None),
-               or_(*(_DELIVERY.c.status == state.value
+_UNANSWERED = (_DELIVERY.c.channel == Channel.TEMPLATE, _DELIVERY.c.msgid.is_(None),
+               or_(*(_DELIVERY.c.status == state
                      for state in (S.PENDING, S.CLAIMED, S.SENDING, S.UNKNOWN))))
 _UNANSWERED_AT = select(_DELIVERY.c.id).where(
     *_UNANSWERED, _DELIVERY.c.wechat_user_id == _RECIPIENT,
@@ -81,7 +81,7 @@ _SETTLE_CONFIRMED = update(_DELIVERY).where(
 _SETTLE_FAILED = update(_DELIVERY).where(
     _DELIVERY.c.id == bindparam("b_row"), *_UNANSWERED).values({**_FAILED, **_SETTLED})
 _MASS = update(_DELIVERY).where(
-    _DELIVERY.c.msgid == bindparam("b_msgid"), _DELIVERY.c.channel == Channel.MASS.value,
+    _DELIVERY.c.msgid == bindparam("b_msgid"), _DELIVERY.c.channel == Channel.MASS,
 ).values({**_REPORTED,
           "report_counts": bindparam("b_counts", type_=_DELIVERY.c.report_counts.type)})
 

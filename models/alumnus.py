@@ -68,8 +68,8 @@ class Alumnus(Base):
     profile_city: Mapped[str | None] = mapped_column(_key(64))
     profile_employer: Mapped[str | None] = mapped_column(_key(128))
     profile_industry: Mapped[str | None] = mapped_column(_key(64))
-    privacy: Mapped[str] = mapped_column(String(16), default=Privacy.CLASSMATES.value,
-                                         server_default=Privacy.CLASSMATES.value)
+    privacy: Mapped[Privacy] = mapped_column(default=Privacy.CLASSMATES,
+                                             server_default=Privacy.CLASSMATES.value)
     wechat_user_id: Mapped[int | None] = mapped_column(ForeignKey("wechat_user.id", ondelete="SET NULL"),
                                                        index=True)
     bound_at: Mapped[datetime | None]

@@ -1,8 +1,9 @@
 """The declarative base every model shares, with a naming convention Alembic can rely on."""
 
+import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -43,4 +44,10 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime()}
+    # Enums are stored as their values in a VARCHAR (no database enum type, no CHECK constraint:
+    # adding a member never needs a migration), and read back as the enum.
+    type_annotation_map = {
+        datetime: UtcDateTime(),
+        enum.Enum: Enum(enum.Enum, native_enum=False, create_constraint=False, length=16,
+                        values_callable=lambda members: [m.value for m in members]),
+    }

@@ -37,14 +37,14 @@ class Chapter(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[ChapterKind] = mapped_column(index=True)
     city: Mapped[str | None] = mapped_column(String(64), index=True)
     province: Mapped[str | None] = mapped_column(String(32), index=True)
     country: Mapped[str | None] = mapped_column(String(2), index=True)   # ISO 3166-1 alpha-2
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     intro: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=ChapterStatus.ACTIVE.value)
+    status: Mapped[ChapterStatus] = mapped_column(default=ChapterStatus.ACTIVE)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -53,7 +53,7 @@ class Chapter(Base):
 
     @property
     def active(self) -> bool:
-        return self.status == ChapterStatus.ACTIVE.value
+        return self.status == ChapterStatus.ACTIVE
 
     @property
     def located(self) -> bool:

@@ -98,10 +98,10 @@ class Delivery(Base):
     wechat_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("wechat_user.id", ondelete="SET NULL"), index=True)
     openid: Mapped[str | None] = mapped_column(String(64))  # the address asked for, when no user
-    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING.value)
+    status: Mapped[DeliveryStatus] = mapped_column(default=DeliveryStatus.PENDING)
     # Chosen when the row is sent; kept across a retry only when the last call may have arrived
     # (so the retry repeats the same idempotency key on the same channel).
-    channel: Mapped[str | None] = mapped_column(String(16))
+    channel: Mapped[Channel | None]
     refused_channels: Mapped[str] = mapped_column(String(64), default="")  # "custom,subscribe"
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]

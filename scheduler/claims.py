@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 S = DeliveryStatus
 # A row in these states belongs to the worker whose claim token it carries.
-OPEN_STATES = (S.CLAIMED.value, S.SENDING.value, S.UNKNOWN.value)
+OPEN_STATES = (S.CLAIMED, S.SENDING, S.UNKNOWN)
 
 
 # Built once: every deliver_due call runs them (building costs more than running them).
@@ -63,7 +63,7 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
                     now: datetime) -> int:
     """Put right what a crashed worker left (the rule in this module's docstring)."""
     cutoff = now - timedelta(seconds=policy.lease_seconds)
-    idempotent = [c.value for c in IDEMPOTENT_CHANNELS]
+    idempotent = list(IDEMPOTENT_CHANNELS)
     released = {"claimed_by": None, "claim_token": None}
     key_alive = key_window.alive(policy, now)
     with sessions() as session:  # the usual case: a read, no write lock taken
@@ -72,19 +72,19 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
     with sessions.begin() as session:
         counts = [session.execute(update(Delivery).where(
             Delivery.status == S.CLAIMED, Delivery.claimed_at < cutoff)
-            .values(status=S.PENDING.value, **released)).rowcount]
+            .values(status=S.PENDING, **released)).rowcount]
         counts.append(session.execute(update(Delivery).where(
             Delivery.status == S.SENDING, Delivery.sending_at < cutoff,
             Delivery.channel.in_(idempotent), Delivery.attempts < policy.max_attempts, key_alive)
-            .values(status=S.PENDING.value, next_attempt_at=now,
+            .values(status=S.PENDING, next_attempt_at=now,
                     error="发送中断：以同一幂等键重试", **released)).rowcount)
         counts.append(session.execute(update(Delivery).where(
             Delivery.status == S.SENDING, Delivery.sending_at < cutoff,
-            Delivery.channel == Channel.TEMPLATE.value, ~key_alive)
-            .values(status=S.UNKNOWN.value, finished_at=now, error=key_window.EXPIRED)).rowcount)
+            Delivery.channel == Channel.TEMPLATE, ~key_alive)
+            .values(status=S.UNKNOWN, finished_at=now, error=key_window.EXPIRED)).rowcount)
         counts.append(session.execute(update(Delivery).where(
             Delivery.status == S.SENDING, Delivery.sending_at < cutoff)
-            .values(status=S.UNKNOWN.value, finished_at=now,
+            .values(status=S.UNKNOWN, finished_at=now,
                     error="发送中断，可能已送达：请核实")).rowcount)
     if any(counts):
         log.warning("reconciled stale deliveries: %s never sent, %s to resend with the same key, "
@@ -109,7 +109,7 @@ def _due_statement(batch: int, postgresql: bool, one_push: bool):
 # row instead of `n` (test_a_batch_claims_at_most_its_size_and_leaves_the_rest_pending).
 _CLAIM = (update(Delivery)
           .where(Delivery.id.in_(bindparam("ids", expanding=True)), Delivery.status == S.PENDING)
-          .values(status=S.CLAIMED.value, claimed_by=bindparam("worker"),
+          .values(status=S.CLAIMED, claimed_by=bindparam("worker"),
                   claim_token=bindparam("token"),
                   claimed_at=bindparam("now", type_=UtcDateTime())))
 
@@ -144,4 +144,4 @@ def release_claim(sessions: sessionmaker[Session], token: str) -> None:
     with sessions.begin() as session:
         session.execute(update(Delivery).where(Delivery.claim_token == token,
                                                Delivery.status == S.CLAIMED)
-                        .values(status=S.PENDING.value, claimed_by=None, claim_token=None))
+                        .values(status=S.PENDING, claimed_by=None, claim_token=None))

@@ -54,5 +54,5 @@ def alive(policy: DeliveryPolicy, now: datetime) -> ColumnElement[bool]:
     """SQL: the row's key may still be repeated at `now` (any channel but the template's, or a
     first try inside the window; rows from before migration 0009 count from `sending_at`)."""
     first = func.coalesce(Delivery.first_sent_at, Delivery.sending_at)
-    return or_(Delivery.channel != Channel.TEMPLATE.value,
+    return or_(Delivery.channel != Channel.TEMPLATE,
                first > now - timedelta(seconds=policy.idempotency_window_seconds))

@@ -66,7 +66,7 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
     if push.mass:
         # One row for the one mass call; the count is the followers we know of (WeChat's own
         # total comes back with the job).
-        session.add(Delivery(push_id=push.id, channel=Channel.MASS.value,
+        session.add(Delivery(push_id=push.id, channel=Channel.MASS,
                              next_attempt_at=not_before))
         push.recipient_count = session.scalar(select(func.count()).select_from(users)) or 0
     else:
@@ -77,7 +77,7 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
              "next_attempt_at"], row))
         for address in chosen.strays(session, arg) if chosen.strays else []:
             session.add(Delivery(push_id=push.id, openid=address, next_attempt_at=not_before,
-                                 status=DeliveryStatus.UNREACHABLE.value, finished_at=now,
+                                 status=DeliveryStatus.UNREACHABLE, finished_at=now,
                                  error="没有这个 openid 的用户"))
         session.flush()
         # Counted, not taken from rowcount: drivers disagree on it for INSERT … SELECT.

@@ -80,7 +80,6 @@ def record(run: DeliveryRun, delivery: Delivery, counter: str, *, later: bool = 
            **values) -> None:
     """A row's new state, written now (with any answers still unwritten) or, `later`, with the
     next commit. Guarded: a row another worker has taken over meanwhile is left alone."""
-    values = {k: v.value if isinstance(v, S) else v for k, v in values.items()}
     run.unwritten.append((delivery.id, counter, values))
     if not later:
         write_answers(run)
@@ -90,8 +89,8 @@ def record(run: DeliveryRun, delivery: Delivery, counter: str, *, later: bool = 
 _MARK_SENDING = (
     update(Delivery)
     .where(Delivery.id == bindparam("b_row"), Delivery.claim_token == bindparam("b_token"),
-           Delivery.status == S.CLAIMED.value)
-    .values(status=S.SENDING.value, channel=bindparam("b_channel", type_=String()),
+           Delivery.status == S.CLAIMED)
+    .values(status=S.SENDING, channel=bindparam("b_channel", type_=String()),
             attempts=Delivery.attempts + 1, sending_at=bindparam("b_at", type_=UtcDateTime()),
             # the first try with the row's client_msg_id, kept across the tries that repeat it
             first_sent_at=func.coalesce(Delivery.first_sent_at,
@@ -142,7 +141,7 @@ def mark_sending(run: DeliveryRun, delivery: Delivery, push: Push, channel: Chan
                 connection, user.id, subscribe_template_id(push, run.policy), at):
             # Another push spent the last consent first: not sending after all.
             connection.execute(update(Delivery).where(Delivery.id == delivery.id).values(
-                status=S.CLAIMED.value, channel=None, attempts=Delivery.attempts - 1))
+                status=S.CLAIMED, channel=None, attempts=Delivery.attempts - 1))
             run.left_claimed = True
             marked = False
     if marked:
@@ -167,7 +166,7 @@ def mark_group(run: DeliveryRun, group: list[tuple]) -> set[int]:
         else:  # some were taken over meanwhile (our lease ran out): which are still ours
             marked = set(connection.scalars(select(Delivery.id).where(
                 Delivery.id.in_(ids), Delivery.claim_token == run.token,
-                Delivery.status == S.SENDING.value)))
+                Delivery.status == S.SENDING)))
     for delivery, _, _, channel, _ in group:
         if delivery.id in marked:
             _marked(delivery, channel, at)
@@ -190,8 +189,8 @@ def unmark(run: DeliveryRun, delivery: Delivery, pinned: Channel | None) -> None
         write_answers(run, connection)
         connection.execute(update(Delivery).where(Delivery.id == delivery.id,
                                                Delivery.claim_token == run.token,
-                                               Delivery.status == S.SENDING.value)
-                        .values(status=S.CLAIMED.value, channel=delivery.channel,
+                                               Delivery.status == S.SENDING)
+                        .values(status=S.CLAIMED, channel=delivery.channel,
                                 attempts=Delivery.attempts - 1,
                                 first_sent_at=delivery.first_sent_at))
     delivery.attempts -= 1
@@ -210,6 +209,6 @@ def channel_closed(run: DeliveryRun, delivery: Delivery, push: Push, channel: Ch
             clear_subscribe_consent(connection, user.id, subscribe_template_id(push, run.policy))
         connection.execute(update(Delivery).where(Delivery.id == delivery.id,
                                                Delivery.claim_token == run.token)
-                        .values(status=S.CLAIMED.value, channel=None, errcode=result.errcode,
+                        .values(status=S.CLAIMED, channel=None, errcode=result.errcode,
                                 refused_channels=delivery.refused_channels,
                                 attempts=delivery.attempts))

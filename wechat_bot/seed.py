@@ -54,7 +54,7 @@ def seed_roster(runtime, alumni: int) -> Iterator[str]:
         session.execute(
             update(Alumnus)
             .where(Alumnus.id % DEMO_PUBLIC_EVERY == 0)
-            .values(privacy=Privacy.PUBLIC.value)
+            .values(privacy=Privacy.PUBLIC)
         )
     yield (
         f"演示数据：已生成 {report.inserted} 名虚构校友（含 {len(DEMO_IDENTITIES)} 个演示身份，"

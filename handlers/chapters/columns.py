@@ -55,8 +55,8 @@ KINDS: dict[str, ChapterKind] = {
     "海外": ChapterKind.OVERSEAS, "overseas": ChapterKind.OVERSEAS,
     "行业": ChapterKind.INDUSTRY, "industry": ChapterKind.INDUSTRY,
 }
-KIND_NAMES: dict[str, str] = {ChapterKind.REGIONAL.value: "地区", ChapterKind.OVERSEAS.value: "海外",
-                              ChapterKind.INDUSTRY.value: "行业"}
+KIND_NAMES: dict[str, str] = {ChapterKind.REGIONAL: "地区", ChapterKind.OVERSEAS: "海外",
+                              ChapterKind.INDUSTRY: "行业"}
 STATUSES: dict[str, ChapterStatus] = {
     "": ChapterStatus.ACTIVE, "正常": ChapterStatus.ACTIVE, "启用": ChapterStatus.ACTIVE,
     "active": ChapterStatus.ACTIVE,

@@ -115,7 +115,7 @@ def _find(session: Session, query: str, limit: int) -> Discovery:
 def nearest_chapters(session: Session, latitude: float, longitude: float, *,
                      limit: int = DEFAULT_LIMIT) -> Discovery:
     """Regional and overseas chapters nearest first, each with its distance from the point."""
-    located = [c for c in _active(session) if c.kind != ChapterKind.INDUSTRY.value and c.located]
+    located = [c for c in _active(session) if c.kind != ChapterKind.INDUSTRY and c.located]
     by_distance = sorted(
         ((distance_km(latitude, longitude, c.latitude, c.longitude), c) for c in located),
         key=lambda pair: (pair[0], pair[1].id))
@@ -126,7 +126,7 @@ def nearest_chapters(session: Session, latitude: float, longitude: float, *,
 
 def all_chapters(session: Session, *, limit: int | None = None) -> Discovery:
     """Every active chapter, regional first, then overseas, then industry, each by name."""
-    order = {ChapterKind.REGIONAL.value: 0, ChapterKind.OVERSEAS.value: 1, ChapterKind.INDUSTRY.value: 2}
+    order = {ChapterKind.REGIONAL: 0, ChapterKind.OVERSEAS: 1, ChapterKind.INDUSTRY: 2}
     chapters = sorted(_active(session), key=lambda c: (order.get(c.kind, 3), c.name))
     chosen = chapters if limit is None else chapters[:limit]
     return Discovery(_views(session, chosen), Matched.NAME, len(chapters))
@@ -153,7 +153,7 @@ def member_counts(session: Session, chapter_ids: list[int]) -> dict[int, int]:
 
 def _match(chapters: list[Chapter], query: str, key: str, places_: list[Place]):
     gaz = gazetteer()
-    placed = [c for c in chapters if c.kind != ChapterKind.INDUSTRY.value]
+    placed = [c for c in chapters if c.kind != ChapterKind.INDUSTRY]
     known = {(p.name, p.country) for p in places_}
     city_hits = [c for c in placed
                  if (c.city, c.country) in known or (c.city and place_key(c.city) == key)]
@@ -169,7 +169,7 @@ def _match(chapters: list[Chapter], query: str, key: str, places_: list[Place]):
                           key=lambda c: (c.province or "", c.city or "", c.name))
     name_hits = sorted((c for c in chapters if key in place_key(c.name)), key=lambda c: c.name)
     industry_hits = sorted(
-        (c for c in chapters if c.kind == ChapterKind.INDUSTRY.value
+        (c for c in chapters if c.kind == ChapterKind.INDUSTRY
          and (key in place_key(c.name) or query.lower() in (c.intro or "").lower())),
         key=lambda c: c.name)
     city_label = places_[0].name if places_ else query
@@ -177,7 +177,7 @@ def _match(chapters: list[Chapter], query: str, key: str, places_: list[Place]):
         (Matched.CITY, city_label, city_hits),
         (Matched.PROVINCE, provinces[0].name if provinces else query, province_hits),
         (Matched.COUNTRY, country.name if country else query, country_hits),
-        (Matched.INDUSTRY, query, [c for c in name_hits if c.kind == ChapterKind.INDUSTRY.value]),
+        (Matched.INDUSTRY, query, [c for c in name_hits if c.kind == ChapterKind.INDUSTRY]),
         (Matched.NAME, query, name_hits),
         (Matched.INDUSTRY, query, industry_hits),
     )
@@ -191,7 +191,7 @@ def _distance_to(place: Place, chapter: Chapter) -> float:
 
 def _active(session: Session) -> list[Chapter]:
     return list(session.scalars(
-        select(Chapter).where(Chapter.status == ChapterStatus.ACTIVE.value)
+        select(Chapter).where(Chapter.status == ChapterStatus.ACTIVE)
         .options(selectinload(Chapter.liaisons)).order_by(Chapter.id)))
 
 

@@ -122,7 +122,7 @@ def parse_row(values: Mapping[str, str | None]) -> ChapterDraft:
         kind, cell("city"), country, province_hint, latitude, longitude)
     return ChapterDraft(name=name, kind=kind, city=city, province=province, country=country,
                         latitude=latitude, longitude=longitude, intro=cell("intro") or None,
-                        status=status.value,
+                        status=status,
                         liaisons=_liaisons(cell("liaison"), cell("liaison_contact"),
                                            cell("liaison_student_id")))
 
@@ -139,7 +139,7 @@ def save_chapter(session: Session, draft: ChapterDraft, *, now: datetime) -> boo
     if created:
         chapter = Chapter(name=draft.name, created_at=now)
         session.add(chapter)
-    chapter.kind = draft.kind.value
+    chapter.kind = draft.kind
     chapter.city, chapter.province, chapter.country = draft.city, draft.province, draft.country
     chapter.latitude, chapter.longitude = draft.latitude, draft.longitude
     chapter.intro, chapter.status, chapter.updated_at = draft.intro, draft.status, now

@@ -51,7 +51,7 @@ def set_privacy(session: Session, user: WechatUser, level: Privacy | str) -> lis
     level = Privacy(level)
     records = _required(session, user)
     for record in records:
-        record.privacy = level.value
+        record.privacy = level
     session.flush()
     return records
 
