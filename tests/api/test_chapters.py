@@ -8,7 +8,7 @@ from handlers.chapters.importing import import_chapters
 from models import StaffAlert
 from models.chapter import Chapter, ChapterLiaison
 from models.push import Delivery, Push
-from tests.chapters.conftest import NOW, WORLD, rows
+from tests.chapters.support import NOW, WORLD, rows
 
 
 def seed_chapters(runtime) -> dict[str, int]:

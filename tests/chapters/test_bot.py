@@ -9,7 +9,7 @@ from sqlalchemy import select
 from menus.keys import MenuKey
 from models import StaffAlert, WechatUser
 from models.chapter import ChapterMember
-from tests.chapters.conftest import add_alumnus, add_user, bound_user
+from tests.chapters.support import add_alumnus, add_user, bound_user
 from tests.wechat import ACCOUNT, click_xml, event_xml, post, reply_content, say
 
 

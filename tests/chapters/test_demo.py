@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from handlers.chapters.demo import DEMO_CHAPTERS, seed_demo_chapters
 from models.chapter import Chapter, ClassAmbassador
-from tests.chapters.conftest import NOW, add_alumnus
+from tests.chapters.support import NOW, add_alumnus
 
 
 def test_demo_chapters_all_go_in_and_ambassadors_are_appointed(session):

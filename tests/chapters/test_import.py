@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from handlers.chapters.importing import import_chapters
 from models.chapter import Chapter, ChapterMember
-from tests.chapters.conftest import HEADER, NOW, add_user, rows
+from tests.chapters.support import HEADER, NOW, add_user, rows
 
 
 def chapter(session, name) -> Chapter:
@@ -122,7 +122,7 @@ def test_english_headers_in_any_order(session):
 
 
 def test_a_liaison_student_id_links_the_roster_record(session):
-    from tests.chapters.conftest import add_alumnus
+    from tests.chapters.support import add_alumnus
 
     record = add_alumnus(session, "2012010101", "张伟", 2012)
     report = import_chapters(session, rows(

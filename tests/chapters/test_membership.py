@@ -11,7 +11,7 @@ from handlers.chapters.membership import (
 )
 from models import StaffAlert
 from models.chapter import Chapter, ChapterLiaison
-from tests.chapters.conftest import NOW, add_alumnus, add_user
+from tests.chapters.support import NOW, add_alumnus, add_user
 
 
 def _chapter(session, **fields) -> Chapter:

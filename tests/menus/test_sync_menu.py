@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from menus.diff import diff_menus, normalize
 from menus.loader import MenuSet, PersonalizedMenu, load_menu, load_menus
-from tests.push.conftest import LiveApp
+from tests.push.support import LiveApp
 from wechat_bot.cli import main
 from wechat_bot.commands.menu import sync_menus
 

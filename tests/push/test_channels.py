@@ -9,7 +9,7 @@ import pytest
 from models.push import Channel, Delivery, Push
 from models.wechat_user import WechatUser
 from scheduler.channels import build_message, choose_channel, fit, parse_fields
-from tests.push.conftest import NOW, SUB_REMINDER, policy
+from tests.push.support import NOW, SUB_REMINDER, policy
 
 HOUR = timedelta(hours=1)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from models.push import Delivery, Push
-from tests.push.conftest import add_user, bind
+from tests.push.support import add_user, bind
 from wechat_bot.commands.push import broadcast, push_status
 
 

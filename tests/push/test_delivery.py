@@ -14,7 +14,7 @@ from scheduler.delivery import deliver_due, reconcile_stale
 from scheduler.outbox import queue_push
 from scheduler.progress import push_progress
 from scheduler.sender import Outcome, SendResult
-from tests.push.conftest import NOW, SUB_REMINDER, FakeLimiter, FakeSender, add_user, policy
+from tests.push.support import NOW, SUB_REMINDER, FakeLimiter, FakeSender, add_user, policy
 
 
 def _queue(sessions, *users, text="返校日报名开始了", kind="broadcast", **kwargs):

@@ -18,7 +18,7 @@ from scheduler.audiences import (
 )
 from scheduler.outbox import TemplateContent, count_recipients, queue_push
 from scheduler.progress import push_progress
-from tests.push.conftest import NOW, add_user, bind
+from tests.push.support import NOW, add_user, bind
 
 
 def _people(session):

@@ -25,7 +25,7 @@ from models.push import Delivery
 from models.wechat_user import WechatUser
 from scheduler.outbox import queue_push
 from scheduler.ratelimit import LEASE_SECONDS
-from tests.push.conftest import LiveApp
+from tests.push.support import LiveApp
 from wechat_bot.commands.push import push_status
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from models.wechat_user import WechatUser
 from scheduler.delivery import deliver_due
 from scheduler.outbox import queue_push
 from scheduler.sender import Outcome, SendResult
-from tests.push.conftest import NOW, FakeLimiter, FakeSender, add_user
+from tests.push.support import NOW, FakeLimiter, FakeSender, add_user
 from tests.wechat import event_xml, post
 from wechat_bot.commands.push import push_status
 

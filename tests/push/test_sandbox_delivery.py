@@ -91,7 +91,7 @@ def test_a_subscribe_message_spends_the_users_consent(live_factory):
     person = live.sandbox.people.add("小程序用户")  # uses the mini-program, does not follow
     live.sandbox.catalog.grant(person.mp_openid, SUBSCRIBE["miniprogram_template_id"])
     with live.runtime.sessions.begin() as session:
-        from tests.push.conftest import add_user
+        from tests.push.support import add_user
 
         user = add_user(session, person.openid, subscribed=False, mp_openid=person.mp_openid)
         grant_subscribe_consents(session, user.id, [SUBSCRIBE["miniprogram_template_id"]], _now())

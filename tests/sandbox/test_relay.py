@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tests.loopback import running
-from tests.sandbox.conftest import AES_KEY
+from tests.sandbox.support import AES_KEY
 
 
 def _send(server, person, **body):

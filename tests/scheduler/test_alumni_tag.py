@@ -11,7 +11,7 @@ from models.alumnus import Alumnus
 from models.wechat_user import WechatUser
 from scheduler.alumni_tag import find_tag, sync_tag, tag_members
 from scheduler.jobs import JobContext, JobSettings, sync_alumni_tag
-from tests.push.conftest import LiveApp, add_user, bind
+from tests.push.support import LiveApp, add_user, bind
 
 TAG = "已认证校友"
 

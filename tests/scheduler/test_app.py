@@ -12,7 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.app import JobSpec, LeaderSettings, SchedulerApp
-from tests.scheduler.conftest import wait_for
+from tests.scheduler.support import wait_for
 
 FAST = LeaderSettings(lease_seconds=1.0, renew_seconds=0.2, misfire_grace_seconds=60)
 

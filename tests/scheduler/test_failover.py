@@ -13,7 +13,7 @@ import sys
 import time
 from itertools import pairwise
 
-from tests.scheduler.conftest import REDIS_URL, Process, leader_pid, wait_for
+from tests.scheduler.support import REDIS_URL, Process, leader_pid, wait_for
 
 LEASE, RENEW, INTERVAL = 1.5, 0.3, 0.2
 

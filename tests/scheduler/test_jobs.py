@@ -22,7 +22,7 @@ from scheduler.jobs import (
     scheduled_jobs,
 )
 from scheduler.outbox import queue_push
-from tests.push.conftest import FakeLimiter, FakeSender, add_user, bind
+from tests.push.support import FakeLimiter, FakeSender, add_user, bind
 
 MARCH_2 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 

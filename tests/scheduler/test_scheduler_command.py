@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.scheduler.conftest import REDIS_URL, Process, leader_pid, wait_for
+from tests.scheduler.support import REDIS_URL, Process, leader_pid, wait_for
 
 LEASE, RENEW = 1.5, 0.3
 LEADING = "成为调度器主节点"
