@@ -15,7 +15,6 @@ import sys
 
 import pytest
 
-from handlers.directory import searching
 
 EXAMPLES = os.environ.get("ALUMNI_BOT_FUZZ_EXAMPLES", "15")
 SEED = os.environ.get("ALUMNI_BOT_FUZZ_SEED", "20260601")
@@ -39,10 +38,6 @@ def config(config):
     return config.replace(directory={"searches_per_hour": 100_000})
 
 
-# TEMPORARY: until the lookup engine lands, GET /alumni has nothing to search with.
-WITHOUT_LOOKUP = ("--exclude-operation-id", "search") if searching.search_alumni is None else ()
-
-
 def schemathesis(live, tmp_path, *args: str) -> tuple[str, list[dict]]:
     """Run schemathesis against the live server; its output and every exchange it made (HAR)."""
     config = tmp_path / "schemathesis.toml"
@@ -51,7 +46,7 @@ def schemathesis(live, tmp_path, *args: str) -> tuple[str, list[dict]]:
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",
                f"{live.url}/api/v1/openapi.json", "--checks", "all", "--max-examples", EXAMPLES,
                "--seed", SEED, "--workers", "1", "--request-timeout", "10", "--no-color",
-               "--report", "har", "--report-har-path", str(har), *WITHOUT_LOOKUP, *args]
+               "--report", "har", "--report-har-path", str(har), *args]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path,
                           check=False)
     output = done.stdout + done.stderr
