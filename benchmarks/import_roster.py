@@ -23,9 +23,9 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from sqlalchemy import make_url, text  # noqa: E402
+from sqlalchemy import make_url, text
 
-from models.db import make_engine  # noqa: E402
+from models.db import make_engine
 
 PG_SCHEMA = "bench_import"
 

@@ -25,12 +25,12 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from sqlalchemy import event, make_url, text  # noqa: E402
+from sqlalchemy import event, make_url, text
 
-from handlers.directory.lookup import Viewer, search_alumni  # noqa: E402
-from handlers.directory.names import name_key  # noqa: E402
-from handlers.directory.search_keys import name_search_keys  # noqa: E402
-from models.db import make_engine, make_session_factory  # noqa: E402
+from handlers.directory.lookup import Viewer, search_alumni
+from handlers.directory.names import name_key
+from handlers.directory.search_keys import name_search_keys
+from models.db import make_engine, make_session_factory
 
 SQLITE_PATH = "/tmp/alumni-bench-lookup.db"
 PG_SCHEMA = "bench_lookup"

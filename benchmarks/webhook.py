@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from wechat_bot.webhook.crypto import signature  # noqa: E402
+from wechat_bot.webhook.crypto import signature
 
 TOKEN = "bench-token"
 # MsgIds must never repeat, within a run or across runs against the same Redis: wrk's Lua has an

@@ -1,7 +1,7 @@
 """The declarative base every model shares, with a naming convention Alembic can rely on."""
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -32,21 +32,21 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UtcDateTime column")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # Enums are stored as their values in a VARCHAR (no database enum type, no CHECK constraint:
     # adding a member never needs a migration), and read back as the enum.
-    type_annotation_map = {
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it off the class
         datetime: UtcDateTime(),
         enum.Enum: Enum(enum.Enum, native_enum=False, create_constraint=False, length=16,
                         values_callable=lambda members: [m.value for m in members]),

@@ -83,7 +83,7 @@ def test_unknown_section_is_named(tmp_path):
 
 
 def test_unparseable_file_is_reported_with_its_name(tmp_path):
-    with pytest.raises(ConfigError, match="c.toml"):
+    with pytest.raises(ConfigError, match=r"c\.toml"):
         load_config(write(tmp_path / "c.toml", "[app\n"), environ={})
 
 
@@ -130,7 +130,7 @@ def test_feature_settings_come_from_the_configuration():
 
 
 def test_derived_feature_settings_are_not_keys_of_the_file(tmp_path):
-    with pytest.raises(ConfigError, match="未知的配置项 directory.key_prefix"):
+    with pytest.raises(ConfigError, match=r"未知的配置项 directory\.key_prefix"):
         load_config(write(tmp_path / "c.toml", '[directory]\nkey_prefix = "x:"\n'), environ={})
     config = load_config(environ={"ALUMNI_BOT_DIRECTORY_KEY_PREFIX": "x:",
                                   "ALUMNI_BOT_SCHEDULER_ANNIVERSARY_OUTREACH_DATE": "04-15"})

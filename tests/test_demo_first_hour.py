@@ -100,7 +100,7 @@ def test_a_newcomer_binds_with_a_printed_identity_and_staff_commands_find_the_de
         assert (folder / "config.toml").is_file()
         state = demo._wait(lambda: (s := demo.state())["menu_source"] == "menu/create" and s,
                            30, "the menu to be published")
-        assert [i["command"] for i in state["identities"]][0] == WELCOME_EXAMPLE
+        assert next(i["command"] for i in state["identities"]) == WELCOME_EXAMPLE
         openid = state["people"][0]["openid"]
         welcome = demo.send(openid, action="subscribe")[0]
         assert WELCOME_EXAMPLE in welcome

@@ -80,11 +80,12 @@ def test_the_log_is_written_by_the_background_flusher_without_being_asked(client
 
 def test_records_survive_a_failed_write(runtime):
     import pytest
+    from sqlalchemy.exc import DatabaseError
 
     runtime.inbox.push(inbound("o-keep", T0))
     table = MessageLog.__table__
     table.drop(runtime.engine)  # the database refuses the write for real
-    with pytest.raises(Exception):
+    with pytest.raises(DatabaseError):
         runtime.inbox.flush()
     table.create(runtime.engine)
     assert runtime.inbox.flush() == 1

@@ -58,7 +58,7 @@ def test_header_row_uses_the_spec_chinese_headers(text: str) -> None:
 
 
 def test_columns_table_follows_spec_section_9() -> None:
-    assert REQUIRED_FIELDS == {"student_id", "name", "graduation_year"}
+    assert {"student_id", "name", "graduation_year"} == REQUIRED_FIELDS
     assert [c.field for c in ROSTER_COLUMNS][:3] == ["student_id", "name", "graduation_year"]
     assert DEGREES == ("本科", "硕士", "博士")
 

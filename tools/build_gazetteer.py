@@ -34,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from handlers.chapters.geo import distance_km  # noqa: E402
-from handlers.chapters.names import place_key  # noqa: E402
+from handlers.chapters.geo import distance_km
+from handlers.chapters.names import place_key
 
 OUT = ROOT / "handlers" / "chapters" / "data" / "gazetteer.json"
 WORLD_MIN_POPULATION = 100_000
@@ -50,7 +50,8 @@ HAN = re.compile(r"^[\u3400-\u9fff]{2,}$")
 def main() -> int:
     from zhconv import convert
 
-    simplify = lambda text: convert(text, "zh-cn")
+    def simplify(text):
+        return convert(text, "zh-cn")
     nations = _nations()
     geonames = _geonames_cities()
     chinese_index = _chinese_geonames_index(geonames, simplify)

@@ -89,7 +89,7 @@ def _database_shown() -> str:
 
     try:
         return make_url(load_config().database.url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001  (only for the message)
+    except Exception:
         return "（配置的数据库）"
 
 

@@ -286,7 +286,7 @@ def _coerce(name: str, hint, value):
                 return value
             raise ValueError
         if hint is int:
-            if isinstance(value, bool) or isinstance(value, float):
+            if isinstance(value, (bool, float)):
                 raise ValueError
             return int(value)
         if hint is float:

@@ -65,7 +65,7 @@ class SecretRedactor(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001  (a malformed call: logging reports it with msg and args)
+        except Exception:
             message = f"{record.msg} {record.args!r}"
         redacted = self.redact(message)
         if redacted != message:

@@ -101,7 +101,8 @@ def import_chapters(session: Session, rows: Iterable[tuple[int, Mapping[str, str
 
 def parse_row(values: Mapping[str, str | None]) -> ChapterDraft:
     """Check one row and resolve its place; RowError says what is wrong, in Chinese."""
-    cell = lambda name: (values.get(name) or "").strip()
+    def cell(name):
+        return (values.get(name) or "").strip()
     name = " ".join(cell("name").split())
     if not name:
         raise RowError(texts.ROW_NO_NAME)

@@ -84,7 +84,7 @@ class RosterFile:
         try:
             rows = workbook.active.iter_rows(min_row=1, values_only=True)
             header_line = 0
-            for header_line, cells in enumerate(rows, start=1):
+            for header_line, cells in enumerate(rows, start=1):  # noqa: B007 - read after the loop
                 if any(cell not in (None, "") for cell in cells):
                     break
             pick = self._picker()

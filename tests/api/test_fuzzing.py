@@ -15,7 +15,6 @@ import sys
 
 import pytest
 
-
 EXAMPLES = os.environ.get("ALUMNI_BOT_FUZZ_EXAMPLES", "15")
 SEED = os.environ.get("ALUMNI_BOT_FUZZ_SEED", "20260601")
 

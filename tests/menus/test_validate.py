@@ -118,8 +118,8 @@ def test_a_personalized_menu_file_without_a_tag_is_refused(tmp_path):
                                         encoding="utf-8")
     (tmp_path / "vip.toml").write_text('[[button]]\nname = "帮助"\ntype = "click"\nkey = "HELP"\n',
                                        encoding="utf-8")
-    with pytest.raises(MenuFileError, match="vip.toml.*matchrule"):
+    with pytest.raises(MenuFileError, match=r"vip\.toml.*matchrule"):
         load_menus(tmp_path)
     (tmp_path / "vip.toml").write_text("[[button]\n", encoding="utf-8")
-    with pytest.raises(MenuFileError, match="vip.toml 无法解析"):
+    with pytest.raises(MenuFileError, match=r"vip\.toml 无法解析"):
         load_menus(tmp_path)

@@ -122,7 +122,7 @@ def test_threads_sharing_one_limiter_each_get_their_own_slots(runtime):
         try:
             for _ in range(25):
                 slots.append(time.monotonic() - started + limiter.acquire())
-        except Exception as exc:  # noqa: BLE001  (a race in the lease would show here)
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=take) for _ in range(4)]

@@ -70,9 +70,9 @@ def test_a_holder_whose_local_deadline_passed_renews_its_own_key():
 
 def test_the_scheduler_settings_refuse_a_takeover_slower_than_a_minute(config):
     assert config.scheduler.leader_lease_seconds + config.scheduler.leader_renew_seconds <= 60
-    with pytest.raises(ConfigError, match="scheduler.leader_lease_seconds"):
+    with pytest.raises(ConfigError, match=r"scheduler\.leader_lease_seconds"):
         config.replace(scheduler={"leader_lease_seconds": 55.0, "leader_renew_seconds": 10.0})
-    with pytest.raises(ConfigError, match="scheduler.leader_renew_seconds"):
+    with pytest.raises(ConfigError, match=r"scheduler\.leader_renew_seconds"):
         config.replace(scheduler={"leader_lease_seconds": 10.0, "leader_renew_seconds": 6.0})
-    with pytest.raises(ConfigError, match="scheduler.anniversary_outreach_date"):
+    with pytest.raises(ConfigError, match=r"scheduler\.anniversary_outreach_date"):
         config.replace(scheduler={"anniversary_outreach_date": "02-29"})

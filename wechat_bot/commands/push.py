@@ -42,7 +42,7 @@ def _parse_at(value: str | None, zone, now: datetime) -> datetime | None:
     try:
         at = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=zone)
     except ValueError:
-        raise click.BadParameter(f"{value!r} 不是 YYYY-MM-DD HH:MM 格式的时间", param_hint="--at")
+        raise click.BadParameter(f"{value!r} 不是 YYYY-MM-DD HH:MM 格式的时间", param_hint="--at") from None
     if at < now - PAST_TOLERANCE:
         raise click.BadParameter(f"{value} 已经过去了", param_hint="--at")
     return at

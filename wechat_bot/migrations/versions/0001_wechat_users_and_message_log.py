@@ -1,14 +1,13 @@
 """wechat users and message log
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-12-01 08:37:44.980305
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import models.base  # noqa: F401  (the UtcDateTime column type)
-
+import models.base
 
 revision = "0001"
 down_revision = None

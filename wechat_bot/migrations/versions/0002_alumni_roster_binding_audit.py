@@ -4,11 +4,10 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-01 08:45:41.786474
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import models.base  # noqa: F401  (the UtcDateTime column type)
-
+import models.base
 
 revision = "0002"
 down_revision = "0001"

@@ -4,11 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01 08:54:14.539572
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import models.base  # noqa: F401  (the UtcDateTime column type)
-
+import models.base
 
 revision = "0003"
 down_revision = "0002"

@@ -7,11 +7,10 @@ Create Date: 2026-12-01 10:20:00.000000
 The scheduler's own job table (apscheduler_jobs) is not here: APScheduler's SQLAlchemyJobStore
 creates it on first start (scheduler.app).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import models.base  # noqa: F401  (the UtcDateTime column type)
-
+import models.base
 
 revision = "0004"
 down_revision = "0003"

@@ -4,11 +4,10 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01 09:00:12.933284
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import models.base  # noqa: F401  (the UtcDateTime column type)
-
+import models.base
 
 revision = "0005"
 down_revision = "0004"

@@ -7,11 +7,10 @@ Create Date: 2026-12-01 14:37:09.000000
 What WeChat reports after a template message (TEMPLATESENDJOBFINISH) or a mass send
 (MASSSENDJOBFINISH), on the delivery row; the index on msgid is how each report finds its row.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import models.base  # noqa: F401  (the UtcDateTime column type)
-
+import models.base
 
 revision = "0006"
 down_revision = "0005"

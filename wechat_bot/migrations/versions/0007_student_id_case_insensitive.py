@@ -7,9 +7,8 @@ Create Date: 2026-12-06 21:10:00.000000
 Binding finds a record by upper(student_id), so an ID with letters binds however the alumnus
 types it; this expression index keeps that lookup an index probe at 1,000,000 records.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0007"
 down_revision = "0006"

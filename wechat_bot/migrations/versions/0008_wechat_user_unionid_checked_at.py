@@ -8,11 +8,10 @@ The scheduler asks WeChat (user/info/batchget) for the unionid of each follower 
 unionid_checked_at is empty, so the follower and the mini-program user become one person.
 Existing followers start empty: the first runs after the upgrade ask about them all.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import models.base  # noqa: F401  (the UtcDateTime column type)
-
+import models.base
 
 revision = "0008"
 down_revision = "0007"

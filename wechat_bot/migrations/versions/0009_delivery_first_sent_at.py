@@ -7,11 +7,10 @@ Create Date: 2026-12-07 09:00:00.000000
 WeChat dedups a template message's client_msg_id for 10 minutes only: `delivery.first_sent_at`
 records when the first call with the row's key was made, so a resend stays inside that window.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import models.base  # noqa: F401  (the UtcDateTime column type)
-
+import models.base
 
 revision = "0009"
 down_revision = "0008"

@@ -7,9 +7,8 @@ Create Date: 2026-12-07 10:00:00.000000
 The answer after the webhook's holding reply is a push of its own; `push.custom_message` keeps
 a news article or an image as the customer-service message carries it.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0010"
 down_revision = "0009"
