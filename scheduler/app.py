@@ -229,4 +229,4 @@ class SchedulerApp:
             try:
                 self._on_leadership(leading)
             except Exception:
-                log.exception("leadership callback failed")
+                log.exception("主节点变更的回调出错")

@@ -87,8 +87,8 @@ def reconcile_stale(sessions: sessionmaker[Session], policy: DeliveryPolicy, *,
             .values(status=S.UNKNOWN, finished_at=now,
                     error="发送中断，可能已送达：请核实")).rowcount)
     if any(counts):
-        log.warning("reconciled stale deliveries: %s never sent, %s to resend with the same key, "
-                    "%s past the key's window (unknown until WeChat reports), %s unknown",
+        log.warning("清理滞留的投递：%s 条从未发出，%s 条用同一去重键重发，"
+                    "%s 条已过去重键有效期（在微信回报前记为不确定），%s 条不确定",
                     *counts)
     return sum(counts)
 

@@ -99,7 +99,7 @@ class LeaderLock:
         try:
             return bool(self._release(keys=[self.key], args=[self.identity]))
         except redis.RedisError:
-            log.warning("could not release the scheduler's leader lock; it expires with its lease")
+            log.warning("未能释放调度器主节点锁；锁会在租期到后自动失效")
             return False
 
     def holds(self, margin: float = 0.0) -> bool:

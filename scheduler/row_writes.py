@@ -122,8 +122,8 @@ def write_answers(run: DeliveryRun, connection: Connection | None = None) -> Non
             setattr(run.stats, counter, getattr(run.stats, counter) + 1)
         else:
             run.stats.lost += 1
-            log.warning("delivery %s was taken over by another worker, or settled by WeChat's "
-                        "report; its answer is dropped", delivery_id)
+            log.warning("投递 %s 已被其他进程接手，或已由微信回报定案；本次结果不再写入",
+                        delivery_id)
     run.unwritten.clear()
 
 

@@ -147,7 +147,7 @@ def _call(run: DeliveryRun, delivery: Delivery, message) -> SendResult:
     try:
         return run.sender.send(message)
     except Exception as exc:  # a bug or a surprise: it may have gone out, so never resend
-        log.exception("sender failed on delivery %s", delivery.id)
+        log.exception("发送投递 %s 时出错", delivery.id)
         return SendResult(Outcome.UNCERTAIN, detail=type(exc).__name__)
 
 

@@ -96,8 +96,8 @@ def test_a_login_that_wechat_fails_or_cannot_take_logs_no_secret(config, tmp_pat
         _stop(process)
     written = (tmp_path / "serve.log").read_text()
     assert refused.status_code == unreachable.status_code == 503
-    assert "jscode2session failed: 微信接口出错（HTTP 500）" in written
-    assert "jscode2session could not be reached\nTraceback" in written and "Connection refused" in written
+    assert "jscode2session 调用失败：微信接口出错（HTTP 500）" in written
+    assert "jscode2session 无法连接\nTraceback" in written and "Connection refused" in written
     for name, value in {**configured, "js_code": code}.items():
         assert value not in written, name
     assert "/sns/jscode2session?appid=" in written and "secret=***" in written  # URLs, redacted

@@ -22,12 +22,12 @@ def healthz():
         with runtime.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:
-        log.warning("health check: database down: %s", type(exc).__name__)
+        log.warning("健康检查：数据库不可用（%s）", type(exc).__name__)
         status["database"] = "down"
     try:
         runtime.store.ping()
     except Exception as exc:
-        log.warning("health check: redis down: %s", type(exc).__name__)
+        log.warning("健康检查：Redis 不可用（%s）", type(exc).__name__)
         status["redis"] = "down"
     healthy = all(v == "ok" for v in status.values())
     return jsonify(status=("ok" if healthy else "down"), **status), (200 if healthy else 503)

@@ -87,11 +87,11 @@ class LogQueue(Generic[T]):
                 self.flush()
             except Exception:
                 if not failing:
-                    log.exception("writing the %s failed; retrying every second", self._name)
+                    log.exception("写入%s失败；每秒重试一次", self._name)
                 failing = True
             else:
                 if failing:
-                    log.info("writing the %s works again", self._name)
+                    log.info("写入%s已恢复", self._name)
                 failing = False
 
     def close(self) -> None:
@@ -101,4 +101,4 @@ class LogQueue(Generic[T]):
         try:
             self.flush()
         except Exception:
-            log.exception("writing the %s at shutdown failed", self._name)
+            log.exception("退出时写入%s失败", self._name)

@@ -66,7 +66,7 @@ class Breaker:
     def failed(self) -> None:
         with self._lock:
             if self._open_until is None:
-                log.warning("Redis is unavailable: answering without it, trying again every %s s",
+                log.warning("Redis 不可用：先不依赖它回答，每 %s 秒重试一次",
                             self._pause)
             self._open_until = time.monotonic() + self._pause
             self._probing = False
@@ -74,7 +74,7 @@ class Breaker:
     def connected(self) -> None:
         with self._lock:
             if self._open_until is not None:
-                log.info("Redis is back")
+                log.info("Redis 已恢复")
             self._open_until = None
             self._probing = False
 

@@ -147,7 +147,7 @@ class AlumniWeChatClient(WeChatClient):
         except WeChatClientException as exc:
             if exc.errcode not in TOKEN_ERRCODES or token is None:
                 raise
-            log.info("WeChat refused the access token (errcode %s); refreshing once", exc.errcode)
+            log.info("微信拒绝了 access_token（errcode %s）；刷新一次后重试", exc.errcode)
             kwargs["params"]["access_token"] = self._refresh_token(rejected=token)
             return super()._request(method, url_or_endpoint, **kwargs)
 

@@ -40,13 +40,13 @@ def _exchange(code: str) -> dict:
         if exc.errcode in LOGIN_ERRORS:
             raise ApiError(*LOGIN_ERRORS[exc.errcode]) from None
         # An HTTP error comes as errcode None: say what it was, not "errcode None".
-        log.error("jscode2session failed: %s", describe_failure(exc, rt.config.wechat.api_base_url))
+        log.error("jscode2session 调用失败：%s", describe_failure(exc, rt.config.wechat.api_base_url))
         raise ApiError(*UNAVAILABLE) from None
     except (requests.RequestException, ValueError):
-        log.exception("jscode2session could not be reached")
+        log.exception("jscode2session 无法连接")
         raise ApiError(*UNAVAILABLE) from None
     if not isinstance(answer.get("openid"), str) or not answer["openid"]:
-        log.error("jscode2session answered without an openid")
+        log.error("jscode2session 的回答里没有 openid")
         raise ApiError(*UNAVAILABLE)
     return answer
 

@@ -44,7 +44,7 @@ def search_log(rt=None) -> LogQueue[SearchRecord]:
     if queue is None:
         queue = rt.extras.setdefault("api.search_log", LogQueue(
             rt.store, rt.keys("search-log"), rt.sessions, write=record_searches,
-            dump=_dump_search, load=_load_search, name="search log"))
+            dump=_dump_search, load=_load_search, name="搜索日志"))
     return queue
 
 

@@ -73,7 +73,7 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected(error: Exception) -> Response:
-    log.exception("API request %s %s failed", request.method, request.path)
+    log.exception("接口请求 %s %s 出错", request.method, request.path)
     return error_response(500, *INTERNAL)
 
 

@@ -74,8 +74,8 @@ class Reports:
         try:
             reply = deliver(fields, openid, self._config, modes_for(self._config)[0], created)
         except Exception:
-            log.exception("the sandbox's %s report could not be posted", fields["Event"])
+            log.exception("沙盒未能推送 %s 回报", fields["Event"])
             return
         if reply.notices or reply.entries:
-            log.warning("the app answered the %s report with %s %s", fields["Event"],
+            log.warning("应用对 %s 回报作了回复：%s %s", fields["Event"],
                         reply.notices, reply.entries)

@@ -21,7 +21,7 @@ class InboundQueue(LogQueue[Inbound]):
     def __init__(self, store, keys: Keys, sessions: sessionmaker[Session],
                  upstream: Callable[[], None] | None = None) -> None:
         super().__init__(store, keys("inbound"), sessions, write=record_inbound, dump=_dump,
-                         load=_load, name="message log", upstream=upstream)
+                         load=_load, name="消息日志", upstream=upstream)
 
 
 def _dump(record: Inbound) -> dict:
