@@ -97,7 +97,7 @@ def merge_users(session: Session, *, keep: WechatUser, other: WechatUser, now: d
     keep.unionid = identifiers["unionid"]
     keep.created_at = first_seen
     session.flush()
-    log.info("merged WeChat user #%s into #%s (one unionid)", other.id, keep.id)
+    log.info("微信用户 #%s 已并入 #%s（同一 unionid）", other.id, keep.id)
     return True
 
 
@@ -142,7 +142,6 @@ def _alert_once(session: Session, keep: WechatUser, other: WechatUser, now: date
         StaffAlert.kind == DUPLICATE_ALERT, StaffAlert.message == message,
         StaffAlert.resolved_at.is_(None)))
     if already is None:
-        log.warning("WeChat users #%s and #%s share a unionid but hold different people's records",
-                    keep.id, other.id)
+        log.warning("微信用户 #%s 与 #%s 的 unionid 相同，却绑定了不同的人", keep.id, other.id)
         session.add(StaffAlert(kind=DUPLICATE_ALERT, message=message, created_at=now))
         session.flush()
