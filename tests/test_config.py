@@ -106,16 +106,16 @@ def test_secrets_never_appear_in_errors_or_the_printable_config(tmp_path):
 def test_the_example_config_is_complete_and_valid():
     from pathlib import Path
 
-    from wechat_bot.config import Config, _keys, _section_type, _sections
+    from wechat_bot.config import Config, _keys, _sections
 
     example = Path(__file__).parent.parent / "config.example.toml"
     config = load_config(example, environ={})
     assert isinstance(config, Config)
     text = example.read_text(encoding="utf-8")
-    for section in _sections():
-        assert f"[{section.name}]" in text
-        for key in _keys(_section_type(section)):
-            assert f"\n{key.name} =" in text or f"\n# {key.name} =" in text, f"{section.name}.{key.name} undocumented"
+    for name, section_type in _sections().items():
+        assert f"[{name}]" in text
+        for key in _keys(section_type):
+            assert f"\n{key.name} =" in text or f"\n# {key.name} =" in text, f"{name}.{key.name} undocumented"
 
 
 def test_feature_settings_come_from_the_configuration():

@@ -4,10 +4,12 @@ Lookup order (SPEC 3): --config PATH, $ALUMNI_BOT_CONFIG, ./config.toml, else th
 defaults. Every problem raises ConfigError with one line that names the key; secrets are masked
 wherever the configuration is printed.
 
-A feature's section is read straight into the feature's own dataclass (`[reunion]` into
-handlers.reunion.settings.ReunionSettings, `[directory]` into handlers.directory.settings), so
-`Config.reunion` is the object the bot, the API and the jobs read (`Config.features` holds them
-for handlers). The other sections are the app's own and stay here.
+A feature's section is read straight into the feature's own dataclass: every dataclass field of
+handlers.settings.Settings is a section (`[reunion]` into handlers.reunion.settings.ReunionSettings,
+`[directory]` into handlers.directory.settings), checked by the feature's own `problems()`. So
+`Config.features` is what the bot, the API and the jobs read (`config.reunion` is short for
+`config.features.reunion`), and a new feature's section needs no line here. The other sections are
+the app's own and stay here.
 """
 
 from __future__ import annotations
@@ -20,12 +22,9 @@ import types
 import typing
 import zoneinfo
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
-from handlers.directory.settings import DirectorySettings
-from handlers.reunion.settings import ReunionSettings
-from handlers.settings import Settings
+from handlers.settings import Settings, feature_sections
 
 ENV_PREFIX = "ALUMNI_BOT_"
 SECRET_KEYS = {"secret_key", "app_secret", "token", "encoding_aes_key"}
@@ -128,12 +127,18 @@ class Config:
     redis: RedisSection = field(default_factory=RedisSection)
     wechat: WechatSection = field(default_factory=WechatSection)
     miniprogram: MiniprogramSection = field(default_factory=MiniprogramSection)
-    reunion: ReunionSettings = field(default_factory=ReunionSettings)
     push: PushSection = field(default_factory=PushSection)
-    directory: DirectorySettings = field(default_factory=DirectorySettings)
     sandbox: SandboxSection = field(default_factory=SandboxSection)
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
+    # What handlers get as `Context.settings`: the school's names and every feature's section.
+    features: Settings = field(default_factory=Settings)
     source: str = "内置演示默认值"
+
+    def __getattr__(self, name: str):
+        """`config.reunion` is `config.features.reunion`: a feature's section, by its name."""
+        if name in feature_sections() and "features" in self.__dict__:
+            return getattr(self.__dict__["features"], name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def replace(self, **sections: dict) -> Config:
         """A copy with some keys changed, validated like a file: replace(redis={"url": ...})."""
@@ -145,10 +150,9 @@ class Config:
     def as_dict(self) -> dict[str, dict]:
         """The file's keys and their values (what `replace` edits): derived fields left out."""
         out = {}
-        for section in _sections():
-            values = dataclasses.asdict(getattr(self, section.name))
-            keys = _keys(_section_type(section))
-            out[section.name] = {key.name: values[key.name] for key in keys}
+        for name, section_type in _sections().items():
+            values = dataclasses.asdict(getattr(self, name))
+            out[name] = {key.name: values[key.name] for key in _keys(section_type)}
         return out
 
     def redacted(self) -> dict[str, dict]:
@@ -166,15 +170,13 @@ class Config:
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.app.timezone)
 
-    @cached_property
-    def features(self) -> Settings:
-        """What handlers get as `Context.settings`: the feature sections themselves, not copies."""
-        return Settings(school_name=self.app.school_name, account_name=self.app.account_name,
-                        timezone=self.app.timezone, directory=self.directory, reunion=self.reunion)
 
-
-def _sections() -> list[dataclasses.Field]:
-    return [f for f in dataclasses.fields(Config) if f.name != "source"]
+def _sections() -> dict[str, type]:
+    """Every section of the file by name: the app's own, then each feature's."""
+    hints = typing.get_type_hints(Config)
+    own = {f.name: hints[f.name] for f in dataclasses.fields(Config)
+           if f.name not in ("features", "source")}
+    return own | feature_sections()
 
 
 def _keys(section_type: type) -> list[dataclasses.Field]:
@@ -184,13 +186,14 @@ def _keys(section_type: type) -> list[dataclasses.Field]:
 
 def _derive(config: Config) -> Config:
     """Fill in what a feature's settings hold but the file does not set in the feature's section."""
-    return dataclasses.replace(
-        config,
+    features = dataclasses.replace(
+        config.features,
         directory=dataclasses.replace(config.directory,
                                       key_prefix=f"{config.redis.key_prefix}directory:"),
         reunion=dataclasses.replace(
             config.reunion, anniversary_outreach_date=config.scheduler.anniversary_outreach_date),
     )
+    return dataclasses.replace(config, features=features)
 
 
 def _mask_password(url: str) -> str:
@@ -225,11 +228,11 @@ def load_config(path: str | os.PathLike | None = None, environ: typing.Mapping[s
 
 def _apply_environment(raw: dict, environ: typing.Mapping[str, str]) -> dict:
     raw = {name: dict(values) if isinstance(values, dict) else values for name, values in raw.items()}
-    for section in _sections():
-        for key in _keys(_section_type(section)):
-            variable = f"{ENV_PREFIX}{section.name}_{key.name}".upper()
+    for name, section_type in _sections().items():
+        for key in _keys(section_type):
+            variable = f"{ENV_PREFIX}{name}_{key.name}".upper()
             if variable in environ:
-                raw.setdefault(section.name, {})[key.name] = _EnvText(environ[variable])
+                raw.setdefault(name, {})[key.name] = _EnvText(environ[variable])
     return raw
 
 
@@ -237,28 +240,28 @@ class _EnvText(str):
     """A value that came from the environment, so it is parsed from text rather than TOML."""
 
 
-def _section_type(section: dataclasses.Field) -> type:
-    return typing.get_type_hints(Config)[section.name]
-
-
 def build_config(raw: dict, source: str = "内置演示默认值") -> Config:
     sections = {}
+    known_sections = _sections()
     for name in raw:
-        if name not in {f.name for f in _sections()}:
+        if name not in known_sections:
             raise ConfigError(f"未知的配置段 [{name}]（{source}）")
-    for section in _sections():
-        cls = _section_type(section)
-        values = raw.get(section.name, {})
+    for name, cls in known_sections.items():
+        values = raw.get(name, {})
         if not isinstance(values, dict):
-            raise ConfigError(f"配置段 [{section.name}] 必须是一个表（{source}）")
+            raise ConfigError(f"配置段 [{name}] 必须是一个表（{source}）")
         hints = typing.get_type_hints(cls)
         known = {f.name for f in _keys(cls)}
         for key in values:
             if key not in known:
-                raise ConfigError(f"未知的配置项 {section.name}.{key}（{source}）")
-        typed = {key: _coerce(f"{section.name}.{key}", hints[key], value) for key, value in values.items()}
-        sections[section.name] = cls(**typed)
-    config = Config(**sections, source=source)
+                raise ConfigError(f"未知的配置项 {name}.{key}（{source}）")
+        typed = {key: _coerce(f"{name}.{key}", hints[key], value) for key, value in values.items()}
+        sections[name] = cls(**typed)
+    app = sections["app"]
+    features = Settings(school_name=app.school_name, account_name=app.account_name,
+                        timezone=app.timezone,
+                        **{name: sections.pop(name) for name in feature_sections()})
+    config = Config(**sections, features=features, source=source)
     _validate(config)
     return _derive(config)
 
@@ -362,23 +365,9 @@ def _validate(config: Config) -> None:
         fail("wechat.dialog_ttl_seconds", "至少 30 秒")
     if config.wechat.request_timeout_seconds <= 0:
         fail("wechat.request_timeout_seconds", "必须大于 0")
-    years = config.reunion.anniversary_years
-    if not years or any(y <= 0 for y in years):
-        fail("reunion.anniversary_years", "必须是正整数列表，例如 [10, 20, 30]")
-    if any(d not in range(1, 8) for d in config.reunion.open_weekdays):
-        fail("reunion.open_weekdays", "星期用 1（周一）到 7（周日）表示")
-    start, end = config.reunion.season_start, config.reunion.season_end
-    if start and end and start > end:
-        fail("reunion.season_end", "不能早于 season_start")
-    if config.reunion.daily_capacity_people <= 0:
-        fail("reunion.daily_capacity_people", "必须大于 0")
-    if config.reunion.booking_lead_days < 0:
-        fail("reunion.booking_lead_days", "不能为负数")
-    directory = config.directory
-    for key in ("searches_per_hour", "bind_failures_allowed", "bind_failure_window_seconds",
-                "bind_lockout_seconds", "max_pages_per_search", "last_search_ttl_seconds"):
-        if getattr(directory, key) < 1:
-            fail(f"directory.{key}", "必须是正整数")
+    for name in feature_sections():
+        for key, why in getattr(config, name).problems():
+            fail(f"{name}.{key}", why)
     if config.push.rate_per_second <= 0:
         fail("push.rate_per_second", "必须大于 0")
     if config.push.max_attempts < 1:
