@@ -1,11 +1,19 @@
-"""Dialog state in Redis, one key per user with a TTL, so any worker continues any conversation."""
+"""Dialog state in Redis, one key per user with a TTL, so any worker continues any conversation.
+
+The stored shape, {"name", "step", "data"}, is the one every version has written: a state saved
+by an earlier version reads as before, and the router drops one whose dialog or step it no longer
+knows (router.py). What cannot be read at all is dropped here, and its key deleted.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 
 from handlers.context import DialogState
 from wechat_bot.store import Keys
+
+log = logging.getLogger(__name__)
 
 
 class DialogStore:
@@ -24,8 +32,18 @@ class DialogStore:
     def parse(raw: str | None) -> DialogState:
         if not raw:
             return DialogState()
-        data = json.loads(raw)
-        return DialogState(data["name"], data["step"], data.get("data", {}))
+        try:
+            saved = json.loads(raw)
+            state = DialogState(saved["name"], saved["step"], saved.get("data", {}))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            state = None
+        if state is None or not (isinstance(state.name, str) and isinstance(state.step, str)
+                                 and isinstance(state.data, dict)):
+            # Its content may name the alumnus: the line says only that one was dropped.
+            log.warning("无法读取的对话状态已丢弃，用户将从头开始")
+            state = DialogState()
+            state.end()  # marks it changed, so the key is deleted with the reply's writes
+        return state
 
     def save(self, openid: str, state: DialogState, pipe=None) -> None:
         target = pipe if pipe is not None else self._store
