@@ -23,7 +23,7 @@ from models import MessageLog, Privacy, WechatUser
 from tests.roster import add_alumnus
 from tests.wechat import post, reply_content, say, text_xml
 from wechat_bot.conversation.table import RoutingTable, dialog, keyword
-from wechat_bot.webhook.views import DEGRADED_NOTE
+from wechat_bot.webhook.answer import DEGRADED_NOTE
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 
