@@ -182,4 +182,5 @@ class Context:
         return self._user
 
 
+# What the routing table and a dialog's steps point at; a returned string is a text reply.
 Handler = Callable[[Context], "Reply | str | None"]

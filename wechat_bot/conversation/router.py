@@ -1,9 +1,10 @@
 """Pick the one handler for a message from the routing table, and run it.
 
 Order: an open dialog takes the user's text, and the message types its step accepts (取消 leaves
-it); menu clicks and events by key; QR scenes by prefix; typed text by a keyword it is (spaces aside), then by the longest keyword it
-starts with whose argument rule the rest meets (table.py: a space, or a glued argument of the
-keyword's shape), then by pattern; anything else gets the fallback (the help text).
+it); menu clicks and events by key; QR scenes by prefix; typed text by a keyword it is (spaces
+aside), then by the longest keyword it starts with whose argument rule the rest meets (table.py:
+a space, or a glued argument of the keyword's shape), then by pattern; anything else gets the
+fallback (the help text).
 """
 
 from __future__ import annotations
