@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 import redis
 from sqlalchemy.orm import Session
 
 from models import WechatUser
+
+if TYPE_CHECKING:
+    from handlers.dialog import Dialog
 
 # What `Context.store` raises while Redis is down. The webhook still runs handlers then (the
 # database is up): a handler that can do without Redis catches these and carries on.
@@ -122,7 +126,11 @@ def input_mask(handler) -> Callable[[str], str] | None:
 
 @dataclass
 class DialogState:
-    """Where a user is in a multi-step conversation; the router keeps it in Redis between messages."""
+    """Where a user is in a multi-step conversation; the router keeps it in Redis between messages.
+
+    `name` and `step` are kept as plain strings (a dialog's name, a step's value), the shape Redis
+    has always held, so a state saved by an earlier version still reads (handlers.dialog).
+    """
 
     name: str | None = None
     step: str | None = None
@@ -133,11 +141,13 @@ class DialogState:
     def active(self) -> bool:
         return self.name is not None
 
-    def start(self, name: str, step: str, **data: Any) -> None:
-        self.name, self.step, self.data, self.changed = name, step, dict(data), True
+    def start(self, dialog: Dialog, step: StrEnum, **data: Any) -> None:
+        if step not in dialog.steps:
+            raise ValueError(f"dialog {dialog.name!r} has no step {step!r}")
+        self.name, self.step, self.data, self.changed = dialog.name, step.value, dict(data), True
 
-    def goto(self, step: str, **data: Any) -> None:
-        self.step = step
+    def goto(self, step: StrEnum, **data: Any) -> None:
+        self.step = step.value
         self.data.update(data)
         self.changed = True
 
@@ -170,3 +180,7 @@ class Context:
         if self._user is None:
             self._user = self.user_loader()
         return self._user
+
+
+# What the routing table and a dialog's steps point at; a returned string is a text reply.
+Handler = Callable[[Context], "Reply | str | None"]

@@ -1,19 +1,26 @@
 """Dialog state lives in Redis with a TTL, so any worker continues a conversation."""
 
 import time
+from enum import StrEnum
 
 from handlers.context import Context
+from handlers.dialog import Dialog, step
 from tests.wechat import say
 from wechat_bot.conversation.table import RoutingTable, dialog, keyword
 
 
+class BindStep(StrEnum):
+    NAME = "name"
+    STUDENT_ID = "student_id"
+
+
 def start(ctx: Context) -> str:
-    ctx.dialog.start("bind", "name")
+    ctx.dialog.start(BIND, BindStep.NAME)
     return "请输入姓名"
 
 
 def got_name(ctx: Context) -> str:
-    ctx.dialog.goto("student_id", name=ctx.args)
+    ctx.dialog.goto(BindStep.STUDENT_ID, name=ctx.args)
     return f"{ctx.args}，请输入学号"
 
 
@@ -27,8 +34,8 @@ def fallback(ctx: Context) -> str:
     return "帮助文本"
 
 
-TABLE = RoutingTable(routes=(keyword("绑定", to=start), dialog("bind", name=got_name, student_id=got_id)),
-                     fallback=fallback)
+BIND = Dialog("bind", {BindStep.NAME: step(got_name), BindStep.STUDENT_ID: step(got_id)})
+TABLE = RoutingTable(routes=(dialog(BIND, keyword("绑定", to=start)),), fallback=fallback)
 
 
 def test_a_dialog_continues_across_two_app_instances_sharing_the_store(make_app, config):
@@ -63,3 +70,20 @@ def test_dialog_users_do_not_share_state(make_app, config):
     say(client, config.wechat.token, "o-a", "绑定")
     assert say(client, config.wechat.token, "o-b", "张伟") == "帮助文本"
     assert say(client, config.wechat.token, "o-a", "李娜") == "李娜，请输入学号"
+
+
+def test_a_state_saved_in_the_stored_shape_continues(make_app, config):
+    client = make_app(routes=TABLE).test_client()
+    runtime = client.application.extensions["alumni_bot"]
+    runtime.store.set(runtime.keys.dialog("o-s"), '{"name": "bind", "step": "name", "data": {}}', ex=60)
+    assert say(client, config.wechat.token, "o-s", "张伟") == "张伟，请输入学号"
+
+
+def test_an_unreadable_state_is_dropped_politely(make_app, config):
+    client = make_app(routes=TABLE).test_client()
+    runtime = client.application.extensions["alumni_bot"]
+    key = runtime.keys.dialog("o-u")
+    for saved in ('{"dialog": "bind"}', "not json", '["bind", "name"]', '{"name": "bind", "step": 2}'):
+        runtime.store.set(key, saved, ex=60)
+        assert say(client, config.wechat.token, "o-u", "张伟") == "帮助文本"
+        assert runtime.store.get(key) is None

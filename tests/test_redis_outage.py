@@ -10,18 +10,20 @@ import socket
 import subprocess
 import threading
 import time
+from enum import StrEnum
 
 import pytest
 import redis
 from sqlalchemy import func, select
 
 from handlers.context import Context
+from handlers.dialog import Dialog, step
 from handlers.directory import texts
 from models import MessageLog, Privacy, WechatUser
 from tests.roster import add_alumnus
 from tests.wechat import post, reply_content, say, text_xml
 from wechat_bot.conversation.table import RoutingTable, dialog, keyword
-from wechat_bot.webhook.views import DEGRADED_NOTE
+from wechat_bot.webhook.answer import DEGRADED_NOTE
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
 
@@ -138,12 +140,15 @@ def test_with_redis_killed_messages_are_answered_degraded_and_full_service_retur
 def test_redis_dying_while_a_handler_runs_still_answers_and_keeps_its_work(make_app, config, redis_server):
     def note_and_ask(ctx: Context) -> str:
         ctx.user.subscribed = True  # database work the handler commits
-        ctx.dialog.start("survey", "answer")
+        ctx.dialog.start(survey, SurveyStep.ANSWER)
         redis_server.kill()
         return "已记下，请回答下一个问题。"
 
-    table = RoutingTable(routes=(keyword("调查", to=note_and_ask),
-                                 dialog("survey", answer=lambda ctx: "谢谢")),
+    class SurveyStep(StrEnum):
+        ANSWER = "answer"
+
+    survey = Dialog("survey", {SurveyStep.ANSWER: step(lambda ctx: "谢谢")})
+    table = RoutingTable(routes=(dialog(survey, keyword("调查", to=note_and_ask)),),
                          fallback=lambda ctx: "没有听懂")
     app = make_app(routes=table, redis={"url": redis_server.url})
     response = post(app.test_client(), config.wechat.token, text_xml("o-survey", "调查"))

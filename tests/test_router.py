@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 import pytest
 
 from handlers.context import Context, DialogState, Message, NoReply, Text
+from handlers.dialog import LOCATION, Dialog, step
 from handlers.settings import Settings
 from models import WechatUser
 from wechat_bot.conversation.normalize import normalize
-from wechat_bot.conversation.router import LEFT_DIALOG, Router
+from wechat_bot.conversation.router import LEFT_DIALOG, Routed, Router
 from wechat_bot.conversation.table import (
     ANYTHING,
     NUMBER,
@@ -33,8 +35,13 @@ def echo(tag):
     return handler
 
 
+class BindStep(StrEnum):
+    NAME = "name"
+    STUDENT_ID = "student_id"
+
+
 def ask_student_id(ctx: Context) -> str:
-    ctx.dialog.goto("student_id", name=ctx.args)
+    ctx.dialog.goto(BindStep.STUDENT_ID, name=ctx.args)
     return "请输入学号"
 
 
@@ -47,8 +54,11 @@ def finish_binding(ctx: Context) -> str:
 def start_binding(ctx: Context) -> str:
     if ctx.args:
         return f"一次绑定 {ctx.args}"
-    ctx.dialog.start("bind", "name")
+    ctx.dialog.start(BIND, BindStep.NAME)
     return "请输入姓名"
+
+
+BIND = Dialog("bind", {BindStep.NAME: step(ask_student_id), BindStep.STUDENT_ID: step(finish_binding)})
 
 
 TABLE = RoutingTable(
@@ -59,15 +69,13 @@ TABLE = RoutingTable(
         keyword("我的", to=echo("mine")),
         keyword("我的活动", to=echo("my-events")),
         keyword("报名", to=echo("sign-up"), takes=NUMBER),
-        keyword("绑定", "bind", to=start_binding, takes=ANYTHING),
         pattern(r"(\d{4}-\d{2}-\d{2}) (\d+)人?", to=echo("date")),
         menu("HELP", to=echo("menu-help")),
-        menu("BIND", to=start_binding),
         event("subscribe", to=lambda ctx: "欢迎"),
         event("LOCATION", to=lambda ctx: None),
         message("location", to=echo("location")),
         scan("checkin:", to=echo("checkin")),
-        dialog("bind", name=ask_student_id, student_id=finish_binding),
+        dialog(BIND, keyword("绑定", "bind", to=start_binding, takes=ANYTHING), menu("BIND", to=start_binding)),
     ),
     fallback=echo("fallback"),
 )
@@ -84,8 +92,18 @@ def ctx_for(msg: Message, dialog_state: DialogState | None = None) -> Context:
                    dialog=dialog_state or DialogState())
 
 
+def routed(router: Router, msg: Message, state: DialogState | None = None) -> Routed:
+    """What the webhook does with a message: plan on the user's dialog, then run the plan."""
+    ctx = ctx_for(msg, state)
+    return router.plan(msg, ctx.dialog).run(ctx)
+
+
 def text(content: str) -> Message:
     return Message("text", "o-1", "gh", 1, msg_id="1", content=content)
+
+
+def location() -> Message:
+    return Message("location", "o-1", "gh", 1, msg_id="2", latitude=31.2, longitude=121.5)
 
 
 def ev(name: str, key: str | None = None) -> Message:
@@ -93,7 +111,7 @@ def ev(name: str, key: str | None = None) -> Message:
 
 
 def said(router, content: str, state: DialogState | None = None) -> str:
-    reply = router.route(ctx_for(text(content), state)).reply
+    reply = routed(router, text(content), state).reply
     return reply.content if isinstance(reply, Text) else ""
 
 
@@ -148,30 +166,30 @@ def test_unknown_text_reaches_the_fallback(router):
 
 
 def test_menu_click_routes_by_event_key(router):
-    assert router.route(ctx_for(ev("CLICK", "HELP"))).reply == Text("menu-help||")
+    assert routed(router, ev("CLICK", "HELP")).reply == Text("menu-help||")
 
 
 def test_unknown_menu_key_or_event_gets_success(router):
-    assert isinstance(router.route(ctx_for(ev("CLICK", "NOPE"))).reply, NoReply)
-    assert isinstance(router.route(ctx_for(ev("card_pass_check"))).reply, NoReply)
+    assert isinstance(routed(router, ev("CLICK", "NOPE")).reply, NoReply)
+    assert isinstance(routed(router, ev("card_pass_check")).reply, NoReply)
 
 
 def test_message_type_routes(router):
     msg = Message("location", "o-1", "gh", 1, msg_id="2", latitude=31.2, longitude=121.5)
-    assert router.route(ctx_for(msg)).reply == Text("location||")
+    assert routed(router, msg).reply == Text("location||")
 
 
 def test_scan_routes_by_scene_prefix(router):
-    assert router.route(ctx_for(ev("SCAN", "checkin:42"))).reply == Text("checkin|42|checkin:42")
+    assert routed(router, ev("SCAN", "checkin:42")).reply == Text("checkin|42|checkin:42")
 
 
 def test_subscribe_through_a_qr_code_is_also_a_scan(router):
-    reply = router.route(ctx_for(ev("subscribe", "qrscene_checkin:42"))).reply
+    reply = routed(router, ev("subscribe", "qrscene_checkin:42")).reply
     assert reply == Text("checkin|42|checkin:42\n\n欢迎")
 
 
 def test_unknown_scene_says_the_code_is_not_recognised(router):
-    assert "二维码" in router.route(ctx_for(ev("SCAN", "nothing:1"))).reply.content
+    assert "二维码" in routed(router, ev("SCAN", "nothing:1")).reply.content
 
 
 def test_dialog_asks_step_by_step_and_ends(router):
@@ -199,8 +217,40 @@ def test_cancel_leaves_the_dialog(router):
 
 def test_a_menu_tap_abandons_the_dialog(router):
     state = DialogState("bind", "student_id", {"name": "张伟"})
-    assert router.route(ctx_for(ev("CLICK", "HELP"), state)).reply == Text("menu-help||")
+    assert routed(router, ev("CLICK", "HELP"), state).reply == Text("menu-help||")
     assert not state.active
+
+
+def test_a_step_that_accepts_locations_takes_one(router):
+    class PlaceStep(StrEnum):
+        WHERE = "where"
+
+    def where(ctx: Context) -> str:
+        ctx.dialog.end()
+        return f"where|{ctx.message.msg_type}"
+
+    place = Dialog("place", {PlaceStep.WHERE: step(where, LOCATION)})
+    table = RoutingTable(routes=(dialog(place), message("location", to=echo("location"))), fallback=echo("f"))
+    state = DialogState("place", "where")
+    assert routed(Router(table), location(), state).reply == Text("where|location")
+    assert not state.active
+
+
+def test_a_location_the_step_does_not_accept_goes_its_usual_way_and_the_dialog_stays(router):
+    state = DialogState("bind", "student_id", {"name": "张伟"})
+    assert routed(router, location(), state).reply == Text("location||")
+    assert (state.name, state.step) == ("bind", "student_id")
+
+
+def test_a_saved_step_this_version_does_not_know_is_dropped_and_the_text_routed_afresh(router):
+    state = DialogState("bind", "nickname", {"name": "张伟"})  # saved by another version
+    assert said(router, "帮助", state) == "help||"
+    assert not state.active and state.changed
+
+
+def test_a_dialog_declares_a_handler_for_every_step():
+    with pytest.raises(ValueError, match="no handler"):
+        Dialog("bind", {BindStep.NAME: step(ask_student_id)})
 
 
 def test_one_shot_form_skips_the_dialog(router):
@@ -210,10 +260,8 @@ def test_one_shot_form_skips_the_dialog(router):
 
 
 def test_help_is_told_which_commands_are_routed(router):
-    ctx = ctx_for(text("帮助"))
-    router.route(ctx)
-    assert {"帮助", "查找", "绑定", "取消"} <= ctx.available_commands
-    assert "活动" not in ctx.available_commands
+    assert {"帮助", "查找", "绑定", "取消"} <= router.available_commands
+    assert "活动" not in router.available_commands
 
 
 def test_help_does_not_count_a_coming_feature_as_open():
@@ -231,7 +279,7 @@ def test_help_does_not_count_a_coming_feature_as_open():
     (event("subscribe", to=echo("a")), event("subscribe", to=echo("b"))),
     (message("location", to=echo("a")), message("location", to=echo("b"))),
     (scan("checkin:", to=echo("a")), scan("checkin:", to=echo("b"))),
-    (dialog("bind", name=echo("a")), dialog("bind", student_id=echo("b"))),
+    (dialog(BIND), dialog(Dialog("bind", {BindStep.NAME: step(echo("a")), BindStep.STUDENT_ID: step(echo("b"))}))),
 ])
 def test_a_menu_key_event_message_type_scene_or_dialog_routed_twice_is_caught_at_start_up(routes):
     with pytest.raises(ValueError, match="routed twice"):

@@ -33,7 +33,7 @@ def create_app(config: Config | None = None, routes=None) -> Flask:
     register_feature_audiences()  # chapter:NAME, for every door that queues a push
 
     from wechat_bot import health
-    from wechat_bot.webhook import bp as webhook_bp
+    from wechat_bot.webhook.views import bp as webhook_bp
 
     app.register_blueprint(webhook_bp)
     app.register_blueprint(health.bp)

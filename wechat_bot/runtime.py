@@ -7,20 +7,13 @@ reaches it through `current_runtime()`.
 
 from __future__ import annotations
 
-import logging
-import os
-import socket
-from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 
 from flask import current_app
-from redis import RedisError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.context import Message
 from models.db import make_engine, make_session_factory
 from wechat_bot.config import Config
 from wechat_bot.conversation.dialogs import DialogStore
@@ -29,11 +22,9 @@ from wechat_bot.store import Keys, RoundTrips, connect_store
 from wechat_bot.webhook.crypto import MessageCrypto
 from wechat_bot.webhook.deadline import DeadlineRunner
 from wechat_bot.webhook.dedup import Deduplicator
-from wechat_bot.webhook.dispatch import Dispatcher, Handled
+from wechat_bot.webhook.dispatch import Dispatcher
 from wechat_bot.webhook.inbox import InboundQueue
 from wechat_bot.webhook.writebehind import WriteBehind
-
-log = logging.getLogger(__name__)
 
 
 def current_runtime() -> Runtime:
@@ -67,7 +58,7 @@ class Runtime:
         store = connect_store(config.redis.url)
         keys = Keys(config.redis.key_prefix)
         router = Router(routes or ROUTES)
-        dialogs = DialogStore(store, keys, config.wechat.dialog_ttl_seconds)
+        dialogs = DialogStore(keys, config.wechat.dialog_ttl_seconds)
         key = config.wechat.encoding_aes_key
         writes = WriteBehind(RoundTrips(store))
         inbox = InboundQueue(store, keys, sessions, upstream=writes.flush)
@@ -105,34 +96,8 @@ class Runtime:
 
     @cached_property
     def delivery(self):
-        """Push delivery's sender and rate limiter, for the late replies this process sends."""
+        """Push delivery's sender and rate limiter, for the late replies this process sends
+        (wechat_bot.webhook.late_reply)."""
         from wechat_bot.push_sender import build_delivery
 
         return build_delivery(self)
-
-    def finish_late(self, message: Message, future: Future[Handled]) -> None:
-        """A handler finished after the holding reply: record it, then queue its answer as a
-        reply push and try to deliver it at once (wechat_bot.webhook.late_reply)."""
-        from scheduler.delivery import deliver_push
-        from wechat_bot.webhook.late_reply import queue_late_reply
-
-        if future.exception() is not None:
-            log.error("a late handler failed", exc_info=future.exception())
-            return
-        handled = future.result()
-        try:
-            pipe = self.store.pipeline(transaction=False)
-            self.dispatcher.record(handled, pipe)
-            pipe.execute()
-        except RedisError:  # the answer is in the database's outbox below, whatever Redis does
-            self.dispatcher.record_without_redis(handled)
-        push_id = queue_late_reply(self.sessions, message.from_user, handled.reply,
-                                   datetime.now(UTC))
-        if push_id is None:
-            return
-        try:
-            sender, limiter = self.delivery
-            deliver_push(self.sessions, sender, limiter, push_id, now=datetime.now(UTC),
-                         worker_id=f"web:{socket.gethostname()}:{os.getpid()}")
-        except Exception:  # queued and committed: the scheduler's delivery sends it later
-            log.exception("the late reply (push %s) could not be sent at once", push_id)

@@ -7,6 +7,7 @@ and returns the reply text. The rules live in discovery, membership and classes.
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -17,14 +18,17 @@ from handlers.chapters.discovery import Discovery, Matched, find_chapters, neare
 from handlers.chapters.geo import valid_coordinates
 from handlers.chapters.membership import JoinOutcome, join_chapter
 from handlers.context import Context
+from handlers.dialog import LOCATION, Dialog, step
 from handlers.directory.binding import NotBound
 from handlers.settings import Settings
 from models.chapter import Chapter
 
-DIALOG = "chapter"
-WHERE = "where"
 # A LOCATION report (sent when the user opens the chat) this recent answers 分会 by itself.
 FRESH_LOCATION = timedelta(hours=24)
+
+
+class ChapterStep(StrEnum):
+    WHERE = "where"
 
 
 def find_command(ctx: Context) -> str:
@@ -46,11 +50,17 @@ def find_menu(ctx: Context) -> str:
 
 
 def where_step(ctx: Context) -> str:
-    """The dialog's answer: a city, province, country or industry (a location goes to
-    `location_message`, which ends the dialog too). Nothing found keeps the question open."""
+    """The dialog's answer: a city, province, country or industry, or a location sent. Nothing
+    found, or a point off the map, keeps the question open."""
+    if ctx.message.msg_type == LOCATION:
+        point = _reported_location(ctx)
+        if point is None:
+            return texts.LOCATION_UNKNOWN
+        ctx.dialog.end()
+        return _nearest(ctx, *point)
     found = find_chapters(ctx.session, ctx.args)
     if not found.chapters:
-        ctx.dialog.goto(WHERE, last=ctx.args)
+        ctx.dialog.goto(ChapterStep.WHERE, last=ctx.args)
         return texts.NOT_FOUND.format(query=ctx.args)
     ctx.dialog.end()
     return _list(found)
@@ -58,17 +68,10 @@ def where_step(ctx: Context) -> str:
 
 def location_message(ctx: Context) -> str:
     """A location message: the nearest chapters, and the point remembered as the user's last."""
-    message = ctx.message
-    lat, lng = message.latitude, message.longitude
-    if lat is None or lng is None or not valid_coordinates(lat, lng):
+    point = _reported_location(ctx)
+    if point is None:
         return texts.LOCATION_UNKNOWN
-    ctx.user.report_location(lat, lng, ctx.now)
-    if ctx.dialog.name == DIALOG:
-        ctx.dialog.end()
-    found = nearest_chapters(ctx.session, lat, lng)
-    if not found.chapters:
-        return texts.NO_CHAPTERS
-    return _list(found)
+    return _nearest(ctx, *point)
 
 
 def join_command(ctx: Context) -> str:
@@ -114,8 +117,24 @@ def _ask(ctx: Context) -> str:
         found = nearest_chapters(ctx.session, user.last_latitude, user.last_longitude)
         if found.chapters:
             return _list(found, note=texts.LAST_LOCATION, footer=f"{texts.JOIN_HINT}\n{texts.OTHER_CITY_HINT}")
-    ctx.dialog.start(DIALOG, WHERE)
+    ctx.dialog.start(CHAPTER_DIALOG, ChapterStep.WHERE)
     return texts.ASK_WHERE
+
+
+def _reported_location(ctx: Context) -> tuple[float, float] | None:
+    """The point the message carries, remembered as the user's last; None when it has none."""
+    lat, lng = ctx.message.latitude, ctx.message.longitude
+    if lat is None or lng is None or not valid_coordinates(lat, lng):
+        return None
+    ctx.user.report_location(lat, lng, ctx.now)
+    return lat, lng
+
+
+def _nearest(ctx: Context, lat: float, lng: float) -> str:
+    found = nearest_chapters(ctx.session, lat, lng)
+    if not found.chapters:
+        return texts.NO_CHAPTERS
+    return _list(found)
 
 
 def _list(found: Discovery, *, note: str = "", footer: str = texts.JOIN_HINT) -> str:
@@ -138,3 +157,7 @@ def _fit(heading: str, found: Discovery, footer: str) -> str:
 
 def _chapter_named(ctx: Context, name: str) -> int | None:
     return ctx.session.scalar(select(Chapter.id).where(Chapter.name == name))
+
+
+# The routing table lists it with 分会 and the CHAPTER_FIND button, which start it.
+CHAPTER_DIALOG = Dialog("chapter", {ChapterStep.WHERE: step(where_step, LOCATION)})

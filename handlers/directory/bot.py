@@ -6,8 +6,10 @@ themselves live in the service modules, which the API calls too.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from handlers.context import STORE_DOWN, Context, logged_as
+from handlers.dialog import Dialog, step
 from handlers.directory import texts
 from handlers.directory.binding import (
     BindOutcome,
@@ -35,12 +37,20 @@ from handlers.directory.settings import DirectorySettings
 from models import Alumnus, Privacy
 
 CHANNEL = "bot"
-BIND_DIALOG = "bind"
-SEARCH_DIALOG = "search"
 SEARCH_WORDS = frozenset({"查找", "找", "校友", "search", "find"})
 _STUDENT_ID = re.compile(r"[0-9a-z-]{1,32}")
 _NAME_THEN_ID = re.compile(r"([^\x00-\x7f]+)([0-9a-z-]+)")
 MAX_NAME_CHARS = 64
+
+
+# A step's value is what Redis keeps between two messages: changing it ends the dialogs open then.
+class BindStep(StrEnum):
+    NAME = "name"
+    STUDENT_ID = "student_id"
+
+
+class SearchStep(StrEnum):
+    QUERY = "query"
 
 
 def _settings(ctx: Context) -> DirectorySettings:
@@ -97,13 +107,13 @@ def bind(ctx: Context) -> str:
     if len(words) >= 2 and _looks_like_student_id(words[-1]):
         return _bind(ctx, " ".join(words[:-1]), words[-1])
     if len(words) == 1 and _looks_like_student_id(words[0]):
-        ctx.dialog.start(BIND_DIALOG, "name", student_id=words[0])
+        ctx.dialog.start(BIND_DIALOG, BindStep.NAME, student_id=words[0])
         return texts.BIND_ASK_NAME_AGAIN
     if words:
-        ctx.dialog.start(BIND_DIALOG, "student_id", person=" ".join(words))
+        ctx.dialog.start(BIND_DIALOG, BindStep.STUDENT_ID, person=" ".join(words))
         return texts.BIND_ASK_STUDENT_ID
     held = bound_records(ctx.session, ctx.user)
-    ctx.dialog.start(BIND_DIALOG, "name")
+    ctx.dialog.start(BIND_DIALOG, BindStep.NAME)
     if held:
         return texts.bind_ask_name_bound(sorted({r.name for r in held}))
     return texts.BIND_ASK_NAME
@@ -118,7 +128,7 @@ def bind_name_step(ctx: Context) -> str:
     if student_id:
         ctx.dialog.end()
         return _bind(ctx, name, student_id)
-    ctx.dialog.goto("student_id", person=name)
+    ctx.dialog.goto(BindStep.STUDENT_ID, person=name)
     return texts.BIND_ASK_STUDENT_ID
 
 
@@ -228,7 +238,7 @@ def search_menu(ctx: Context) -> str:
     """The ALUMNI_SEARCH button: ask what to look for; the answer arrives in `search_query_step`."""
     if not bound_records(ctx.session, ctx.user):
         return texts.NEED_BIND
-    ctx.dialog.start(SEARCH_DIALOG, "query")
+    ctx.dialog.start(SEARCH_DIALOG, SearchStep.QUERY)
     return texts.SEARCH_ASK
 
 
@@ -260,3 +270,13 @@ def _search(ctx: Context, query: str, page: int) -> str:
     except STORE_DOWN:
         pass  # the page is answered; 下一页 says it must wait
     return format_page(result)
+
+
+# --- the dialogs these handlers hold (the routing table lists them with their entry points) ---
+
+BIND_DIALOG = Dialog("bind", {
+    BindStep.NAME: step(bind_name_step),
+    BindStep.STUDENT_ID: step(bind_student_id_step),
+})
+
+SEARCH_DIALOG = Dialog("search", {SearchStep.QUERY: step(search_query_step)})

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 
 from handlers.context import Context
+from handlers.dialog import Dialog, step
 from handlers.directory import texts
 from handlers.directory.binding import bound_records
 from handlers.directory.privacy import PROFILE_FIELDS, ProfileError, update_profile
 from handlers.directory.profile import my_profile
 
-EDIT_DIALOG = "edit"
 # What alumni call each field they may change (the roster's own columns stay staff's to correct).
 EDIT_WORDS = {"城市": "city", "所在城市": "city", "单位": "employer", "工作单位": "employer",
               "公司": "employer", "行业": "industry"}
@@ -24,6 +25,11 @@ FIELD_ORDER = ("city", "employer", "industry")  # the numbers the dialog offers:
 EDIT_SHAPE = "(" + "|".join(sorted(EDIT_WORDS, key=len, reverse=True)) + ").*"
 CLEAR_WORDS = frozenset({"清除", "清空", "删除"})
 _LEADING_PUNCTUATION = re.compile(r"^[\s:：,，、=＝]+")
+
+
+class EditStep(StrEnum):
+    FIELD = "field"
+    VALUE = "value"
 
 
 def edit_profile_command(ctx: Context) -> str:
@@ -38,7 +44,7 @@ def edit_profile_command(ctx: Context) -> str:
         return texts.edit_unknown(words[0])
     value = _typed_after(ctx, word)
     if not value:
-        ctx.dialog.start(EDIT_DIALOG, "value", field=EDIT_WORDS[word])
+        ctx.dialog.start(EDIT_DIALOG, EditStep.VALUE, field=EDIT_WORDS[word])
         return texts.edit_ask_value(_label(EDIT_WORDS[word]))
     return _save_and_end(ctx, EDIT_WORDS[word], value)
 
@@ -56,7 +62,7 @@ def edit_field_step(ctx: Context) -> str:
         value = _typed_after(ctx, word)
         if value:
             return _save_and_end(ctx, field, value)
-    ctx.dialog.goto("value", field=field)
+    ctx.dialog.goto(EditStep.VALUE, field=field)
     return texts.edit_ask_value(_label(field))
 
 
@@ -72,7 +78,7 @@ def edit_value_step(ctx: Context) -> str:
 
 def _ask_field(ctx: Context) -> str:
     profile = my_profile(ctx.session, ctx.user)
-    ctx.dialog.start(EDIT_DIALOG, "field")
+    ctx.dialog.start(EDIT_DIALOG, EditStep.FIELD)
     current = {"city": profile.city, "employer": profile.employer, "industry": profile.industry}
     return texts.edit_ask_field([(_label(f), current[f]) for f in FIELD_ORDER])
 
@@ -83,7 +89,7 @@ def _save_and_end(ctx: Context, field: str, value: str) -> str:
     try:
         update_profile(ctx.session, ctx.user, **{field: None if cleared else value})
     except ProfileError as bad:
-        ctx.dialog.start(EDIT_DIALOG, "value", field=field)
+        ctx.dialog.start(EDIT_DIALOG, EditStep.VALUE, field=field)
         return f"{bad}{texts.EDIT_TRY_AGAIN}"
     if ctx.dialog.active:
         ctx.dialog.end()
@@ -106,3 +112,9 @@ def _typed(ctx: Context) -> str:
 def _typed_after(ctx: Context, word: str) -> str:
     _, found, after = _typed(ctx).partition(word)
     return _LEADING_PUNCTUATION.sub("", after).strip() if found else ""
+
+
+EDIT_DIALOG = Dialog("edit", {
+    EditStep.FIELD: step(edit_field_step),
+    EditStep.VALUE: step(edit_value_step),
+})

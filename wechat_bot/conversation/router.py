@@ -1,9 +1,10 @@
 """Pick the one handler for a message from the routing table, and run it.
 
-Order: an open dialog takes the user's text (取消 leaves it); menu clicks and events by key; QR
-scenes by prefix; typed text by a keyword it is (spaces aside), then by the longest keyword it
-starts with whose argument rule the rest meets (table.py: a space, or a glued argument of the
-keyword's shape), then by pattern; anything else gets the fallback (the help text).
+Order: an open dialog takes the user's text, and the message types its step accepts (取消 leaves
+it); menu clicks and events by key; QR scenes by prefix; typed text by a keyword it is (spaces
+aside), then by the longest keyword it starts with whose argument rule the rest meets (table.py:
+a space, or a glued argument of the keyword's shape), then by pattern; anything else gets the
+fallback (the help text).
 """
 
 from __future__ import annotations
@@ -12,11 +13,21 @@ import dataclasses
 from dataclasses import dataclass
 
 from handlers.coming import ComingSoon
-from handlers.context import NO_REPLY, Context, DialogState, Message, NoReply, Reply, Text, as_reply
+from handlers.context import (
+    NO_REPLY,
+    Context,
+    DialogState,
+    Handler,
+    Message,
+    NoReply,
+    Reply,
+    Text,
+    as_reply,
+)
+from handlers.dialog import Dialog, Step
 from wechat_bot.conversation.normalize import is_cjk, normalize
 from wechat_bot.conversation.table import (
-    Dialog,
-    Handler,
+    DialogRoute,
     Keyword,
     MenuClick,
     OnEvent,
@@ -80,15 +91,11 @@ class Router:
         self._messages = {r.msg_type: r.handler for r in table.of(OnMessage)}
         self._scans = sorted(table.of(OnScan), key=lambda r: len(r.prefix), reverse=True)
         self._patterns = table.of(Pattern)
-        self._dialogs: dict[str, Dialog] = {d.name: d for d in table.of(Dialog)}
+        self._dialogs: dict[str, Dialog] = {r.name: r.dialog for r in table.of(DialogRoute)}
         # Help marks a command as open when its canonical word reaches a real handler.
         self.available_commands = frozenset(
             {r.words[0] for r in table.of(Keyword) if not isinstance(r.handler, ComingSoon)} | {"取消"}
         )
-
-    def route(self, ctx: Context) -> Routed:
-        ctx.available_commands = self.available_commands
-        return self.plan(ctx.message, ctx.dialog).run(ctx)
 
     def plan(self, message: Message, dialog: DialogState) -> Plan:
         """The plan for `message`; ending a dialog (取消, a menu tap) happens here, on `dialog`."""
@@ -97,6 +104,9 @@ class Router:
         text = message.text
         if text:
             return self._plan_text(normalize(text), dialog)
+        step = self._dialog_step(dialog)
+        if step is not None and message.msg_type in step.accepts:
+            return self._to(step.handler)
         return self._to(self._messages.get(message.msg_type, self.table.fallback))
 
     def _to(self, handler: Handler, args: str = "", scene: str | None = None) -> Plan:
@@ -140,7 +150,7 @@ class Router:
         if dialog.active:
             step = self._dialog_step(dialog)
             if step is not None:
-                return self._to(step, text)
+                return self._to(step.handler, text)
             dialog.end()  # a dialog this version no longer knows: start afresh
         handler = self._exact.get(text) or self._exact.get(text.replace(" ", ""))  # 我的 预约
         if handler is not None:
@@ -161,9 +171,9 @@ class Router:
                 return self._to(route.handler, args)
         return self._to(self.table.fallback, text)
 
-    def _dialog_step(self, dialog: DialogState) -> Handler | None:
+    def _dialog_step(self, dialog: DialogState) -> Step | None:
         declared = self._dialogs.get(dialog.name or "")
-        return declared.steps.get(dialog.step or "") if declared else None
+        return declared.at(dialog.step) if declared else None
 
 
 def handler_name(handler: Handler) -> str:

@@ -1,10 +1,11 @@
 """The routing table: the one place to add a command (like a urls.py).
 
-Each line says which input reaches which handler. Keywords list the Chinese word first (the help
-text marks a command as open by it), then its aliases, and what may follow them (`takes`, see
-table.py: a keyword is matched whole, so 我的预约 is never 我的 + 预约). Every keyword of SPEC 5 and
-every menu key is here: a feature not yet built answers through handlers.coming, naming what
-works today, until its issue routes the real handlers instead.
+Each line says which input reaches which handler; a feature's dialog (declared in its own
+folder, see handlers.dialog) is listed with the commands that start it. Keywords list the
+Chinese word first (the help text marks a command as open by it), then its aliases, and what may
+follow them (`takes`, see table.py: a keyword is matched whole, so 我的预约 is never 我的 + 预约).
+Every keyword of SPEC 5 and every menu key is here: a feature not yet built answers through
+handlers.coming, naming what works today, until its issue routes the real handlers instead.
 """
 
 from handlers import coming, help, push_reports, subscription
@@ -43,26 +44,25 @@ ROUTES = RoutingTable(
         event("TEMPLATESENDJOBFINISH", to=push_reports.on_template_report),
         event("MASSSENDJOBFINISH", to=push_reports.on_mass_report),
         # the alumni directory (issue 4)
-        keyword("绑定", "bind", to=directory.bind, takes=NAME_AND_ID),
-        menu(MenuKey.BIND, to=directory.bind),
-        dialog("bind", name=directory.bind_name_step, student_id=directory.bind_student_id_step),
+        dialog(directory.BIND_DIALOG,
+               keyword("绑定", "bind", to=directory.bind, takes=NAME_AND_ID),
+               menu(MenuKey.BIND, to=directory.bind)),
         keyword("解绑", "unbind", to=directory.unbind_command, takes=STUDENT_ID),
         keyword("我的", "me", "profile", to=directory.profile_command),
         menu(MenuKey.PROFILE, to=directory.profile_command),
-        keyword("修改", "edit", to=editing.edit_profile_command, takes=editing.EDIT_SHAPE),
-        keyword("修改资料", to=editing.edit_profile_command),
-        dialog("edit", field=editing.edit_field_step, value=editing.edit_value_step),
+        dialog(editing.EDIT_DIALOG,
+               keyword("修改", "edit", to=editing.edit_profile_command, takes=editing.EDIT_SHAPE),
+               keyword("修改资料", to=editing.edit_profile_command)),
         keyword("隐私", "privacy", to=directory.privacy_command, takes=PRIVACY_LEVEL),
         keyword("查找", "search", "find", to=directory.search_command, takes=ANYTHING),
         # everyday words begin with these (找工作, 校友会在哪): a search only with a space
         keyword("找", "校友", to=directory.search_command, takes=SPACED),
         keyword("下一页", "next", "more", to=directory.next_page_command),
-        menu(MenuKey.ALUMNI_SEARCH, to=directory.search_menu),
-        dialog("search", query=directory.search_query_step),
+        dialog(directory.SEARCH_DIALOG, menu(MenuKey.ALUMNI_SEARCH, to=directory.search_menu)),
         # chapters, liaisons, 我的班级 (issue 7)
-        keyword("分会", "chapter", "chapters", to=chapters.find_command, takes=PLACE),
-        menu(MenuKey.CHAPTER_FIND, to=chapters.find_menu),
-        dialog("chapter", where=chapters.where_step),
+        dialog(chapters.CHAPTER_DIALOG,
+               keyword("分会", "chapter", "chapters", to=chapters.find_command, takes=PLACE),
+               menu(MenuKey.CHAPTER_FIND, to=chapters.find_menu)),
         message("location", to=chapters.location_message),
         keyword("加入分会", "join", to=chapters.join_command, takes=ANYTHING),
         keyword("我的班级", "myclass", "my class", to=chapters.my_class_command),

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from handlers.context import Context, Reply
+from handlers.context import Handler
+from handlers.dialog import Dialog
 from wechat_bot.conversation.normalize import normalize
-
-Handler = Callable[[Context], "Reply | str | None"]
-
 
 # What may follow a keyword (SPEC 5: every keyword is matched whole, so a longer command or an
 # everyday phrase is never taken for a shorter keyword plus an argument). After a space any
@@ -69,14 +66,6 @@ class OnScan:
     handler: Handler
 
 
-@dataclass(frozen=True)
-class Dialog:
-    """A multi-step conversation declared as data: step name -> the handler for the answer."""
-
-    name: str
-    steps: dict[str, Handler]
-
-
 def keyword(*words: str, to: Handler, takes: re.Pattern[str] | str | None = ALONE) -> Keyword:
     return Keyword(words, to, re.compile(takes) if isinstance(takes, str) else takes)
 
@@ -101,11 +90,26 @@ def scan(prefix: str, to: Handler) -> OnScan:
     return OnScan(prefix, to)
 
 
-def dialog(dialog_name: str, /, **steps: Handler) -> Dialog:
-    return Dialog(dialog_name, steps)
+EntryPoint = Keyword | Pattern | MenuClick | OnEvent | OnMessage | OnScan
 
 
-Route = Keyword | Pattern | MenuClick | OnEvent | OnMessage | OnScan | Dialog
+@dataclass(frozen=True)
+class DialogRoute:
+    """A feature's dialog (handlers.dialog) listed with the routes that start it."""
+
+    dialog: Dialog
+    entry_points: tuple[EntryPoint, ...]
+
+    @property
+    def name(self) -> str:
+        return self.dialog.name
+
+
+def dialog(declared: Dialog, *entry_points: EntryPoint) -> DialogRoute:
+    return DialogRoute(declared, entry_points)
+
+
+Route = EntryPoint | DialogRoute
 
 
 @dataclass(frozen=True)
@@ -117,10 +121,17 @@ class RoutingTable:
     # not under the webhook's deadline thread, since they cannot overrun it.
     instant: frozenset[Handler] = frozenset()
     keywords: dict[str, Keyword] = field(init=False)  # each normalised word -> its route
+    _flat: tuple[Route, ...] = field(init=False, repr=False)  # a dialog's entry points beside it
 
     def __post_init__(self) -> None:
-        keywords: dict[str, Keyword] = {}
+        flat: list[Route] = []
         for route in self.routes:
+            flat.append(route)
+            if isinstance(route, DialogRoute):
+                flat.extend(route.entry_points)
+        object.__setattr__(self, "_flat", tuple(flat))
+        keywords: dict[str, Keyword] = {}
+        for route in self._flat:
             if isinstance(route, Keyword):
                 for word in route.words:
                     key = normalize(word)
@@ -130,7 +141,7 @@ class RoutingTable:
         # One input, one handler: a second route for a menu key, an event, a message type, a QR
         # scene or a dialog would silently shadow the first.
         for kind, what in ((MenuClick, "key"), (OnEvent, "event"), (OnMessage, "msg_type"),
-                           (OnScan, "prefix"), (Dialog, "name")):
+                           (OnScan, "prefix"), (DialogRoute, "name")):
             seen: set[str] = set()
             for route in self.of(kind):
                 value = getattr(route, what)
@@ -140,4 +151,4 @@ class RoutingTable:
         object.__setattr__(self, "keywords", keywords)
 
     def of(self, kind: type) -> list:
-        return [r for r in self.routes if isinstance(r, kind)]
+        return [r for r in self._flat if isinstance(r, kind)]

@@ -1,5 +1,5 @@
-"""The `/wechat` door: verify, decrypt, dedup and run under the deadline, reply."""
+"""The `/wechat` door (views.py): verify, read, answer, reply.
 
-from wechat_bot.webhook.views import bp
-
-__all__ = ["bp"]
+The blueprint is imported from views.py by the app factory; importing it here would tie this
+package to wechat_bot.runtime, which imports the webhook's parts.
+"""

@@ -52,22 +52,22 @@ class MessageCrypto:
         try:
             data = base64.b64decode(encrypted, validate=True)
         except (ValueError, TypeError):
-            raise CryptoError("Encrypt is not base64") from None
+            raise CryptoError("Encrypt 不是 base64") from None
         if not data or len(data) % 16:
-            raise CryptoError("Encrypt has a wrong length")
+            raise CryptoError("Encrypt 长度不对")
         decryptor = self._cipher().decryptor()
         plain = decryptor.update(data) + decryptor.finalize()
         pad = plain[-1]
         if not 1 <= pad <= BLOCK:
-            raise CryptoError("bad padding")
+            raise CryptoError("填充错误")
         plain = plain[:-pad]
         if len(plain) < 20:
-            raise CryptoError("too short")
+            raise CryptoError("解密结果过短")
         (length,) = struct.unpack(">I", plain[16:20])
         body, app_id = plain[20:20 + length], plain[20 + length:]
         if len(body) != length or app_id.decode("utf-8", "replace") != self.app_id:
-            raise CryptoError("the message is for another AppID")
+            raise CryptoError("消息属于另一个 AppID")
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
-            raise CryptoError("the message is not UTF-8") from None
+            raise CryptoError("消息不是 UTF-8") from None

@@ -46,6 +46,6 @@ def _guarded(callback: Callable[[Future], None]) -> Callable[[Future], None]:
         try:
             callback(future)
         except Exception:
-            log.exception("sending a late reply failed")
+            log.exception("超过回复时限后发送回答失败")
 
     return run

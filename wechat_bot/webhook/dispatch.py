@@ -1,4 +1,5 @@
-"""Everything behind the webhook's `dispatch(message)`: the router, the user, the commit, the log."""
+"""What the answer step runs for a new message: `dispatch(message, dialog, plan)` — the user, the
+handler in one transaction, the commit — and `record`, the Redis writes that follow it."""
 
 from __future__ import annotations
 
@@ -38,20 +39,13 @@ class Dispatcher:
         self._settings = settings
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    def dispatch(self, message: Message, dialog: DialogState | None = None,
-                 plan: Plan | None = None) -> Handled:
-        """Route one message in one transaction. What follows in Redis (the dialog's new state, the
-        log record) is returned for `record`, so the caller can send it with its own writes.
-
-        `dialog` is the user's state and `plan` the router's plan when the caller already has them
-        (the webhook reads the dialog in its dedup round trip, and plans to know what runs inline).
-        """
+    def dispatch(self, message: Message, dialog: DialogState, plan: Plan) -> Handled:
+        """Run the router's `plan` for `message` in one transaction. `dialog` is the user's state,
+        which the webhook reads in its dedup round trip and the plan may already have changed.
+        What follows in Redis (the dialog's new state, the log record) is returned for `record`,
+        so the caller can send it with its own writes."""
         started = time.perf_counter()
         now = self._clock()
-        if dialog is None:
-            dialog = self._dialogs.load(message.from_user)
-        if plan is None:
-            plan = self._router.plan(message, dialog)
         if plan.inline:
             # Instant handlers answer from memory: no session at all (one would cost more than help).
             routed = plan.run(self._context(message, dialog, now, None, _no_database))
@@ -81,7 +75,7 @@ class Dispatcher:
         try:
             self._inbox.write_now(handled.inbound)
         except Exception:
-            log.exception("writing the message log without Redis failed")
+            log.exception("Redis 不可用时直接写入消息日志失败")
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,60 @@
 """The answer that comes after the holding reply (webhook.deadline): a push of its own.
 
-It is queued in the outbox like any push (kind `reply`, to the one user, on the customer-service
-channel only: scheduler.channels), committed, and then sent at once from this process through
-the same delivery code, its row claimed like any other so the scheduler's delivery cannot send it
-too. When that call fails, the row waits for the scheduler's delivery to retry it, and either way
+When the handler finishes, its Redis writes (dialog, message log) are recorded as any answer's
+are, and its reply is queued in the outbox like any push (kind `reply`, to the one user, on the
+customer-service channel only: scheduler.channels), committed, and then sent at once from this
+process through the same delivery code, its row claimed like any other so the scheduler's
+delivery cannot send it too. When that call fails, the row waits for the scheduler's delivery to retry it, and either way
 `push-status` shows what became of it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import logging
+import os
+import socket
+from concurrent.futures import Future
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
+from redis import RedisError
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.context import Image, News, Reply, Text
+from handlers.context import Image, Message, News, Reply, Text
 from models.push import REPLY_KIND
+from scheduler.delivery import deliver_push
 from scheduler.outbox import queue_push
-from wechat_bot.webhook.dispatch import find_or_create_user
+from wechat_bot.webhook.dispatch import Handled, find_or_create_user
+
+if TYPE_CHECKING:
+    from wechat_bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 IMAGE_TEXT = "[图片]"  # what push-status shows as the content of an image reply
+
+
+def answer_late(runtime: Runtime, message: Message, future: Future[Handled]) -> None:
+    """The handler behind a holding reply has finished: record it, queue its answer, send it."""
+    if future.exception() is not None:
+        log.error("超过回复时限的处理失败", exc_info=future.exception())
+        return
+    handled = future.result()
+    try:
+        pipe = runtime.store.pipeline(transaction=False)
+        runtime.dispatcher.record(handled, pipe)
+        pipe.execute()
+    except RedisError:  # the answer is in the database's outbox below, whatever Redis does
+        runtime.dispatcher.record_without_redis(handled)
+    push_id = queue_late_reply(runtime.sessions, message.from_user, handled.reply, datetime.now(UTC))
+    if push_id is None:
+        return
+    try:
+        sender, limiter = runtime.delivery
+        deliver_push(runtime.sessions, sender, limiter, push_id, now=datetime.now(UTC),
+                     worker_id=f"web:{socket.gethostname()}:{os.getpid()}")
+    except Exception:  # queued and committed: the scheduler's delivery sends it later
+        log.exception("迟到的回答（推送 %s）未能立即发出，留待调度器投递", push_id)
 
 
 def customer_service_message(reply: Reply) -> tuple[str, dict[str, Any] | None] | None:

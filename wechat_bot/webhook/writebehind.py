@@ -67,7 +67,7 @@ class WriteBehind(CommandBatch):
         try:
             self.flush()
         except Exception:
-            log.exception("storing replies and log lines at shutdown failed")
+            log.exception("关闭时保存回复和消息日志失败")
 
     def _take(self) -> list[tuple]:
         with self._lock:
@@ -81,8 +81,7 @@ class WriteBehind(CommandBatch):
             if dropped > 0:
                 del self.commands[:dropped]
         if dropped > 0:
-            log.warning("Redis unavailable: dropped %d stored replies and log lines waiting to be sent",
-                        dropped)
+            log.warning("Redis 不可用：丢弃了 %d 条待写入的回复和消息日志", dropped)
 
     def _ensure_timer(self) -> None:
         # Started on first use, inside the worker process (never before gunicorn forks).
@@ -104,18 +103,18 @@ class WriteBehind(CommandBatch):
                 self.flush()
             except Exception:
                 if not failing:
-                    log.exception("storing replies and log lines failed; retrying every second")
+                    log.exception("保存回复和消息日志失败，每秒重试一次")
                 failing = True
                 self._due.set()
                 if self._stopping.wait(1.0):
                     return
             else:
                 if failing:
-                    log.info("storing replies and log lines works again")
+                    log.info("保存回复和消息日志已恢复")
                 failing = False
 
 
 def _log_failures(commands: list[tuple], answers: list) -> None:
     for command, answer in zip(commands, answers, strict=True):
         if isinstance(answer, Exception):
-            log.error("Redis refused %s %s: %s", command[0], command[1], answer)
+            log.error("Redis 拒绝了 %s %s：%s", command[0], command[1], answer)

@@ -25,7 +25,7 @@ def parse_xml(body: bytes | str) -> dict:
     except (ParseError, DefusedXmlException, ValueError) as exc:
         raise BadXML(type(exc).__name__) from None
     if root.tag != "xml":
-        raise BadXML("root element is not <xml>")
+        raise BadXML("根元素不是 <xml>")
     return _to_dict(root)
 
 
@@ -59,9 +59,9 @@ def to_message(fields: dict) -> Message:
         to_user = fields["ToUserName"]
         create_time = int(fields.get("CreateTime") or 0)
     except (KeyError, AttributeError, ValueError):
-        raise BadXML("missing MsgType, FromUserName or ToUserName") from None
+        raise BadXML("缺少 MsgType、FromUserName 或 ToUserName") from None
     if not from_user or not isinstance(from_user, str):
-        raise BadXML("empty FromUserName")
+        raise BadXML("FromUserName 为空")
     event = fields.get("Event") if msg_type == "event" else None
     lat, lng = _float(fields.get("Location_X")), _float(fields.get("Location_Y"))
     if msg_type == "event" and event == "LOCATION":
