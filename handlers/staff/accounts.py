@@ -169,6 +169,7 @@ class LoginResult:
     outcome: LoginOutcome
     account: StaffAccount | None = None
     retry_after: int = 0
+    checked: bool = True     # the password was compared (False: refused by the lock before that)
 
 
 def authenticate(session: Session, limiter: Lockout, username: str, password: str, *,
@@ -178,7 +179,7 @@ def authenticate(session: Session, limiter: Lockout, username: str, password: st
     key = username_key(username)
     attempt = limiter.attempt(key, now)
     if not attempt.allowed:
-        return LoginResult(LoginOutcome.LOCKED, retry_after=attempt.retry_after)
+        return LoginResult(LoginOutcome.LOCKED, retry_after=attempt.retry_after, checked=False)
     account = find_account(session, username)
     if not verify_password(account, password):
         failure = limiter.failed(key, now)

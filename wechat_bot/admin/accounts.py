@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from handlers.staff.accounts import (
     AccountError,
@@ -32,7 +33,7 @@ admin_only = roles(StaffRole.ADMIN)
 
 def _chapter_choices(form: PlaceForm) -> None:
     names = db().scalars(select(Chapter.name).order_by(Chapter.name))
-    form.chapter.choices = [("", "（无）"), *((name, name) for name in names)]
+    form.chapter.choices = [SelectChoice("", "（无）"), *(SelectChoice(name, name) for name in names)]
 
 
 def _account_or_404(account_id: int) -> StaffAccount:

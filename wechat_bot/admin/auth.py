@@ -109,8 +109,11 @@ def login():
                   actor=result.account.username)
             db().commit()
             return redirect(_safe_next(request.args.get("next")))
-        reason = {LoginOutcome.WRONG: "密码错误或用户不存在", LoginOutcome.LOCKED: "已锁定",
+        reason = {LoginOutcome.WRONG: "密码错误或用户不存在",
+                  LoginOutcome.LOCKED: "密码错误或用户不存在，已锁定",
                   LoginOutcome.DISABLED: "账号已停用"}[result.outcome]
+        if not result.checked:
+            reason = "已锁定，未核对密码"
         audit("login_failed", target=f"账号 {username}", detail=reason, actor=username)
         db().commit()
         if result.outcome is LoginOutcome.LOCKED:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from models.staff import ROLE_LABELS, StaffRole
@@ -30,7 +31,7 @@ class PasswordChangeForm(AdminForm):
     submit = SubmitField("修改密码")
 
 
-ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in StaffRole]
+ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in StaffRole]
 
 
 class PlaceForm(AdminForm):

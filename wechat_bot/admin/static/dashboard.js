@@ -36,7 +36,7 @@
       },
       options: {
         maintainAspectRatio: false,
-        plugins: { legend: { position: "bottom" }, tooltip: { enabled: total > 0 } }
+        plugins: { legend: { display: total > 0, position: "bottom" }, tooltip: { enabled: total > 0 } }
       }
     });
   }
