@@ -130,4 +130,4 @@ Index("ix_alumnus_graduation_year", Alumnus.graduation_year.desc(), Alumnus.id.d
 # The admin dashboard counts bound alumni and bindings per week from these, for the whole roster
 # and for one college, without reading a row (1,000,000 alumni).
 Index("ix_alumnus_bound_at", Alumnus.bound_at)
-Index("ix_alumnus_college_bound_at", Alumnus.college, Alumnus.bound_at)
+Index("ix_alumnus_college_bound_at", Alumnus.college, Alumnus.bound_at, Alumnus.wechat_user_id)

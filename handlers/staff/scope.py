@@ -98,8 +98,10 @@ def _alumni(scope: Scope) -> ColumnElement[bool]:
 @scope_rule(WechatUser)
 def _followers(scope: Scope) -> ColumnElement[bool]:
     if scope.role is StaffRole.COLLEGE:
-        return WechatUser.id.in_(select(Alumnus.wechat_user_id)
-                                 .where(Alumnus.college == scope.college))
+        # bound_at is set with the link (binding._claim): with it the subquery reads only
+        # ix_alumnus_college_bound_at, not the college's every record.
+        return WechatUser.id.in_(select(Alumnus.wechat_user_id).where(
+            Alumnus.college == scope.college, Alumnus.bound_at.is_not(None)))
     return WechatUser.id.in_(_members(scope))
 
 

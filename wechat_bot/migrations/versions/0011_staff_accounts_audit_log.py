@@ -55,7 +55,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('alumnus', schema=None) as batch_op:
         batch_op.create_index('ix_alumnus_bound_at', ['bound_at'], unique=False)
-        batch_op.create_index('ix_alumnus_college_bound_at', ['college', 'bound_at'], unique=False)
+        batch_op.create_index('ix_alumnus_college_bound_at', ['college', 'bound_at', 'wechat_user_id'], unique=False)
 
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.create_index('ix_delivery_status_finished', ['status', 'finished_at'], unique=False)
