@@ -163,6 +163,10 @@ class Lockout:
         """Forget the failures; a lock already set stays until it ends."""
         self._store.delete(self.failures_key(key))
 
+    def unlock(self, key: str) -> None:
+        """Lift a lock and forget the failures (staff reset the password of a locked account)."""
+        self._store.delete(self.failures_key(key), self.lock_key(key))
+
     def release(self, key: str, attempt: Decision) -> None:
         """Give back an attempt that turned out not to be one (nothing was checked)."""
         if attempt.allowed and attempt.token:

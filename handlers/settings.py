@@ -19,6 +19,7 @@ from functools import cache
 
 from handlers.directory.settings import DirectorySettings
 from handlers.reunion.settings import ReunionSettings
+from handlers.staff.settings import AdminSettings
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"          # [app] timezone: what "today" and "this year" mean
     directory: DirectorySettings = field(default_factory=DirectorySettings)
     reunion: ReunionSettings = field(default_factory=ReunionSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)  # the admin page: [admin]
 
 
 @cache

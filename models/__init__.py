@@ -11,10 +11,11 @@ from models.chapter import Chapter, ChapterLiaison, ChapterMember, ClassAmbassad
 from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
 from models.push import Delivery, Push, SubscribeConsent
+from models.staff import AuditEntry, StaffAccount, StaffRole
 from models.wechat_user import WechatUser
 
 __all__ = [
-    "Alumnus", "AnniversaryOutreach", "Base", "BindingEvent", "Chapter", "ChapterLiaison",
+    "Alumnus", "AnniversaryOutreach", "AuditEntry", "Base", "BindingEvent", "Chapter", "ChapterLiaison",
     "ChapterMember", "ClassAmbassador", "Delivery", "MessageLog", "Privacy", "Push", "SearchLog",
-    "StaffAlert", "SubscribeConsent", "WechatUser",
+    "StaffAccount", "StaffAlert", "StaffRole", "SubscribeConsent", "WechatUser",
 ]

@@ -28,7 +28,7 @@ class WechatUser(Base):
     # When WeChat was last asked for this follower's unionid (user/info); None: not yet, so the
     # scheduler asks (handlers.identity). Following again clears it.
     unionid_checked_at: Mapped[datetime | None]
-    subscribed: Mapped[bool] = mapped_column(default=False)
+    subscribed: Mapped[bool] = mapped_column(default=False, index=True)  # the dashboard's count
     subscribed_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
     first_interaction_at: Mapped[datetime | None]

@@ -4,6 +4,7 @@ in an empty folder, driven over HTTP and with the staff commands run in that fol
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -92,11 +93,24 @@ def _login(demo: Demo, openid: str) -> dict:
     return requests.post(f"{demo.url}/api/v1/auth/login", json={"code": code}, timeout=10).json()
 
 
+def _admin_login(demo: Demo, password: str) -> requests.Response:
+    """Through the admin's login form, as a browser: the page (its CSRF token), then the POST."""
+    browser = requests.Session()
+    page = browser.get(f"{demo.url}/admin/login", timeout=10).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return browser.post(f"{demo.url}/admin/login", timeout=10, data={
+        "username": "admin", "password": password, "csrf_token": token})
+
+
 def test_a_newcomer_binds_with_a_printed_identity_and_staff_commands_find_the_demo(folder):
     demo = Demo(folder, _free_port())
     try:
         banner = demo.output()
         assert WELCOME_EXAMPLE in banner and "在本目录运行 alumni-bot broadcast" in banner
+        assert f"{demo.url}/admin/" in banner
+        admin_password = re.search(r"用户名 admin  密码 (\S+)", banner).group(1)
+        dashboard = _admin_login(demo, admin_password)
+        assert dashboard.url == f"{demo.url}/admin/" and "已绑定校友" in dashboard.text
         assert (folder / "config.toml").is_file()
         state = demo._wait(lambda: (s := demo.state())["menu_source"] == "menu/create" and s,
                            30, "the menu to be published")
@@ -128,6 +142,8 @@ def test_a_newcomer_binds_with_a_printed_identity_and_staff_commands_find_the_de
     again = Demo(folder, demo.port)
     try:
         assert "恢复了沙盒的关注" in again.output()
+        assert "用户名 admin（密码在第一次启动时显示过" in again.output()
+        assert "已绑定校友" in _admin_login(again, admin_password).text  # the first one still works
         person = next(p for p in again.state()["people"] if p["openid"] == openid)
         assert person["subscribed"] is True
         assert "演示广播：欢迎回家" in again.conversation(openid)

@@ -41,6 +41,9 @@ def create_app(config: Config | None = None, routes=None) -> Flask:
     from wechat_bot import api
 
     api.init_app(app)  # the mini-program's JSON API at /api/v1
+    from wechat_bot import admin
+
+    admin.init_app(app)  # the staff's pages at /admin
     if config.sandbox.enabled:
         from wechat_bot import sandbox
 

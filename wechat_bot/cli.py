@@ -208,6 +208,7 @@ def demo(port: int, host: str, alumni: int, database: str) -> None:
 
 
 # Each feature's commands live in wechat_bot/commands/; registered here, after the group exists.
+from wechat_bot.commands.accounts import create_admin  # noqa: E402
 from wechat_bot.commands.chapters import import_chapters_command  # noqa: E402
 from wechat_bot.commands.menu import sync_menu_command  # noqa: E402
 from wechat_bot.commands.push import broadcast, push_status  # noqa: E402
@@ -215,6 +216,6 @@ from wechat_bot.commands.roster import import_roster  # noqa: E402
 from wechat_bot.commands.scheduler import scheduler_command  # noqa: E402
 
 for _command in (import_roster, import_chapters_command, sync_menu_command, broadcast, push_status,
-                 scheduler_command):
+                 scheduler_command, create_admin):
     main.add_command(_command)
 _staff_conventions(main)

@@ -192,6 +192,7 @@ def _derive(config: Config) -> Config:
                                       key_prefix=f"{config.redis.key_prefix}directory:"),
         reunion=dataclasses.replace(
             config.reunion, anniversary_outreach_date=config.scheduler.anniversary_outreach_date),
+        admin=dataclasses.replace(config.admin, key_prefix=f"{config.redis.key_prefix}admin:"),
     )
     return dataclasses.replace(config, features=features)
 

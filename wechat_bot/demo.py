@@ -15,6 +15,7 @@ import requests
 from sqlalchemy.engine import make_url
 from werkzeug.serving import run_simple
 
+from handlers.staff.demo import DEMO_ADMIN
 from wechat_bot.config import load_config
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def run_demo(*, host: str, port: int, alumni: int, database_url: str) -> None:
     upgrade(runtime.engine)
     for line in seed_demo(runtime, alumni=alumni, sandbox=app.extensions.get("sandbox")):
         click.echo(line)
+    admin_password = _demo_admin(runtime)
     if restored:
         click.echo(f"演示状态：从 {state_file} 恢复了沙盒的关注、菜单和聊天记录")
     keeper = StoreKeeper(runtime.store, state_file)
@@ -95,6 +97,12 @@ def run_demo(*, host: str, port: int, alumni: int, database_url: str) -> None:
     if config.sandbox.enabled and "sandbox" in app.blueprints:
         click.echo(f"  模拟微信聊天：   {base}/sandbox/")
         click.echo(f"  模拟小程序登录： {base}/sandbox/miniprogram")
+    click.echo(f"  管理后台：       {base}/admin/")
+    if admin_password:
+        click.echo(f"                   用户名 {DEMO_ADMIN}  密码 {admin_password}  （只显示这一次，请记下）")
+    else:
+        click.echo(f"                   用户名 {DEMO_ADMIN}（密码在第一次启动时显示过；忘记了可在本目录运行 "
+                   f"alumni-bot create-admin {DEMO_ADMIN} 重设）")
     click.echo(f"  公众号接口：     {base}/wechat  （令牌 {config.wechat.token}）")
     click.echo(f"  健康检查：       {base}/healthz")
     click.echo(f"  定时任务：       本进程内运行（{'、'.join(spec.id for spec in scheduler.jobs)}）")
@@ -118,6 +126,16 @@ def run_demo(*, host: str, port: int, alumni: int, database_url: str) -> None:
         scheduler.stop()
         keeper.stop()
         runtime.close()
+
+
+def _demo_admin(runtime) -> str | None:
+    """The demo's admin account: its password the first time, None when it already existed."""
+    from datetime import UTC, datetime
+
+    from handlers.staff.demo import ensure_demo_admin
+
+    with runtime.sessions.begin() as session:
+        return ensure_demo_admin(session, runtime.config.admin, now=datetime.now(UTC))
 
 
 def _publish_menus(runtime, base_url: str, wait_seconds: float = 30.0) -> None:

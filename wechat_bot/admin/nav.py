@@ -1,0 +1,26 @@
+"""The admin menu: one line per page, in the order shown. An item appears to the roles its view
+lets in (`guard.roles` on the endpoint's view), so the menu never offers a page that answers 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wechat_bot.admin.guard import may_open
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    endpoint: str
+
+
+NAV = [
+    NavItem("概览", "admin.dashboard.index"),
+    NavItem("账号管理", "admin.accounts.index"),
+    NavItem("审计日志", "admin.audit_log.index"),
+]
+
+
+def visible_nav() -> list[NavItem]:
+    return [item for item in NAV if may_open(item.endpoint)]
