@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import redis
 from sqlalchemy.orm import Session
 
+from handlers.settings import Settings
 from models import WechatUser
 
 if TYPE_CHECKING:
@@ -161,9 +162,9 @@ class Context:
 
     session: Session
     message: Message
-    store: Any
+    store: redis.Redis  # Redis, or the in-process stand-in for memory:// (a FakeRedis)
     now: datetime
-    settings: Any
+    settings: Settings  # the school's names and every feature's own settings
     user_loader: Callable[[], WechatUser]
     dialog: DialogState = field(default_factory=DialogState)
     args: str = ""

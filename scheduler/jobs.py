@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import redis
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, select
@@ -87,7 +88,7 @@ class Delivery:
 @dataclass
 class JobContext:
     sessions: sessionmaker[Session]
-    store: Any  # redis.Redis
+    store: redis.Redis  # or the in-process stand-in for memory://
     settings: JobSettings
     features: Settings = field(default_factory=Settings)  # the very objects Context.settings holds
     wechat: Any = None              # the one WeChat client (tag sync); None: no such job
