@@ -51,6 +51,8 @@ def test_chat_page_talks_to_the_bot_through_the_real_webhook(live_server, browse
 
     page = browser.new_page(viewport={"width": 1000, "height": 860}, locale="zh-CN")
     page.goto(f"{live_server.url}/sandbox/")
+    # The page makes its first alumnus after it loads; a busy machine may not have got there yet.
+    expect(page.locator("#who")).to_contain_text("openid", timeout=10_000)
     person = live_server.sandbox.people.all()[0]  # a fresh browser starts with the first alumnus
     expect(page.locator("#who")).to_contain_text(person.openid)
 
