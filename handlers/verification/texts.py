@@ -18,6 +18,11 @@ def explain(failures: int) -> str:
     return EXPLAIN.format(failures=failures)
 
 
+def not_offered(failures: int) -> str:
+    """The API's refusal before it is offered (the mini-program shows it)."""
+    return (f"人工核验用于多次认证不成功的情况：请先用姓名和学号认证，{failures} 次未成功后即可申请。")
+
+
 PENDING = "您已提交过人工审核申请，工作人员正在核验，结果会通过本公众号通知您，请耐心等待。"
 
 # --- the dialog ---
