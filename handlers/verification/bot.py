@@ -113,7 +113,7 @@ def student_id_step(ctx: Context) -> str:
         ctx.dialog.goto(VerifyStep.PHOTO, student_id=None)
         return texts.ASK_PHOTO
     try:
-        student_id = check_student_id(ctx.args)
+        student_id = check_student_id(_typed(ctx))  # as typed: S2012AB01 stays upper-case
     except DetailsError:
         return texts.BAD_STUDENT_ID
     ctx.dialog.goto(VerifyStep.PHOTO, student_id=student_id)
