@@ -6,7 +6,6 @@ The screenshot goes to a temporary folder, or to $ADMIN_SCREENSHOTS."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
