@@ -7,6 +7,7 @@ from handlers.context import Context
 # (keyword the router knows it by, how the alumnus types it, what it does)
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("绑定", "绑定 姓名 学号", "认证校友身份（也可只发「绑定」按提示填写）"),
+    ("人工审核", "人工审核", "绑定多次不成功时，申请工作人员人工核验身份"),
     ("解绑", "解绑", "解除微信与校友身份的绑定"),
     ("我的", "我的", "查看我的校友资料与隐私设置"),
     ("修改", "修改 城市/单位/行业 新内容", "更新我的所在城市、工作单位或行业"),

@@ -21,7 +21,15 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from models import Alumnus, BindingEvent, SearchLog, StaffAlert, WechatUser
+from models import (
+    Alumnus,
+    BindingEvent,
+    SearchLog,
+    StaffAlert,
+    VerificationRequest,
+    VerificationStatus,
+    WechatUser,
+)
 from models.chapter import ChapterMember
 from models.push import Delivery, SubscribeConsent
 
@@ -80,9 +88,10 @@ def merge_users(session: Session, *, keep: WechatUser, other: WechatUser, now: d
         _alert_once(session, keep, other, now)
         return False
     moved = {"wechat_user_id": keep.id}
-    for table in (Alumnus, BindingEvent, SearchLog):
+    for table in (Alumnus, BindingEvent, SearchLog, StaffAlert):
         session.execute(update(table).where(table.wechat_user_id == other.id).values(moved)
                         .execution_options(synchronize_session=False))
+    _move_verification_requests(session, keep, other)
     _move_unique(session, ChapterMember, ChapterMember.chapter_id, keep, other)
     _move_unique(session, Delivery, Delivery.push_id, keep, other)
     _merge_consents(session, keep, other)
@@ -113,6 +122,18 @@ def _move_unique(session: Session, table, partner, keep: WechatUser, other: Wech
     """Move `other`'s rows of a table unique on (partner, user), except where `keep` has one."""
     taken = select(partner).where(table.wechat_user_id == keep.id)
     session.execute(update(table).where(table.wechat_user_id == other.id, partner.not_in(taken))
+                    .values(wechat_user_id=keep.id).execution_options(synchronize_session=False))
+
+
+def _move_verification_requests(session: Session, keep: WechatUser, other: WechatUser) -> None:
+    """A request follows its person (deleting `other` would cascade it away), except a second
+    pending one: one open request per user, and `keep`'s stands."""
+    pending = VerificationRequest.status == VerificationStatus.PENDING
+    keep_has_pending = session.scalar(select(VerificationRequest.id).where(
+        VerificationRequest.wechat_user_id == keep.id, pending)) is not None
+    movable = VerificationRequest.wechat_user_id == other.id
+    session.execute(update(VerificationRequest)
+                    .where(movable, ~pending if keep_has_pending else movable)
                     .values(wechat_user_id=keep.id).execution_options(synchronize_session=False))
 
 

@@ -20,6 +20,7 @@ from functools import cache
 from handlers.directory.settings import DirectorySettings
 from handlers.reunion.settings import ReunionSettings
 from handlers.staff.settings import AdminSettings
+from handlers.verification.settings import VerificationSettings
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Settings:
     directory: DirectorySettings = field(default_factory=DirectorySettings)
     reunion: ReunionSettings = field(default_factory=ReunionSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)  # the admin page: [admin]
+    verification: VerificationSettings = field(default_factory=VerificationSettings)
 
 
 @cache

@@ -12,10 +12,12 @@ from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
 from models.push import Delivery, Push, SubscribeConsent
 from models.staff import AuditEntry, StaffAccount, StaffRole
+from models.verification import VerificationRequest, VerificationStatus
 from models.wechat_user import WechatUser
 
 __all__ = [
     "Alumnus", "AnniversaryOutreach", "AuditEntry", "Base", "BindingEvent", "Chapter", "ChapterLiaison",
     "ChapterMember", "ClassAmbassador", "Delivery", "MessageLog", "Privacy", "Push", "SearchLog",
-    "StaffAccount", "StaffAlert", "StaffRole", "SubscribeConsent", "WechatUser",
+    "StaffAccount", "StaffAlert", "StaffRole", "SubscribeConsent", "VerificationRequest",
+    "VerificationStatus", "WechatUser",
 ]

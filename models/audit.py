@@ -41,9 +41,18 @@ class StaffAlert(Base):
     """Something staff should look at (e.g. a second claim on a bound record: impersonation?)."""
 
     __tablename__ = "staff_alert"
+    # Open alerts first, newest first: the alerts page and the dashboard's count.
+    __table_args__ = (Index("ix_staff_alert_resolved_created", "resolved_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # What a binding conflict is about, so staff can resolve it by keeping one link: the record
+    # and the WeChat user who claimed it (its holder is the record's wechat_user_id).
+    alumnus_id: Mapped[int | None] = mapped_column(ForeignKey("alumnus.id", ondelete="SET NULL"))
+    wechat_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("wechat_user.id", ondelete="SET NULL"))
+    resolved_by: Mapped[str | None] = mapped_column(String(64))  # the staff username then
+    resolution: Mapped[str | None] = mapped_column(Text)         # what was decided, in Chinese

@@ -97,14 +97,33 @@ def bind_alumnus(session: Session, user: WechatUser, name: str, student_id: str,
         return BindResult(BindOutcome.NO_MATCH, retry_after=failure.retry_after,
                           attempts_left=failure.remaining)
     limiter.succeeded(lock_key)
+    result = _link(session, user, record, held, channel, now)
+    if result.outcome is BindOutcome.TAKEN:
+        _refuse(session, user, record, channel, now)
+    return result
+
+
+def link_alumnus(session: Session, user: WechatUser, record: Alumnus, *, now: datetime,
+                 channel: str) -> BindResult:
+    """Link `user` to `record` on staff's word (a verification approved, a conflict resolved):
+    staff's judgement stands in for the name and student ID, every other rule of binding holds
+    (one user per record, decided by the database; one person per user). No lockout, no alert:
+    staff are looking. Flushes, never commits."""
+    held = bound_records(session, user)
+    if held and record.name_key not in {r.name_key for r in held}:
+        return BindResult(BindOutcome.OTHER_PERSON, alumnus=held[0])
+    return _link(session, user, record, held, channel, now)
+
+
+def _link(session: Session, user: WechatUser, record: Alumnus, held: list[Alumnus], channel: str,
+          now: datetime) -> BindResult:
     if record.wechat_user_id == user.id:
         return BindResult(BindOutcome.ALREADY_MINE, alumnus=record)
     if record.wechat_user_id is None and _claim(session, record, user, now):
         _adopt_choices(record, held)
         _event(session, user, record, "bound", channel, now)
         return BindResult(BindOutcome.BOUND, alumnus=record)
-    _refuse(session, user, record, channel, now)
-    return BindResult(BindOutcome.TAKEN)
+    return BindResult(BindOutcome.TAKEN, alumnus=record)
 
 
 def unbind(session: Session, user: WechatUser, *, now: datetime, channel: str,
@@ -161,7 +180,7 @@ def _adopt_choices(record: Alumnus, held: list[Alumnus]) -> None:
 def _refuse(session: Session, user: WechatUser, record: Alumnus, channel: str, now: datetime) -> None:
     _event(session, user, record, "refused", channel, now)
     session.add(StaffAlert(
-        kind=CONFLICT_ALERT, created_at=now,
+        kind=CONFLICT_ALERT, created_at=now, alumnus_id=record.id, wechat_user_id=user.id,
         message=(f"微信用户 #{user.id}（{channel}）以正确的姓名和学号申请绑定 {record.name}"
                  f"（学号 {record.student_id}），该学籍已由微信用户 #{record.wechat_user_id} 绑定。"
                  "可能是冒用身份，或本人更换了微信账号，请核实。")))

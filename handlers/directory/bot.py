@@ -34,6 +34,8 @@ from handlers.directory.searching import (
     search_directory,
 )
 from handlers.directory.settings import DirectorySettings
+from handlers.verification import texts as verification_texts
+from handlers.verification.requests import offered
 from models import Alumnus, Privacy
 
 CHANNEL = "bot"
@@ -102,7 +104,7 @@ def bind(ctx: Context) -> str:
     except STORE_DOWN:
         return texts.BIND_UNAVAILABLE
     if not status.allowed:
-        return texts.bind_locked(status.retry_after)
+        return _with_offer(texts.bind_locked(status.retry_after))
     words = _binding_words(ctx.args)
     if len(words) >= 2 and _looks_like_student_id(words[-1]):
         return _bind(ctx, " ".join(words[:-1]), words[-1])
@@ -158,10 +160,18 @@ def _bind(ctx: Context, name: str, student_id: str) -> str:
         case BindOutcome.TAKEN:
             return texts.BIND_TAKEN
         case BindOutcome.LOCKED:
-            return texts.bind_locked(result.retry_after)
+            return _with_offer(texts.bind_locked(result.retry_after))
         case BindOutcome.OTHER_PERSON:
             return texts.bind_other_person(result.alumnus.name)
-    return texts.bind_no_match(result.attempts_left, result.retry_after)
+    reply = texts.bind_no_match(result.attempts_left, result.retry_after)
+    if offered(ctx.settings, attempts_left=result.attempts_left, locked=bool(result.retry_after)):
+        return _with_offer(reply)
+    return reply
+
+
+def _with_offer(reply: str) -> str:
+    """After repeated failures: how to ask staff to verify by hand (人工审核)."""
+    return f"{reply}\n\n{verification_texts.OFFER}"
 
 
 # --- 解绑 [学号] ---

@@ -185,3 +185,19 @@ def search_page(page: int, hits: list[str], has_more: bool) -> str:
     if has_more:
         lines += ["", SEARCH_MORE]
     return "\n".join(lines)
+
+
+# --- a binding conflict, as staff resolved it (notices through the outbox) ---
+def conflict_kept_holder(name: str) -> str:
+    return (f"您申请绑定的「{name}」的学籍，经校友会核实，仍由原来的微信账号绑定，您的申请未通过。"
+            "如有疑问请联系校友会。")
+
+
+def conflict_unbound_holder(name: str, student_id: str) -> str:
+    return (f"经校友会核实，「{name}」（学号 {student_id}）的学籍已从您的微信上解除绑定。"
+            "如有疑问请联系校友会。")
+
+
+def conflict_kept_claimant(name: str, record: str) -> str:
+    return (f"经校友会核实，已为您绑定校友身份 {name}（{record}）。"
+            f"{BIND_DONE_HINT}")

@@ -26,6 +26,8 @@ ACTIONS = {
     "account_disabled": "停用账号",
     "account_enabled": "启用账号",
     "password_reset": "重设密码",
+    "alert_resolved": "处理提醒",
+    "verification_approved": "通过身份核验", "verification_rejected": "驳回身份核验",
 }
 
 TARGET_LENGTH = 200

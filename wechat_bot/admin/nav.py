@@ -17,6 +17,8 @@ class NavItem:
 
 NAV = [
     NavItem("概览", "admin.dashboard.index"),
+    NavItem("提醒", "admin.alerts.index"),
+    NavItem("身份核验", "admin.verification.index"),
     NavItem("账号管理", "admin.accounts.index"),
     NavItem("审计日志", "admin.audit_log.index"),
 ]

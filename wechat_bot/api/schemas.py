@@ -94,6 +94,33 @@ class BindingIn(Body):
         Field(description="学号：数字或字母")
 
 
+# --- me/verification (人工核验) ---
+
+class VerificationIn(Body):
+    name: text(64, min_length=1) = Field(description="姓名，与学籍一致")
+    graduation_year: int = Field(ge=1900, le=2100, description="毕业年份")
+    college: text(64, min_length=1) = Field(description="学院")
+    major: text(64, min_length=1) = Field(description="专业")
+    student_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32,
+                                                 pattern=r"^[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\- ]*$")] | None = \
+        Field(None, description="学号（如记得）")
+    photo_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1024,
+                                                pattern=r"^https?://[^\s<>\"']+$")] | None = \
+        Field(None, description="毕业证、学位证或校友卡照片的链接（小程序上传后的 https 地址）")
+
+
+class VerificationOut(BaseModel):
+    id: int
+    status: Literal["pending", "approved", "rejected"] = Field(description="pending 待审核")
+    name: str
+    graduation_year: int
+    college: str
+    major: str
+    student_id: str | None
+    photo_url: str | None
+    created_at: str = Field(description="提交时间（ISO 8601）")
+
+
 # --- alumni ---
 
 class AlumniQuery(BaseModel):

@@ -12,6 +12,7 @@ from handlers import coming, help, push_reports, subscription
 from handlers.chapters import bot as chapters
 from handlers.directory import bot as directory
 from handlers.directory import editing
+from handlers.verification import bot as verification
 from menus.keys import MenuKey
 from wechat_bot.conversation.table import (
     ANYTHING,
@@ -47,6 +48,7 @@ ROUTES = RoutingTable(
         dialog(directory.BIND_DIALOG,
                keyword("绑定", "bind", to=directory.bind, takes=NAME_AND_ID),
                menu(MenuKey.BIND, to=directory.bind)),
+        dialog(verification.VERIFY_DIALOG, keyword("人工审核", "人工核验", "verify", to=verification.start)),
         keyword("解绑", "unbind", to=directory.unbind_command, takes=STUDENT_ID),
         keyword("我的", "me", "profile", to=directory.profile_command),
         menu(MenuKey.PROFILE, to=directory.profile_command),
