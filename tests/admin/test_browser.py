@@ -56,6 +56,12 @@ def test_staff_log_in_see_the_charts_and_log_out(server, tmp_path):
 
             expect(page.get_by_role("heading", name="概览")).to_be_visible()
             expect(page.locator("#count-bound")).to_have_text("77")
+            # The charts are drawn by scripts at the page's end; on a busy machine the heading shows
+            # before they ran. Wait for both charts, then look at their pixels.
+            page.wait_for_function("""() => typeof Chart !== 'undefined'
+                && ['chart-bindings', 'chart-pushes'].every(id =>
+                    Chart.getChart(document.getElementById(id)))""", timeout=15_000)
+            page.wait_for_timeout(500)  # the charts' first frame (animation is short)
             drawn = page.evaluate("""() => ['chart-bindings', 'chart-pushes'].map(id => {
                 const canvas = document.getElementById(id);
                 const chart = Chart.getChart(canvas);
