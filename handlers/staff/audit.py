@@ -26,6 +26,7 @@ ACTIONS = {
     "account_disabled": "停用账号",
     "account_enabled": "启用账号",
     "password_reset": "重设密码",
+    "chapter_created": "新建分会", "chapter_changed": "修改分会", "chapters_imported": "导入分会",
 }
 
 TARGET_LENGTH = 200
