@@ -33,7 +33,9 @@ STATUS_NAMES = {ChapterStatus.ACTIVE: "正常", ChapterStatus.INACTIVE: "停用"
 
 
 def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    # repr: the shortest text that reads back as the same float, so saving an untouched form
+    # keeps the coordinates to the last digit (":g" would round 121.4737 to 121.474).
+    return "" if value is None else repr(value)
 
 
 def chapter_values(chapter: Chapter) -> dict[str, str]:

@@ -4,6 +4,8 @@ liaison and a college account may see of it all."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -21,7 +23,7 @@ NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 def world(runtime):
     """Two chapters with members: 苏州 (2, one with phone and e-mail on record), 南京 (3)."""
     with runtime.sessions.begin() as session:
-        import_chapters(session, rows("苏州校友会,地区,苏州,,,,张伟,微信 zw_sz,姑苏城外",
+        import_chapters(session, rows("苏州校友会,地区,苏州,,31.298886,120.585316,张伟,微信 zw_sz,姑苏城外",
                                       "南京校友会,地区,南京,,,,李娜,139,"), now=NOW)
         suzhou = session.scalar(select(Chapter).where(Chapter.name == "苏州校友会"))
         nanjing = session.scalar(select(Chapter).where(Chapter.name == "南京校友会"))
@@ -39,6 +41,11 @@ def _chapter(runtime, chapter_id: int) -> Chapter:
         chapter = session.get(Chapter, chapter_id)
         chapter.liaisons  # noqa: B018 — loaded before the session closes
         return chapter
+
+
+def _value(form_html: str, field: str) -> str:
+    """What the form shows in an input (as a browser would post it back untouched)."""
+    return html.unescape(re.search(rf'name="{field}"[^>]*value="([^"]*)"', form_html).group(1))
 
 
 def _audit(runtime) -> list[tuple[str, str, str]]:
@@ -88,20 +95,27 @@ def test_editing_moves_a_chapter_through_the_gazetteer_and_is_audited(admin_clie
     path = f"/admin/chapters/{world['suzhou']}/edit"
     form = admin_client.get(path).text
     assert 'value="苏州"' in form and 'value="31.' in form
+    placed = _chapter(runtime, world["suzhou"])
+    intro_only = post_form(admin_client, path, {
+        **{f: _value(form, f) for f in ("name", "city", "country", "lat", "lng")},
+        "kind": "regional", "intro": "姑苏城外寒山寺", "status": "active"})
+    assert intro_only.status_code == 302
+    assert [detail for _, _, detail in _audit(runtime)] == ["简介：姑苏城外 → 姑苏城外寒山寺"]
+    kept = _chapter(runtime, world["suzhou"])
+    assert (kept.latitude, kept.longitude) == (placed.latitude, placed.longitude)  # not rounded
     answer = post_form(admin_client, path, {
         "name": "苏州校友会", "kind": "regional", "city": "无锡", "country": "中国",
         # the old city's coordinates, as the form showed them: they must not pin the new city
-        "lat": form.split('name="lat" type="text" value="')[1].split('"')[0],
-        "lng": form.split('name="lng" type="text" value="')[1].split('"')[0],
+        "lat": _value(form, "lat"), "lng": _value(form, "lng"),
         "intro": "太湖明珠", "status": "active"})
     assert answer.status_code == 302
     chapter = _chapter(runtime, world["suzhou"])
     assert (chapter.city, chapter.province, chapter.intro) == ("无锡", "江苏", "太湖明珠")
     assert chapter.latitude == pytest.approx(31.5, abs=0.2)
     assert chapter.longitude == pytest.approx(120.3, abs=0.2)
-    ((action, target, detail),) = _audit(runtime)
+    (action, target, detail) = _audit(runtime)[-1]
     assert (action, target) == ("chapter_changed", "分会 苏州校友会")
-    assert "城市：苏州 → 无锡" in detail and "简介：姑苏城外 → 太湖明珠" in detail
+    assert "城市：苏州 → 无锡" in detail and "简介：姑苏城外寒山寺 → 太湖明珠" in detail
 
 
 def test_an_edit_the_file_rules_refuse_changes_nothing(admin_client, runtime, world):
