@@ -27,6 +27,7 @@ ACTIONS = {
     "account_enabled": "启用账号",
     "password_reset": "重设密码",
     "chapter_created": "新建分会", "chapter_changed": "修改分会", "chapters_imported": "导入分会",
+    "menu_synced": "同步自定义菜单",
 }
 
 TARGET_LENGTH = 200

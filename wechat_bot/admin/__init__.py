@@ -70,8 +70,8 @@ def init_app(app: Flask) -> None:
 def _nest_pages() -> None:
     """Once per process: Flask lets a blueprint take no new child once it has been registered
     (tests and workers build many apps from the one `bp`)."""
-    from wechat_bot.admin import accounts, audit_log, auth, chapters, dashboard, guard
+    from wechat_bot.admin import accounts, audit_log, auth, chapters, dashboard, guard, menu
 
     guard.install(bp)
-    for page in (auth, dashboard, accounts, audit_log, chapters):
+    for page in (auth, dashboard, accounts, audit_log, chapters, menu):
         bp.register_blueprint(page.bp)

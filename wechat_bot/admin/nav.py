@@ -18,6 +18,7 @@ class NavItem:
 NAV = [
     NavItem("概览", "admin.dashboard.index"),
     NavItem("分会", "admin.chapters.index"),
+    NavItem("自定义菜单", "admin.menu.index"),
     NavItem("账号管理", "admin.accounts.index"),
     NavItem("审计日志", "admin.audit_log.index"),
 ]
