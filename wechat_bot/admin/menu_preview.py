@@ -51,12 +51,12 @@ def phone_buttons(menu: dict) -> list[PhoneButton]:
 @dataclass(frozen=True)
 class SyncLine:
     text: str
-    kind: str   # heading, note, same, added, removed
+    kind: str   # section, note, same, added, removed
 
 
 def sync_lines(echoed: list[str]) -> list[SyncLine]:
     """What sync-menu printed (a dry run: the differences), one classed line per printed line:
-    headings flush left, notes indented by 2, outline lines by 4 with "+ " / "- " / "  "."""
+    section headings flush left, notes indented by 2, outline lines by 4 with "+ " / "- " / "  "."""
     lines = []
     for chunk in echoed:
         for text in chunk.split("\n"):
@@ -64,6 +64,6 @@ def sync_lines(echoed: list[str]) -> list[SyncLine]:
                 mark = text[4:6]
                 kind = {"+ ": "added", "- ": "removed"}.get(mark, "same")
             else:
-                kind = "note" if text.startswith("  ") else "heading"
-            lines.append(SyncLine(text.strip() if kind in ("heading", "note") else text[4:], kind))
+                kind = "note" if text.startswith("  ") else "section"
+            lines.append(SyncLine(text.strip() if kind in ("section", "note") else text[4:], kind))
     return lines
