@@ -15,6 +15,7 @@ from handlers.chapters.importing import import_chapters
 from models import AuditEntry, Chapter, ChapterLiaison, StaffRole
 from tests.admin.support import add_account, add_alumnus, csrf_token, join, login, post_form
 from tests.chapters.support import rows
+from tests.sandbox.support import DEAD_URL
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -258,3 +259,22 @@ def test_a_chapter_named_like_a_script_is_shown_as_text(admin_client, runtime):
         page = admin_client.get(path).text
         assert evil not in page, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+@pytest.mark.parametrize("role, chapters, menu", [
+    (StaffRole.ADMIN, 200, 200), (StaffRole.STAFF, 200, 200), (StaffRole.COLLEGE, 403, 403),
+    (StaffRole.LIAISON, 200, 403)])
+def test_each_role_opens_the_chapters_and_menu_pages_it_may_and_sees_them_in_the_menu(
+        make_app, world, role, chapters, menu):
+    app = make_app(wechat={"api_base_url": f"{DEAD_URL}/sandbox/api"})  # never WeChat's own host
+    place = {StaffRole.COLLEGE: {"college": "计算机学院"},
+             StaffRole.LIAISON: {"chapter": "南京校友会"}}.get(role, {})
+    add_account(app.extensions["alumni_bot"], "who", role, **place)
+    client = app.test_client()
+    login(client, "who")
+    assert client.get("/admin/chapters/").status_code == chapters
+    assert client.get(f"/admin/chapters/{world['nanjing']}").status_code == chapters
+    assert client.get("/admin/menu/").status_code == menu
+    nav = client.get("/admin/").text.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    assert (">分会<" in nav) is (chapters == 200)
+    assert (">自定义菜单<" in nav) is (menu == 200)
