@@ -133,17 +133,14 @@ def save_chapter(session: Session, draft: ChapterDraft, *, now: datetime) -> boo
 
     RowError (before anything is written) when a liaison's student ID does not match their name.
     """
-    records = [_liaison_record(session, lia) for lia in draft.liaisons]
+    records = [liaison_record(session, lia) for lia in draft.liaisons]
     chapter = session.scalar(select(Chapter).where(Chapter.name == draft.name)
                              .options(selectinload(Chapter.liaisons)))
     created = chapter is None
     if created:
         chapter = Chapter(name=draft.name, created_at=now)
         session.add(chapter)
-    chapter.kind = draft.kind
-    chapter.city, chapter.province, chapter.country = draft.city, draft.province, draft.country
-    chapter.latitude, chapter.longitude = draft.latitude, draft.longitude
-    chapter.intro, chapter.status, chapter.updated_at = draft.intro, draft.status, now
+    apply_draft(chapter, draft, now=now)
     previous = {} if created else {lia.name: lia.alumnus_id for lia in chapter.liaisons}
     chapter.liaisons = [
         ChapterLiaison(position=i, name=lia.name, contact=lia.contact,
@@ -152,6 +149,15 @@ def save_chapter(session: Session, draft: ChapterDraft, *, now: datetime) -> boo
     ]
     session.flush()
     return created
+
+
+def apply_draft(chapter: Chapter, draft: ChapterDraft, *, now: datetime) -> None:
+    """Give `chapter` the draft's name, kind, place, intro and status (not its liaisons): what an
+    imported row and the admin's edit form both write."""
+    chapter.name, chapter.kind = draft.name, draft.kind
+    chapter.city, chapter.province, chapter.country = draft.city, draft.province, draft.country
+    chapter.latitude, chapter.longitude = draft.latitude, draft.longitude
+    chapter.intro, chapter.status, chapter.updated_at = draft.intro, draft.status, now
 
 
 # --- the cells ---------------------------------------------------------------------------------
@@ -233,7 +239,7 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in _LIST_SEPARATORS.split(text or "") if part.strip()]
 
 
-def _liaison_record(session: Session, liaison: LiaisonDraft) -> int | None:
+def liaison_record(session: Session, liaison: LiaisonDraft) -> int | None:
     """The liaison's roster record, when the file gives their student ID (it must match the name)."""
     if not liaison.student_id:
         return None

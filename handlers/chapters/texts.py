@@ -22,6 +22,10 @@ ROW_LIAISON_NOT_IN_ROSTER = "联络员 {name} 的学号「{student_id}」在花�
 ROW_DUPLICATE = "与第 {line} 行的分会重名"
 FILE_MISSING_COLUMNS = "缺少必需的列：{columns}"
 
+# --- editing a chapter on the admin page (the row rules above apply to its form too) -------------
+NAME_TAKEN = "已有名为「{name}」的分会，请换一个名称"
+LIAISON_NO_NAME = "请填写联络员姓名"
+
 # --- the chapter:NAME push audience (staff choosing whom a broadcast reaches) ---------------
 AUDIENCE_LABEL = "{name}成员"
 AUDIENCE_AMBIGUOUS = "「{name}」对应多个分会：{names}；请写全名，例如 chapter:{first}"

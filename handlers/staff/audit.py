@@ -28,6 +28,8 @@ ACTIONS = {
     "password_reset": "重设密码",
     "alert_resolved": "处理提醒",
     "verification_approved": "通过身份核验", "verification_rejected": "驳回身份核验",
+    "chapter_created": "新建分会", "chapter_changed": "修改分会", "chapters_imported": "导入分会",
+    "menu_synced": "同步自定义菜单",
 }
 
 TARGET_LENGTH = 200

@@ -70,8 +70,18 @@ def init_app(app: Flask) -> None:
 def _nest_pages() -> None:
     """Once per process: Flask lets a blueprint take no new child once it has been registered
     (tests and workers build many apps from the one `bp`)."""
-    from wechat_bot.admin import accounts, alerts, audit_log, auth, dashboard, guard, verification
+    from wechat_bot.admin import (
+        accounts,
+        alerts,
+        audit_log,
+        auth,
+        chapters,
+        dashboard,
+        guard,
+        menu,
+        verification,
+    )
 
     guard.install(bp)
-    for page in (auth, dashboard, accounts, audit_log, alerts, verification):
+    for page in (auth, dashboard, accounts, audit_log, alerts, verification, chapters, menu):
         bp.register_blueprint(page.bp)

@@ -19,6 +19,8 @@ NAV = [
     NavItem("概览", "admin.dashboard.index"),
     NavItem("提醒", "admin.alerts.index"),
     NavItem("身份核验", "admin.verification.index"),
+    NavItem("分会", "admin.chapters.index"),
+    NavItem("自定义菜单", "admin.menu.index"),
     NavItem("账号管理", "admin.accounts.index"),
     NavItem("审计日志", "admin.audit_log.index"),
 ]

@@ -8,6 +8,9 @@ menus/ is the whole truth. A tag a personalized menu needs is created when missi
 tag sync then keeps it on the bound followers.
 
 --dry-run reads only (menu/get, tags/get) and pushes nothing.
+
+The admin page's custom-menu page is a second door onto the same code: its differences are
+`sync_menus(dry_run=True)`'s lines and its 同步到微信 button runs `sync_checked`, as this command does.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from menus.diff import diff_menus, normalize, outline
 from menus.loader import MenuFileError, MenuSet, PersonalizedMenu, load_menus
-from menus.validate import errors, validate_menus
+from menus.validate import Problem, errors, validate_menus
 from scheduler.alumni_tag import ensure_tag
 from wechat_bot.runtime import current_runtime
 from wechat_bot.wechat_errors import describe_failure
@@ -134,6 +137,37 @@ def _push(client, menus: MenuSet, plans: list[_Conditional], strays: list[dict],
         echo(f"已推送个性化菜单 {plan.menu.source}（menuid {answer.get('menuid')}）。")
 
 
+class MenuHasErrors(Exception):
+    """menus/ breaks WeChat's rules: nothing was pushed. str() is the Chinese line to show."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"菜单有 {len(problems)} 处错误，没有推送。")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    changed: bool              # menus/ differed from the live menus
+    in_sync: bool | None       # after a push, menu/get answers menus/' default menu (None: dry run)
+
+
+def sync_checked(client, menus: MenuSet, *, dry_run: bool, echo=click.echo) -> SyncOutcome:
+    """What `alumni-bot sync-menu` does once menus/ is read, for every door (the command, the admin
+    page's 同步 button): refuse a menu with errors (MenuHasErrors), show the differences and push
+    them, then read the live menu back. WeChat's failures propagate (describe_failure names them)."""
+    problems = errors(validate_menus(menus))
+    if problems:
+        raise MenuHasErrors(problems)
+    changed = sync_menus(client, menus, dry_run=dry_run, echo=echo)
+    if dry_run:
+        return SyncOutcome(changed, None)
+    live_default, _ = _live(client)
+    in_sync = _same(live_default, menus.default)
+    if in_sync:
+        echo("线上默认菜单已与 menus/ 一致。")
+    return SyncOutcome(changed, in_sync)
+
+
 def _describe(exc: WeChatClientException) -> str:
     return describe_failure(exc, current_runtime().config.wechat.api_base_url)
 
@@ -148,19 +182,13 @@ def sync_menu_command(dry_run: bool) -> None:
     except MenuFileError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(1)
-    problems = validate_menus(menus)
-    for problem in problems:
+    for problem in validate_menus(menus):
         click.echo(f"{'错误' if problem.error else '提醒'}：{problem}", err=problem.error)
-    if errors(problems):
-        click.echo(f"菜单有 {len(errors(problems))} 处错误，没有推送。", err=True)
-        sys.exit(1)
-    client = current_runtime().wechat
     try:
-        sync_menus(client, menus, dry_run=dry_run)
+        sync_checked(current_runtime().wechat, menus, dry_run=dry_run)
+    except MenuHasErrors as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
     except WeChatClientException as exc:
         click.echo(f"{_describe(exc)}。菜单没有同步完。", err=True)
         sys.exit(1)
-    if not dry_run:
-        live_default, _ = _live(client)
-        if _same(live_default, menus.default):
-            click.echo("线上默认菜单已与 menus/ 一致。")
