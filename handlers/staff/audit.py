@@ -26,6 +26,7 @@ ACTIONS = {
     "account_disabled": "停用账号",
     "account_enabled": "启用账号",
     "password_reset": "重设密码",
+    "contact_viewed": "查看联系方式", "roster_imported": "导入花名册",
 }
 
 TARGET_LENGTH = 200
