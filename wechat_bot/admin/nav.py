@@ -17,6 +17,7 @@ class NavItem:
 
 NAV = [
     NavItem("概览", "admin.dashboard.index"),
+    NavItem("校友", "admin.alumni.index"), NavItem("花名册导入", "admin.roster.index"),
     NavItem("账号管理", "admin.accounts.index"),
     NavItem("审计日志", "admin.audit_log.index"),
 ]
