@@ -151,3 +151,27 @@ def test_college_and_chapter_accounts_cannot_import(app, runtime, role):
     assert client.get("/admin/roster/").status_code == 403
     menu = client.get("/admin/").text.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
     assert "花名册导入" not in menu and "校友" in menu
+
+
+def _fake_running_job(runtime, heartbeat: float) -> str:
+    from wechat_bot.admin.roster_jobs import jobs
+
+    store, prefix = runtime.store, f"{runtime.config.admin.key_prefix}roster:"
+    store.hset(f"{prefix}fake01", mapping={
+        "file": "别人的.csv", "actor": "wang", "started": heartbeat, "heartbeat": heartbeat,
+        "status": "running", "total": 100, "processed": 40, "stage": "", "dry_run": 0, "strict": 0})
+    store.set(f"{prefix}running", "fake01")
+    return jobs(runtime).get("fake01").status
+
+
+def test_one_import_at_a_time(staff, runtime):
+    assert _fake_running_job(runtime, time.time()) == "running"
+    answer = upload(staff, roster(*GOOD))
+    assert answer.status_code == 200 and "wang 正在导入「别人的.csv」，请等它完成后再上传" in answer.text
+    assert count_alumni(runtime) == 0
+
+
+def test_a_job_whose_worker_died_reads_as_interrupted(staff, runtime):
+    assert _fake_running_job(runtime, time.time() - 3600) == "interrupted"
+    assert "这次导入在进行中被中断" in staff.get("/admin/roster/fake01").text
+    assert staff.get("/admin/roster/nosuchjob").status_code == 404

@@ -22,6 +22,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 
 JOB_TTL = 2 * 24 * 3600       # a finished import's report stays readable for two days
 LOCK_TTL = 120                # the running lock outlives a dead worker by at most this
-STALE_AFTER = 600             # no heartbeat for this long: the worker died mid-import
+HEARTBEAT = 20                # seconds between the running thread's beats
+STALE_AFTER = 300             # no heartbeat for this long: the worker died mid-import
 RECENT = 10                   # imports listed on the upload page
 FAILED_UNEXPECTEDLY = "导入时发生内部错误，数据库未作改动。请稍后重试，或把文件交给技术人员检查。"
 
@@ -160,10 +162,14 @@ class RosterJobs:
             pipe.expire(f"{self._prefix}running", LOCK_TTL)
             pipe.execute()
 
+        alive = threading.Event()
+        ticker = threading.Thread(target=self._keep_alive, args=(alive, beat), daemon=True,
+                                  name=f"roster-import-{job_id}-heartbeat")
+        ticker.start()
         try:
             report = import_roster(self._runtime.engine, path, dry_run=options.dry_run,
-                                   strict=options.strict, progress=progress,
-                                   on_stage=lambda line: beat(stage=line))
+                                   strict=options.strict, progress=_quietly(progress),
+                                   on_stage=_quietly(lambda line: beat(stage=line)))
         except RosterFileError as exc:
             self._finish(key, actor, ip, file_name, status="failed", error=str(exc))
         except Exception:
@@ -172,9 +178,18 @@ class RosterJobs:
         else:
             self._finish(key, actor, ip, file_name, status="done", report=report)
         finally:
+            alive.set()
             _remove(path)
             if self.store.get(f"{self._prefix}running") == job_id:
                 self.store.delete(f"{self._prefix}running")
+
+    @staticmethod
+    def _keep_alive(done: threading.Event, beat: Callable[..., None]) -> None:
+        """The heartbeat and the lock while the import runs, also through its long steps (the
+        upsert of a million rows reports no progress for a minute): a job stops beating only
+        when its process is gone."""
+        while not done.wait(HEARTBEAT):
+            _quietly(beat)()
 
     def _finish(self, key: str, actor: str, ip: str | None, file_name: str, *, status: str,
                 error: str = "", report: ImportReport | None = None) -> None:
@@ -218,6 +233,17 @@ def jobs(runtime) -> RosterJobs:
     if found is None:
         found = runtime.extras.setdefault("admin_roster_jobs", RosterJobs(runtime))
     return found
+
+
+def _quietly(write: Callable[..., None]) -> Callable[..., None]:
+    """A progress write that cannot fail the import: the database work matters, the bar can lag
+    behind while Redis is away for a moment."""
+    def call(*args, **kwargs) -> None:
+        try:
+            write(*args, **kwargs)
+        except Exception:
+            log.warning("花名册导入的进度未能写入存储（导入继续进行）")
+    return call
 
 
 def _remove(path: str) -> None:
