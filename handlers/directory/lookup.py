@@ -13,7 +13,9 @@ never a sort of all matches: the SQL is `lookup_sql`'s, and on PostgreSQL the pl
 those index walks by `lookup_planner`.
 
 Privacy is applied in the same queries: a record is seen if it is public, or `classmates` and of
-one of the searcher's own (college, graduation year) classes; hidden records never.
+one of the searcher's own (college, graduation year) classes; hidden records never. Staff search
+through the same engine as a `StaffViewer`: privacy hides no one from them, their role's scope
+(handlers.staff.scope) bounds what they see instead, in the same statements.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from handlers.directory.lookup_planner import index_walks
@@ -31,6 +34,7 @@ from handlers.directory.lookup_sql import (
     Rank,
     any_of,
     filter_conditions,
+    in_scope,
     probe,
     spelling_ranks,
     visible_to,
@@ -55,6 +59,15 @@ _YEAR = re.compile(r"^\d{4}$")
 class Viewer:
     wechat_user_id: int
     classes: frozenset[tuple[str | None, int]]  # (college, graduation_year) of their own records
+
+
+@dataclass(frozen=True)
+class StaffViewer:
+    """A staff member on the admin page: privacy is the alumni's word to one another, not to the
+    association, so it hides no one here; `rows` (their scope's WHERE clause on alumnus, from
+    handlers.staff.scope) keeps them to their college or chapter. None: every record."""
+
+    rows: ColumnElement[bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,7 @@ class QueryError(ValueError):
 
 def search_alumni(
     session: Session,
-    viewer: Viewer,
+    viewer: Viewer | StaffViewer,
     query: str,
     *,
     page: int = 1,
@@ -132,7 +145,8 @@ def _search(session, viewer, words, conditions, params, page, per_page) -> Searc
     lead = next((ranks for ranks in matched if ranks[0].names),
                 matched[0] if matched else [EVERYONE])  # fmt: skip
     conditions += [any_of(ranks) for ranks in matched if ranks is not lead]
-    conditions.append(visible_to(viewer, params))
+    conditions.append(in_scope(viewer.rows, params) if isinstance(viewer, StaffViewer)
+                      else visible_to(viewer, params))
     rows = walk(session, lead, conditions, params, (page - 1) * per_page, per_page + 1)
     hits = tuple(Hit(*row) for row in rows[:per_page])
     return SearchPage(hits, page, per_page, has_more=len(rows) > per_page)

@@ -9,11 +9,13 @@ a column that cannot match. Statements are SQL text with bound values, each comp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, text
+from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.orm import Session
 
 from handlers.directory.names import name_key
@@ -149,6 +151,24 @@ def visible_to(viewer: Viewer, params: Params) -> str:
         for college, year in sorted(viewer.classes, key=lambda c: (c[0] or "", c[1]))
     )
     return f"({public} OR (privacy = '{Privacy.CLASSMATES.value}' AND ({classes})))"
+
+
+# Renders a scope's clause as SQL text with :named placeholders that both databases read alike:
+# true/false rather than SQLite's 1/0, which PostgreSQL refuses after AND.
+_SCOPE_DIALECT = DefaultDialect(paramstyle="named")
+_SCOPE_DIALECT.supports_native_boolean = True
+_PLACEHOLDER = re.compile(r":(\w+)")
+
+
+def in_scope(rows: ColumnElement[bool] | None, params: Params) -> str:
+    """A staff scope's WHERE clause (handlers.staff.scope, written there as SQLAlchemy) as one
+    more condition of the search, its values bound in `params`. The text is the same for every
+    college (or chapter), so each statement shape is still compiled once (`sql`)."""
+    if rows is None:
+        return "true"
+    compiled = rows.compile(dialect=_SCOPE_DIALECT)
+    values = compiled.params
+    return "(" + _PLACEHOLDER.sub(lambda m: params.bind(values[m.group(1)]), compiled.string) + ")"
 
 
 def walk(session: Session, ranks: list[Rank], conditions: list[str], params: Params,

@@ -132,7 +132,7 @@ def _merge_rejections(rejected: list[RejectedRow], omitted: int, duplicates) -> 
     """Checked rows and repeated student IDs, by line; the first MAX_LISTED of all of them."""
     found, total_duplicates = duplicates
     rows = rejected + [
-        RejectedRow(line, f"学号 {student_id} 在文件中重复（第 {first} 行已出现）")
+        RejectedRow(line, f"学号 {student_id} 在文件中重复（第 {first} 行已出现）", "学号")
         for line, student_id, first in found
     ]
     rows.sort(key=lambda row: row.line)

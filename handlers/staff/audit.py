@@ -30,6 +30,7 @@ ACTIONS = {
     "verification_approved": "通过身份核验", "verification_rejected": "驳回身份核验",
     "chapter_created": "新建分会", "chapter_changed": "修改分会", "chapters_imported": "导入分会",
     "menu_synced": "同步自定义菜单",
+    "contact_viewed": "查看联系方式", "roster_imported": "导入花名册",
 }
 
 TARGET_LENGTH = 200

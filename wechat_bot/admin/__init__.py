@@ -73,15 +73,18 @@ def _nest_pages() -> None:
     from wechat_bot.admin import (
         accounts,
         alerts,
+        alumni,
         audit_log,
         auth,
         chapters,
         dashboard,
         guard,
         menu,
+        roster,
         verification,
     )
 
     guard.install(bp)
-    for page in (auth, dashboard, accounts, audit_log, alerts, verification, chapters, menu):
+    for page in (auth, dashboard, accounts, audit_log, roster, alumni, alerts, verification,
+                 chapters, menu):
         bp.register_blueprint(page.bp)

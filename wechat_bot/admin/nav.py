@@ -17,6 +17,7 @@ class NavItem:
 
 NAV = [
     NavItem("概览", "admin.dashboard.index"),
+    NavItem("校友", "admin.alumni.index"), NavItem("花名册导入", "admin.roster.index"),
     NavItem("提醒", "admin.alerts.index"),
     NavItem("身份核验", "admin.verification.index"),
     NavItem("分会", "admin.chapters.index"),
