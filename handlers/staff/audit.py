@@ -26,6 +26,8 @@ ACTIONS = {
     "account_disabled": "停用账号",
     "account_enabled": "启用账号",
     "password_reset": "重设密码",
+    "broadcast_sent": "发送推送", "broadcast_scheduled": "定时推送", "broadcast_test": "发送测试推送",
+    "broadcast_retried": "重试推送", "broadcast_cancelled": "取消推送", "test_recipient_set": "设置测试接收人",
 }
 
 TARGET_LENGTH = 200

@@ -70,8 +70,17 @@ def init_app(app: Flask) -> None:
 def _nest_pages() -> None:
     """Once per process: Flask lets a blueprint take no new child once it has been registered
     (tests and workers build many apps from the one `bp`)."""
-    from wechat_bot.admin import accounts, audit_log, auth, dashboard, guard
+    from wechat_bot.admin import (
+        accounts,
+        audit_log,
+        auth,
+        broadcasts,
+        consent,
+        dashboard,
+        guard,
+        push_pages,
+    )
 
     guard.install(bp)
-    for page in (auth, dashboard, accounts, audit_log):
+    for page in (auth, dashboard, accounts, audit_log, broadcasts, push_pages, consent):
         bp.register_blueprint(page.bp)

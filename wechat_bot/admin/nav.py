@@ -17,6 +17,7 @@ class NavItem:
 
 NAV = [
     NavItem("概览", "admin.dashboard.index"),
+    NavItem("推送", "admin.broadcasts.index"), NavItem("订阅类别", "admin.consent.index"),
     NavItem("账号管理", "admin.accounts.index"),
     NavItem("审计日志", "admin.audit_log.index"),
 ]
