@@ -13,6 +13,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from handlers.consent.categories import BY_KEY
@@ -53,10 +54,11 @@ def _form() -> ComposeForm:
     form = ComposeForm()
     scope = current_scope()
     if scope.role is StaffRole.LIAISON:
-        form.chapter.choices = [(scope.chapter_name or "", scope.chapter_name or "（未指定分会）")]
+        form.chapter.choices = [SelectChoice(scope.chapter_name or "",
+                                             scope.chapter_name or "（未指定分会）")]
     else:
         names = db().scalars(select(Chapter.name).order_by(Chapter.name))
-        form.chapter.choices = [("", "（不限）"), *((n, n) for n in names)]
+        form.chapter.choices = [SelectChoice("", "（不限）"), *(SelectChoice(n, n) for n in names)]
     if request.method == "GET":
         if scope.role is StaffRole.COLLEGE:
             form.college.data = scope.college
@@ -158,7 +160,7 @@ def _send_test(form: ComposeForm):
 def count():
     """The composer's live count and channel mix, for the audience the form names now."""
     form = ComposeForm(formdata=request.args, meta={"csrf": False})
-    form.chapter.choices = [(request.args.get("chapter", ""), "")]
+    form.chapter.choices = [SelectChoice(request.args.get("chapter", ""), "")]
     try:
         audience = audience_spec(form, current_scope())
         return jsonify(_preview(audience, form))

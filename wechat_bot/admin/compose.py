@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from handlers.consent.categories import CATEGORIES, DEFAULT
@@ -28,8 +29,10 @@ from wechat_bot.admin.forms import AdminForm
 
 PAST_TOLERANCE = timedelta(minutes=1)
 TEXT_LIMIT = 600  # a customer-service text message holds 2,048 bytes: 600 Chinese characters fit
-KINDS = [("text", "文字"), ("news", "图文卡片"), ("template", "模板消息")]
-TARGETS = [("all", "全部关注者"), ("bound", "已绑定的校友"), ("segment", "按条件筛选（同时满足）")]
+KINDS = [SelectChoice("text", "文字"), SelectChoice("news", "图文卡片"),
+         SelectChoice("template", "模板消息")]
+TARGETS = [SelectChoice("all", "全部关注者"), SelectChoice("bound", "已绑定的校友"),
+           SelectChoice("segment", "按条件筛选（同时满足）")]
 
 
 class ComposeError(ValueError):
@@ -56,9 +59,10 @@ class ComposeForm(AdminForm):
                           description="按花名册中的写法，例如：计算机学院")
     city = StringField("所在城市", validators=[Optional(), Length(max=64)], description="例如：南京")
     chapter = SelectField("分会", choices=[], validate_choice=False)
-    category = SelectField("推送类别", choices=[(c.key, c.label) for c in CATEGORIES],
+    category = SelectField("推送类别", choices=[SelectChoice(c.key, c.label) for c in CATEGORIES],
                            default=DEFAULT, description="退订了这一类推送的校友不会收到")
-    when = RadioField("发送时间", choices=[("now", "立即发送"), ("at", "定时发送")], default="now")
+    when = RadioField("发送时间", choices=[SelectChoice("now", "立即发送"), SelectChoice("at", "定时发送")],
+                      default="now")
     at = StringField("定时（北京时间）", validators=[Optional(), Length(max=32)],
                      description="YYYY-MM-DD HH:MM，例如 2027-05-01 09:00")
 
