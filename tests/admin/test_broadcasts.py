@@ -90,7 +90,7 @@ def test_the_count_endpoint_shows_count_and_channel_mix(admin_client, runtime, c
     assert got["unreachable"] == 2  # no template configured, nobody wrote within 48 hours
     bad = admin_client.get("/admin/broadcasts/count", query_string={"target": "segment",
                                                                    "years": "x"})
-    assert bad.status_code == 422 and "届别" in bad.json["error"]
+    assert bad.status_code == 200 and "届别" in bad.json["error"] and "count" not in bad.json
 
 
 def test_the_test_goes_to_ones_own_openid_only(admin_client, runtime, class_of_2016):
@@ -198,3 +198,14 @@ def test_the_consent_page_counts_opt_outs(admin_client, runtime, class_of_2016):
                                    changed_at=NOW, channel="bot"))
     html = admin_client.get("/admin/consent/").text
     assert 'id="optout-events">2<' in html and 'id="optout-notice">0<' in html
+
+
+def test_the_demo_admin_tests_to_the_sandbox_chat_person(runtime):
+    from handlers.staff.demo import DEMO_ADMIN, ensure_demo_admin, link_test_recipient
+
+    with runtime.sessions.begin() as session:
+        ensure_demo_admin(session, runtime.config.admin, now=NOW)
+        link_test_recipient(session, "o-zhangwei")
+        link_test_recipient(session, "o-someone-else")  # the first link (or the admin's own) stays
+        assert session.scalar(select(StaffAccount.test_openid)
+                              .where(StaffAccount.username == DEMO_ADMIN)) == "o-zhangwei"

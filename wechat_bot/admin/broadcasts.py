@@ -165,7 +165,9 @@ def count():
         audience = audience_spec(form, current_scope())
         return jsonify(_preview(audience, form))
     except ComposeError as exc:
-        return jsonify({"error": str(exc)}), 422
+        # 200: a half-chosen audience is the composer's normal state while staff type, not a
+        # failed request (a 4xx would also be logged as an error in the browser's console).
+        return jsonify({"error": str(exc)})
 
 
 

@@ -6,6 +6,7 @@
   if (!box) return;
   var url = box.getAttribute("data-url");
   var bar = box.querySelector(".progress");
+  var wasFinished = null;
   var keys = ["sent", "failed", "queued", "uncertain", "unreachable", "cancelled"];
 
   function draw(p) {
@@ -25,11 +26,24 @@
     box.classList.toggle("finished", p.finished);
   }
 
+  // Once the push finishes, the recipients' table is fetched again to show each final state.
+  function refreshRecipients() {
+    fetch(location.href, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("#recipients tbody");
+        var current = document.querySelector("#recipients tbody");
+        if (fresh && current) current.replaceWith(fresh);
+      });
+  }
+
   function poll() {
     fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (p) {
         draw(p);
+        if (wasFinished === false && p.finished) refreshRecipients();
+        wasFinished = p.finished;
         if (!p.finished) setTimeout(poll, 2000);
       })
       .catch(function () { setTimeout(poll, 5000); });
