@@ -49,15 +49,24 @@ def bind_share(engine, share: float) -> None:
         conn.execute(text(
             "INSERT INTO push_opt_out (wechat_user_id, category, opted_out, changed_at, channel) "
             "SELECT id, 'events', true, now(), 'bot' FROM wechat_user WHERE id % 10 = 0"))
-        conn.execute(text(
-            "INSERT INTO chapter (name, kind, created_at, updated_at) "
-            "VALUES (:name, '行业', now(), now())"), {"name": CHAPTER})
+        from sqlalchemy.orm import Session
+
+        from models.chapter import Chapter, ChapterKind
+
+        now = datetime.now(UTC)
+        with Session(bind=conn) as session:  # the ORM fills the chapter's defaults
+            session.add(Chapter(name=CHAPTER, kind=ChapterKind.INDUSTRY, created_at=now,
+                                updated_at=now))
+            session.flush()
         conn.execute(text(
             "INSERT INTO chapter_member (chapter_id, wechat_user_id, joined_at, channel) "
-            "SELECT (SELECT id FROM chapter WHERE name = :name), id, now(), 'bot' "
-            "FROM wechat_user ORDER BY id LIMIT 300"), {"name": CHAPTER})
+            "SELECT (SELECT c.id FROM chapter c WHERE c.name = :name), w.id, now(), 'bot' "
+            "FROM wechat_user w ORDER BY w.id LIMIT 300"), {"name": CHAPTER})
+    # As autovacuum would leave them after the bulk load: statistics, and the visibility map that
+    # lets a count read the index alone.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for table in ("alumnus", "wechat_user", "push_opt_out", "chapter_member"):
-            conn.execute(text(f"ANALYZE {table}"))
+            conn.execute(text(f"VACUUM ANALYZE {table}"))
 
 
 def segments(engine) -> dict[str, dict[str, str]]:

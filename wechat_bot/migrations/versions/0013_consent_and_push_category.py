@@ -41,9 +41,19 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('category', sa.String(length=16), nullable=True))
     with op.batch_alter_table('staff_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('test_openid', sa.String(length=64), nullable=True))
+    # The composer's year and city counts at 1,000,000 alumni, read from the index alone.
+    with op.batch_alter_table('alumnus', schema=None) as batch_op:
+        batch_op.create_index('ix_alumnus_year_user', ['graduation_year', 'wechat_user_id'],
+                              unique=False)
+        batch_op.create_index('ix_alumnus_current_city_user',
+                              [sa.text('coalesce(profile_city, city)'), 'wechat_user_id'],
+                              unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('alumnus', schema=None) as batch_op:
+        batch_op.drop_index('ix_alumnus_current_city_user')
+        batch_op.drop_index('ix_alumnus_year_user')
     with op.batch_alter_table('staff_account', schema=None) as batch_op:
         batch_op.drop_column('test_openid')
     with op.batch_alter_table('push', schema=None) as batch_op:
