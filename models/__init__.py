@@ -8,6 +8,7 @@ from models.alumnus import Alumnus, Privacy
 from models.audit import BindingEvent, SearchLog, StaffAlert
 from models.base import Base
 from models.chapter import Chapter, ChapterLiaison, ChapterMember, ClassAmbassador
+from models.consent import PushOptOut
 from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
 from models.push import Delivery, Push, SubscribeConsent
@@ -17,7 +18,7 @@ from models.wechat_user import WechatUser
 
 __all__ = [
     "Alumnus", "AnniversaryOutreach", "AuditEntry", "Base", "BindingEvent", "Chapter", "ChapterLiaison",
-    "ChapterMember", "ClassAmbassador", "Delivery", "MessageLog", "Privacy", "Push", "SearchLog",
-    "StaffAccount", "StaffAlert", "StaffRole", "SubscribeConsent", "VerificationRequest",
+    "ChapterMember", "ClassAmbassador", "Delivery", "MessageLog", "Privacy", "Push", "PushOptOut",
+    "SearchLog", "StaffAccount", "StaffAlert", "StaffRole", "SubscribeConsent", "VerificationRequest",
     "VerificationStatus", "WechatUser",
 ]

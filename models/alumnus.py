@@ -131,3 +131,6 @@ Index("ix_alumnus_graduation_year", Alumnus.graduation_year.desc(), Alumnus.id.d
 # and for one college, without reading a row (1,000,000 alumni).
 Index("ix_alumnus_bound_at", Alumnus.bound_at)
 Index("ix_alumnus_college_bound_at", Alumnus.college, Alumnus.bound_at, Alumnus.wechat_user_id)
+# The broadcast composer's year and city audiences (scheduler.audiences), counted from these.
+Index("ix_alumnus_year_user", Alumnus.graduation_year, Alumnus.wechat_user_id)
+Index("ix_alumnus_current_city_user", Alumnus.current_city, Alumnus.wechat_user_id)

@@ -29,10 +29,11 @@ class DeliveryStatus(StrEnum):
     # A call that may or may not have arrived and cannot be repeated safely (不确定是否送达):
     # never resent; WeChat's report settles a template row, staff look at the rest.
     UNKNOWN = "unknown"
+    CANCELLED = "cancelled"      # staff cancelled it before it was sent (admin page)
 
 
 FINISHED = frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE,
-                      DeliveryStatus.UNKNOWN})
+                      DeliveryStatus.UNKNOWN, DeliveryStatus.CANCELLED})
 
 
 class Channel(StrEnum):
@@ -81,6 +82,9 @@ class Push(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(64))
     recipient_count: Mapped[int] = mapped_column(default=0)
+    # The consent category (handlers.consent.categories) whose opt-outs this push honours; None
+    # for what always goes (a notice about one's own booking, registration, verification).
+    category: Mapped[str | None] = mapped_column(String(16))
 
 
 class Delivery(Base):

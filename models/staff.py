@@ -54,6 +54,8 @@ class StaffAccount(Base):
     created_at: Mapped[datetime]
     password_changed_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+    # Where the broadcast composer's 发送测试 goes: the account holder's own official-account openid.
+    test_openid: Mapped[str | None] = mapped_column(String(64))
 
     chapter: Mapped[Chapter | None] = relationship()
 

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from handlers.consent.preferences import not_opted_out, opted_out_users
 from models.base import UtcDateTime
 from models.push import REPLY_KIND, Channel, Delivery, DeliveryStatus, Push
-from scheduler.audiences import resolve_audience, stored_audience
+from scheduler.audiences import Audience, resolve_audience, stored_audience
 
-KINDS = ("broadcast", "notification", "reminder", REPLY_KIND)
+# "test": the admin composer's 发送测试 to the staff member's own openid (kept off the push list)
+KINDS = ("broadcast", "notification", "reminder", REPLY_KIND, "test")
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,15 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
                template: TemplateContent | None = None, subscribe: TemplateContent | None = None,
                url: str | None = None, page: str | None = None, at: datetime | None = None,
                created_by: str | None = None, custom_message: dict[str, Any] | None = None,
-               now: datetime) -> Push:
+               category: str | None = None, now: datetime) -> Push:
     """Store a push and its deliveries (flushed, not committed: the caller's boundary commits).
 
     `at` (aware) delays it; `template`/`subscribe` override the configured templates (a
     notification's own fields); `text` is what customer-service and mass messages carry, unless
     `custom_message` gives a customer-service message of another type (a late news or image
     reply: {"msgtype": "image", "image": {"media_id": …}}).
+    `category` (handlers.consent.categories) leaves out whoever opted out of it; None (every
+    notice about one's own booking, registration, verification) always goes.
     """
     if not text or not text.strip():
         raise ValueError("a push needs text")
@@ -50,6 +54,7 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
     if now.tzinfo is None or (at is not None and at.tzinfo is None):
         raise ValueError("now and at must be aware datetimes")
     chosen, arg = resolve_audience(session, audience)
+    mass = _is_mass(session, chosen, category)
     not_before = max(at, now) if at else now
     push = Push(
         key=uuid.uuid4().hex, kind=kind, audience=stored_audience(chosen, arg), text=text.strip(),
@@ -57,12 +62,12 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
         template_data=dict(template.data) if template else None,
         subscribe_template_id=subscribe.template_id if subscribe else None,
         subscribe_data=dict(subscribe.data) if subscribe else None,
-        url=url, page=page, custom_message=custom_message, mass=chosen.mass_filter is not None,
-        not_before=not_before, created_at=now, created_by=created_by,
+        url=url, page=page, custom_message=custom_message, mass=mass,
+        not_before=not_before, created_at=now, created_by=created_by, category=category,
     )
     session.add(push)
     session.flush()
-    users = chosen.users(arg).subquery()
+    users = recipient_users(chosen, arg, category).subquery()
     if push.mass:
         # One row for the one mass call; the count is the followers we know of (WeChat's own
         # total comes back with the job).
@@ -87,10 +92,27 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
     return push
 
 
-def count_recipients(session: Session, audience: str) -> int:
-    """How many a push to `audience` would reach now (the composer's preview, --dry-run)."""
+def recipient_users(chosen: Audience, arg: str, category: str | None = None) -> Select:
+    """The audience's users who still take `category` (all of them when it is None)."""
+    users = chosen.users(arg)
+    keep = not_opted_out(users.selected_columns[0], category)
+    return users if keep is None else users.where(keep)
+
+
+def _is_mass(session: Session, chosen: Audience, category: str | None) -> bool:
+    """A mass send reaches every follower: honouring an opt-out needs one row per recipient, so
+    an `all` push goes by mass send only while nobody opted out of its category."""
+    if chosen.mass_filter is None:
+        return False
+    return category is None or session.scalar(opted_out_users(category).limit(1)) is None
+
+
+def count_recipients(session: Session, audience: str, category: str | None = None) -> int:
+    """How many a push to `audience` would reach now (the composer's preview, --dry-run),
+    leaving out who opted out of `category`."""
     chosen, arg = resolve_audience(session, audience)
-    count = session.scalar(select(func.count()).select_from(chosen.users(arg).subquery())) or 0
+    users = recipient_users(chosen, arg, category).subquery()
+    count = session.scalar(select(func.count()).select_from(users)) or 0
     if chosen.strays and not chosen.mass_filter:
         count += len(chosen.strays(session, arg))
     return count

@@ -31,11 +31,13 @@ class PushProgress:
     confirmed: int = 0
     awaiting_report: int = 0
     reported_failed: dict[str, int] = field(default_factory=dict)
+    cancelled: int = 0  # staff cancelled them before they were sent
 
     @property
     def total(self) -> int:
         return (self.pending + self.sending + self.sent + sum(self.failed.values())
-                + sum(self.reported_failed.values()) + self.unreachable + self.unknown)
+                + sum(self.reported_failed.values()) + self.unreachable + self.unknown
+                + self.cancelled)
 
 
 def push_progress(session: Session, push_id: int) -> PushProgress | None:
@@ -70,4 +72,5 @@ def push_progress(session: Session, push_id: int) -> PushProgress | None:
         sent=by_status.get(DeliveryStatus.SENT, 0), failed=failed,
         unreachable=by_status.get(DeliveryStatus.UNREACHABLE, 0),
         unknown=by_status.get(DeliveryStatus.UNKNOWN, 0),
+        cancelled=by_status.get(DeliveryStatus.CANCELLED, 0),
         confirmed=confirmed, awaiting_report=awaiting, reported_failed=reported_failed)

@@ -80,6 +80,7 @@ def run_demo(*, host: str, port: int, alumni: int, database_url: str) -> None:
     for line in seed_demo(runtime, alumni=alumni, sandbox=app.extensions.get("sandbox")):
         click.echo(line)
     admin_password = _demo_admin(runtime)
+    _link_demo_test_recipient(runtime, app.extensions.get("sandbox"))
     if restored:
         click.echo(f"演示状态：从 {state_file} 恢复了沙盒的关注、菜单和聊天记录")
     keeper = StoreKeeper(runtime.store, state_file)
@@ -136,6 +137,16 @@ def _demo_admin(runtime) -> str | None:
 
     with runtime.sessions.begin() as session:
         return ensure_demo_admin(session, runtime.config.admin, now=datetime.now(UTC))
+
+
+def _link_demo_test_recipient(runtime, sandbox) -> None:
+    """The demo admin's test sends go to the chat page's first person (张伟)."""
+    from handlers.staff.demo import link_test_recipient
+
+    people = sandbox.people.all() if sandbox is not None else []
+    if people:
+        with runtime.sessions.begin() as session:
+            link_test_recipient(session, people[0].openid)
 
 
 def _publish_menus(runtime, base_url: str, wait_seconds: float = 30.0) -> None:

@@ -31,6 +31,8 @@ ACTIONS = {
     "chapter_created": "新建分会", "chapter_changed": "修改分会", "chapters_imported": "导入分会",
     "menu_synced": "同步自定义菜单",
     "contact_viewed": "查看联系方式", "roster_imported": "导入花名册",
+    "broadcast_sent": "发送推送", "broadcast_scheduled": "定时推送", "broadcast_test": "发送测试推送",
+    "broadcast_retried": "重试推送", "broadcast_cancelled": "取消推送", "test_recipient_set": "设置测试接收人",
 }
 
 TARGET_LENGTH = 200

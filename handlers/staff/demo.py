@@ -36,3 +36,11 @@ def ensure_demo_admin(session: Session, settings: AdminSettings, *, now: datetim
     record_audit(session, at=now, actor=CLI_ACTOR, action="account_created",
                  target=f"账号 {DEMO_ADMIN}", detail="演示管理员（alumni-bot demo）")
     return password
+
+
+def link_test_recipient(session: Session, openid: str) -> None:
+    """The demo admin's 发送测试 goes to the first person of the sandbox's chat page (so a test
+    shows up there); an address the admin set themself is kept."""
+    account = find_account(session, DEMO_ADMIN)
+    if account is not None and not account.test_openid:
+        account.test_openid = openid

@@ -124,10 +124,10 @@ def chapter_audience(scope: Scope) -> str:
 
 @scope_rule(Push)
 def _pushes(scope: Scope) -> ColumnElement[bool]:
-    # Broadcasts are no college's business (SPEC 7); a liaison's are those to their chapter.
-    if scope.role is StaffRole.LIAISON:
-        return Push.audience == chapter_audience(scope)
-    return false()
+    # A liaison's broadcasts are those to their chapter, a college's those to its alumni (alone
+    # or ANDed with more: handlers.staff.broadcast_scope); nobody else's.
+    from handlers.staff.broadcast_scope import push_rule
+    return push_rule(scope)
 
 
 @scope_rule(Delivery)

@@ -76,15 +76,18 @@ def _nest_pages() -> None:
         alumni,
         audit_log,
         auth,
+        broadcasts,
         chapters,
+        consent,
         dashboard,
         guard,
         menu,
+        push_pages,
         roster,
         verification,
     )
 
     guard.install(bp)
-    for page in (auth, dashboard, accounts, audit_log, roster, alumni, alerts, verification,
-                 chapters, menu):
+    for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
+                 consent, alerts, verification, chapters, menu):
         bp.register_blueprint(page.bp)

@@ -18,6 +18,7 @@ class NavItem:
 NAV = [
     NavItem("概览", "admin.dashboard.index"),
     NavItem("校友", "admin.alumni.index"), NavItem("花名册导入", "admin.roster.index"),
+    NavItem("推送", "admin.broadcasts.index"), NavItem("订阅类别", "admin.consent.index"),
     NavItem("提醒", "admin.alerts.index"),
     NavItem("身份核验", "admin.verification.index"),
     NavItem("分会", "admin.chapters.index"),

@@ -32,8 +32,17 @@ def init_app(app: Flask) -> None:
 def _nest_resources() -> None:
     """Once per process: tests and workers build many apps from the one `bp`, and Flask lets a
     blueprint take no new child once it has been registered on an app."""
-    from wechat_bot.api import alumni, auth, chapters, docs, me, subscriptions, verification
+    from wechat_bot.api import (
+        alumni,
+        auth,
+        chapters,
+        consents,
+        docs,
+        me,
+        subscriptions,
+        verification,
+    )
 
     # In the order the OpenAPI document and the docs page list them.
-    for resource in (me, alumni, auth, chapters, docs, subscriptions, verification):
+    for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification):
         bp.register_blueprint(resource.bp)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from models import Privacy
 
@@ -161,3 +161,32 @@ class SubscriptionsIn(Body):
 
 class SubscriptionsOut(BaseModel):
     recorded: list[str] = Field(description="已记下同意的模板（每个同意可发送一次订阅消息）")
+
+
+# --- consents (push categories) ---
+
+CategoryKey = Literal["notice", "events", "reunion", "chapters"]
+
+
+class ConsentOut(BaseModel):
+    category: CategoryKey = Field(description="类别代码")
+    label: str = Field(description="类别名称，例如 活动")
+    about: str = Field(description="这一类推送的内容")
+    subscribed: bool = Field(description="是否接收这一类推送")
+    changed_at: str | None = Field(description="最近一次更改的时间（ISO 8601），从未更改为 null")
+    channel: str | None = Field(description="最近一次在哪里更改：bot、api、admin")
+
+
+class ConsentsOut(BaseModel):
+    items: list[ConsentOut]
+    always: str = Field(description="不受退订影响的通知")
+
+
+class ConsentChange(Body):
+    category: CategoryKey
+    subscribed: StrictBool  # 0 or "false" is a 422, not a guess
+
+
+class ConsentsIn(Body):
+    items: list[ConsentChange] = Field(min_length=1, max_length=10,
+                                       description="要更改的类别；未列出的保持不变")

@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from handlers.consent import categories
 from handlers.push_reports import mass_status_text, template_failure
 from models.push import Delivery, DeliveryStatus
 from scheduler.audiences import AudienceError, audience_label, describe_audience
@@ -23,7 +24,8 @@ PAST_TOLERANCE = timedelta(minutes=1)
 # WeChat's counts in a mass report (MASSSENDJOBFINISH), in its order.
 MASS_COUNTS = (("total", "粉丝总数"), ("filter", "过滤后"), ("sent", "发送成功"), ("error", "发送失败"))
 MASS_STATES = {"pending": "待发送", "claimed": "待发送", "sending": "发送中", "sent": "已提交微信",
-               "failed": "失败", "unknown": "不确定是否送达", "unreachable": "无法送达"}
+               "failed": "失败", "unknown": "不确定是否送达", "unreachable": "无法送达",
+               "cancelled": "已取消"}
 
 
 # Time zones staff know by another name; any other is shown as its IANA name.
@@ -51,15 +53,25 @@ def _parse_at(value: str | None, zone, now: datetime) -> datetime | None:
 @click.command("broadcast")
 @click.option("--text", required=True, help="推送内容")
 @click.option("--audience", default="all", show_default=True,
-              help="推送对象：all（全部关注者）、bound（已绑定校友）、year:2016（某届）、"
-                   "chapter:北京校友会（某分会成员）等")
+              help="推送对象：all（全部关注者）、bound（已绑定校友）、year:2016（某届，也可 "
+                   "year:2014,2016 或 year:2010-2015）、college:计算机学院、city:南京、"
+                   "chapter:北京校友会（某分会成员）；用 & 组合表示同时满足，例如 "
+                   "'year:2016&college:计算机学院'")
+@click.option("--category", "category_word", default=categories.BY_KEY[categories.DEFAULT].label,
+              show_default=True,
+              help=f"推送类别（退订了这一类的校友不会收到）：{categories.labels()}")
 @click.option("--at", "at_text", metavar="'YYYY-MM-DD HH:MM'",
               help="定时发送（app.timezone 的当地时间）；不填则立即发送")
 @click.option("--dry-run", is_flag=True, help="只统计人数，不排队")
 @with_appcontext
-def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> None:
+def broadcast(text: str, audience: str, category_word: str, at_text: str | None,
+              dry_run: bool) -> None:
     """排队一条群发推送（与管理后台的撰写相同）：打印推送编号和收件人数。"""
     runtime = current_runtime()
+    try:
+        category = categories.find_category(category_word)
+    except categories.UnknownCategory as exc:
+        raise click.BadParameter(str(exc), param_hint="--category") from None
     now = datetime.now(UTC)
     at = _parse_at(at_text, runtime.config.zone, now)
     if not text.strip():
@@ -67,11 +79,12 @@ def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> N
     try:
         with runtime.sessions.begin() as session:
             if dry_run:
-                count = count_recipients(session, audience)
-                click.echo(f"收件人：{count} 人（{audience_label(session, audience)}）；演练，未排队。")
+                count = count_recipients(session, audience, category.key)
+                click.echo(f"收件人：{count} 人（{audience_label(session, audience)}）；"
+                           f"类别 {category.label}；演练，未排队。")
                 return
             push = queue_push(session, text=text, audience=audience, kind="broadcast", at=at,
-                              created_by="cli", now=now)
+                              created_by="cli", category=category.key, now=now)
             push_id, count, label = push.id, push.recipient_count, describe_audience(push.audience)
             mass = push.mass
     except AudienceError as exc:
@@ -79,7 +92,7 @@ def broadcast(text: str, audience: str, at_text: str | None, dry_run: bool) -> N
     when = f"定时 {at.strftime('%Y-%m-%d %H:%M')}（{zone_label(runtime.config.app.timezone)}）" \
         if at else "立即发送"
     how = "，群发" if mass else ""
-    click.echo(f"推送 #{push_id} 已排队：{count} 人（{label}{how}），{when}。")
+    click.echo(f"推送 #{push_id} 已排队：{count} 人（{label}{how}，{category.label}），{when}。")
 
 
 @click.command("push-status")
@@ -98,7 +111,8 @@ def push_status(push_id: int) -> None:
     start = (f"{push.not_before.astimezone(zone).strftime('%Y-%m-%d %H:%M')}"
              f"（{zone_label(runtime.config.app.timezone)}）")
     kind = "群发" if push.mass else f"{push.recipient_count} 人"
-    click.echo(f"推送 #{push.id}：{describe_audience(push.audience)}（{kind}），{start}起发送")
+    click.echo(f"推送 #{push.id}：{describe_audience(push.audience)}（{kind}，"
+               f"{categories.label_of(push.category)}），{start}起发送")
     click.echo(f"内容：{push.text}")
     if push.mass:  # one mass send: WeChat counts the followers it reached, not us
         with runtime.sessions() as session:
@@ -120,6 +134,8 @@ def push_status(push_id: int) -> None:
                                 key=lambda item: (-item[1], item[0])):
         click.echo(f"  微信回报{template_failure(status)}（{status}）：{count}")
     click.echo(f"无法送达：{progress.unreachable}")
+    if progress.cancelled:
+        click.echo(f"已取消：{progress.cancelled}")
     if progress.unknown:
         click.echo(f"不确定是否送达：{progress.unknown}（可能已送达，不会自动重发；"
                    f"模板消息等待微信回报）")

@@ -10,6 +10,7 @@ handlers.coming, naming what works today, until its issue routes the real handle
 
 from handlers import coming, help, push_reports, subscription
 from handlers.chapters import bot as chapters
+from handlers.consent import bot as consent
 from handlers.directory import bot as directory
 from handlers.directory import editing
 from handlers.verification import bot as verification
@@ -87,8 +88,8 @@ ROUTES = RoutingTable(
         menu(MenuKey.EVENT_MINE, to=coming.EVENTS),
         scan("checkin:", to=coming.EVENTS),
         # campus services (issue 24): coming
-        keyword("退订", to=coming.SUBSCRIPTIONS, takes=PLACE),
-        keyword("订阅", to=coming.SUBSCRIPTIONS, takes=PLACE),
+        keyword("退订", "unsubscribe", to=consent.unsubscribe_command, takes=PLACE),  # issue 20
+        keyword("订阅", "subscribe", to=consent.subscribe_command, takes=PLACE),
         keyword("新闻", "news", to=coming.NEWS),
         keyword("校友卡", to=coming.ALUMNI_CARD),
         keyword("校友圈", to=coming.CIRCLES),
