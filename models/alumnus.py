@@ -70,8 +70,7 @@ class Alumnus(Base):
     profile_industry: Mapped[str | None] = mapped_column(_key(64))
     privacy: Mapped[Privacy] = mapped_column(default=Privacy.CLASSMATES,
                                              server_default=Privacy.CLASSMATES.value)
-    wechat_user_id: Mapped[int | None] = mapped_column(ForeignKey("wechat_user.id", ondelete="SET NULL"),
-                                                       index=True)
+    wechat_user_id: Mapped[int | None] = mapped_column(ForeignKey("wechat_user.id", ondelete="SET NULL"))
     bound_at: Mapped[datetime | None]
 
     # The current values: what the alumnus said about themself, else the roster's. The same rule
@@ -134,3 +133,10 @@ Index("ix_alumnus_college_bound_at", Alumnus.college, Alumnus.bound_at, Alumnus.
 # The broadcast composer's year and city audiences (scheduler.audiences), counted from these.
 Index("ix_alumnus_year_user", Alumnus.graduation_year, Alumnus.wechat_user_id)
 Index("ix_alumnus_current_city_user", Alumnus.current_city, Alumnus.wechat_user_id)
+# A user's own records (我的, every search's viewer, binding). Partial: most of the roster is never
+# bound, and SQLite's statistics count those NULLs as one value matching nearly every row, so with a
+# full index its planner walked the whole roster for `wechat_user_id = ?` (73 ms at 20,000 records,
+# 0.02 ms with this one).
+_BOUND = Alumnus.wechat_user_id.is_not(None)
+Index("ix_alumnus_wechat_user_id", Alumnus.wechat_user_id, sqlite_where=_BOUND,
+      postgresql_where=_BOUND)

@@ -1,7 +1,7 @@
 """consent: push categories and opt-outs; a staff account's test recipient
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-08 10:00:00.000000
 
 Issue 20 items 6 and 7: `push.category` (the consent category a broadcast honours; NULL for the
@@ -15,7 +15,7 @@ from alembic import op
 import models.base
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
