@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 STAFF_CONFIG = Path("config.toml")
 
 
+DEMO_TEMPLATE = "alumni-sandbox-tpl-notice"
+
+
 def demo_config(*, host: str, port: int, database_url: str):
     base_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     return load_config().replace(
@@ -31,6 +34,10 @@ def demo_config(*, host: str, port: int, database_url: str):
         redis={"url": "memory://"},
         wechat={"api_base_url": f"{base_url}/sandbox/api"},
         sandbox={"enabled": True},
+        # The sandbox's 校友会通知 template: without one a broadcast reaches only those who wrote in
+        # the last 48 hours (PROTOCOL.md), and the demo's simulated followers never wrote.
+        push={"template_id": DEMO_TEMPLATE,
+              "template_data": ["thing1={text}", "thing2={account}", "time3={time}"]},
     )
 
 

@@ -45,9 +45,13 @@ def upgrade() -> None:
     with op.batch_alter_table('alumnus', schema=None) as batch_op:
         batch_op.create_index('ix_alumnus_year_user', ['graduation_year', 'wechat_user_id'],
                               unique=False)
-        batch_op.create_index('ix_alumnus_current_city_user',
-                              [sa.text('coalesce(profile_city, city)'), 'wechat_user_id'],
-                              unique=False)
+    # The city's carries the columns its expression reads (PostgreSQL reads an index alone only
+    # when it holds every column the query names), and only the bound records.
+    bound = sa.text("wechat_user_id IS NOT NULL")
+    op.create_index('ix_alumnus_current_city_user', 'alumnus',
+                    [sa.text('coalesce(profile_city, city)'), 'wechat_user_id'], unique=False,
+                    postgresql_include=['profile_city', 'city'], postgresql_where=bound,
+                    sqlite_where=bound)
 
 
 def downgrade() -> None:
