@@ -66,7 +66,10 @@ class Demo:
     def conversation(self, openid: str) -> list[str]:
         answer = requests.get(f"{self.url}/sandbox/_/conversation", params={"openid": openid},
                               timeout=10).json()
-        return [e["content"] for e in answer["entries"]]
+        # A text's content, or each value of a template card (the demo broadcasts through its
+        # 校友会通知 template).
+        return [text for e in answer["entries"]
+                for text in ([e["content"]] if "content" in e else [v for _, v in e.get("rows", [])])]
 
     def staff(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "wechat_bot", *args], cwd=self.folder,

@@ -61,6 +61,9 @@ def _state_file(database_url: str) -> Path:
 def _refuse_taken_port(host: str, port: int) -> None:
     """Say so in one line before anything claims the demo started."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As the server will bind: connections of a demo just stopped linger in TIME_WAIT, and
+        # they must not make a free port look taken (a listener still refuses the bind).
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:

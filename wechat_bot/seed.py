@@ -23,11 +23,12 @@ def seed_demo(runtime, *, alumni: int, sandbox=None) -> Iterator[str]:
     yield from seed_chapters(runtime)
     if sandbox is not None:
         yield from seed_chapter_members(runtime, sandbox)
+        yield from seed_bound_visitor(runtime, sandbox)
 
 
 def seed_roster(runtime, alumni: int) -> Iterator[str]:
     """A synthetic roster of `alumni` records, through the real import, if the roster is empty."""
-    from handlers.directory.demo import DEMO_IDENTITIES
+    from handlers.directory.demo import DEMO_BOUND, DEMO_IDENTITIES
     from handlers.directory.roster_import import import_roster
     from models import Alumnus, Privacy
     from wechat_bot.synthetic.roster import write_synthetic_roster
@@ -46,7 +47,7 @@ def seed_roster(runtime, alumni: int) -> Iterator[str]:
     try:
         write_synthetic_roster(alumni, path)
         with open(path, "a", encoding="utf-8", newline="") as stream:
-            csv.writer(stream).writerows(i.roster_row() for i in DEMO_IDENTITIES)
+            csv.writer(stream).writerows(i.roster_row() for i in (*DEMO_IDENTITIES, DEMO_BOUND))
         report = import_roster(runtime.engine, path)
     finally:
         os.unlink(path)
@@ -110,7 +111,9 @@ def seed_chapter_members(runtime, sandbox, per_chapter: int = MEMBERS_PER_CHAPTE
         if session.scalar(select(func.count()).select_from(ChapterMember)):
             return
     now = datetime.now(UTC)
-    reserved = [i.student_id for i in DEMO_IDENTITIES]
+    from handlers.directory.demo import DEMO_BOUND
+
+    reserved = [i.student_id for i in (*DEMO_IDENTITIES, DEMO_BOUND)]
     joined = 0
     with runtime.sessions.begin() as session:
         chapters = session.scalars(select(Chapter).where(Chapter.city.is_not(None))
@@ -133,3 +136,30 @@ def seed_chapter_members(runtime, sandbox, per_chapter: int = MEMBERS_PER_CHAPTE
                                           joined_at=now, channel="bot"))
                 joined += 1
     yield f"演示数据：{joined} 位校友加入了所在城市的分会（沙盒中的模拟关注者）"
+
+
+def seed_bound_visitor(runtime, sandbox) -> Iterator[str]:
+    """The chat page's person named like DEMO_BOUND follows and is bound to that 2016 record, so a
+    broadcast to the 2016 class shows in a chat the newcomer can open. Once."""
+    from datetime import UTC, datetime
+
+    from handlers.directory.demo import DEMO_BOUND
+    from models import Alumnus, WechatUser
+
+    person = next((p for p in sandbox.people.all() if p.nickname == DEMO_BOUND.name), None)
+    if person is None:
+        return
+    now = datetime.now(UTC)
+    with runtime.sessions.begin() as session:
+        record = session.scalar(select(Alumnus).where(Alumnus.student_id == DEMO_BOUND.student_id))
+        if record is None or record.wechat_user_id is not None:
+            return
+        sandbox.people.follow(person.openid)
+        user = session.scalar(select(WechatUser).where(WechatUser.openid == person.openid))
+        if user is None:
+            user = WechatUser(openid=person.openid, subscribed=True, subscribed_at=now, created_at=now)
+            session.add(user)
+            session.flush()
+        record.wechat_user_id, record.bound_at = user.id, now
+    yield (f"演示数据：聊天页的「{person.nickname}」已关注并认证为 {DEMO_BOUND.graduation_year} 届校友"
+           f"（发给 {DEMO_BOUND.graduation_year} 届的推送会出现在他的聊天里）")

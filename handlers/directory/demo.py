@@ -51,3 +51,8 @@ DEMO_IDENTITIES: tuple[DemoIdentity, ...] = (
     DemoIdentity("1992040303", "王芳", 1996, "女", "本科", "土木工程学院", "土木工程", "土木1992-3班",
                  1992, "南京", "中建八局", "建筑与房地产"),
 )
+
+# Already bound when the demo starts, to the chat page's third person (王磊): a broadcast staff send
+# to the 2016 class from the admin page arrives in a chat a newcomer can open, before anyone binds.
+DEMO_BOUND = DemoIdentity("2012060404", "王磊", 2016, "男", "本科", "机械工程学院", "机械设计制造及其自动化",
+                          "机械2012-4班", 2012, "苏州", "博世", "制造业")
