@@ -8,7 +8,6 @@ The screenshots go to a temporary folder, or to $ADMIN_SCREENSHOTS."""
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,13 +15,11 @@ import pytest
 from sqlalchemy import update
 
 from models import StaffAccount, StaffRole, WechatUser
+from tests.admin.browser import admin_page, log_in, needs_chromium
 from tests.admin.support import PASSWORD, add_account, add_alumnus
 from tests.sandbox.support import LiveServer
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = needs_chromium
 # A template the sandbox knows: every follower is reached through it, no window needed.
 PUSH = {"template_id": "alumni-sandbox-tpl-event-reminder",
         "template_data": ["thing1={text}", "time2={time}", "thing3={school}"]}
@@ -41,7 +38,7 @@ def server(config):
 
 
 def test_compose_test_send_and_watch_the_progress_reach_100(server, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     runtime, sandbox = server.runtime, server.sandbox
     add_account(runtime, "张老师", StaffRole.STAFF)
@@ -60,40 +57,30 @@ def test_compose_test_send_and_watch_the_progress_reach_100(server, tmp_path):
     shots = Path(os.environ.get("ADMIN_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(f"{server.url}/admin/")
-            page.get_by_label("用户名").fill("张老师")
-            page.get_by_label("密码").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
+    with admin_page(1280, 1000) as (page, errors):
+        log_in(page, server.url, "张老师", PASSWORD)
 
-            page.get_by_role("link", name="推送").click()
-            page.get_by_role("link", name="撰写推送").click()
-            page.get_by_label("推送内容").fill("2016 届校友：秋季返校日报名开始")
-            page.get_by_label("毕业年份").fill("2016")
-            expect(page.locator("#recipient-count")).to_have_text("6")
-            expect(page.locator("#channel-mix")).to_contain_text("模板消息 6")
-            page.screenshot(path=str(shots / "admin-compose.png"), full_page=True)
+        page.get_by_role("link", name="推送").click()
+        page.get_by_role("link", name="撰写推送").click()
+        page.get_by_label("推送内容").fill("2016 届校友：秋季返校日报名开始")
+        page.get_by_label("毕业年份").fill("2016")
+        expect(page.locator("#recipient-count")).to_have_text("6")
+        expect(page.locator("#channel-mix")).to_contain_text("模板消息 6")
+        page.screenshot(path=str(shots / "admin-compose.png"), full_page=True)
 
-            page.get_by_role("button", name="发送测试").click()
-            expect(page.get_by_text(f"测试已发送给 {openids[0]}")).to_be_visible()
-            _wait_for(lambda: sandbox.conversation.accepted(openids[0]))
+        page.get_by_role("button", name="发送测试").click()
+        expect(page.get_by_text(f"测试已发送给 {openids[0]}")).to_be_visible()
+        _wait_for(lambda: sandbox.conversation.accepted(openids[0]))
 
-            page.get_by_label("推送内容").fill("2016 届校友：秋季返校日报名开始")
-            page.get_by_label("毕业年份").fill("2016")
-            page.get_by_role("button", name="确认发送").click()
-            expect(page.get_by_role("heading", name="推送 #")).to_be_visible()
-            expect(page.locator("#progress-percent")).to_have_text("100%", timeout=30_000)
-            expect(page.locator("#n-sent")).to_have_text("6")
-            expect(page.locator("#progress-state")).to_have_text("已完成")
-            page.screenshot(path=str(shots / "admin-push-progress.png"), full_page=True)
-            assert errors == []
-        finally:
-            browser.close()
+        page.get_by_label("推送内容").fill("2016 届校友：秋季返校日报名开始")
+        page.get_by_label("毕业年份").fill("2016")
+        page.get_by_role("button", name="确认发送").click()
+        expect(page.get_by_role("heading", name="推送 #")).to_be_visible()
+        expect(page.locator("#progress-percent")).to_have_text("100%", timeout=30_000)
+        expect(page.locator("#n-sent")).to_have_text("6")
+        expect(page.locator("#progress-state")).to_have_text("已完成")
+        page.screenshot(path=str(shots / "admin-push-progress.png"), full_page=True)
+        assert errors == []
     for openid in openids:  # the test once to oneself, the broadcast once to each
         texts = [e.get("data", e) for e in sandbox.conversation.accepted(openid)]
         assert len(texts) == (2 if openid == openids[0] else 1), texts

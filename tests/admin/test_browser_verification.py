@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from models import Alumnus, Delivery, StaffRole, VerificationRequest, VerificationStatus
+from tests.admin.browser import admin_page, log_in, needs_chromium
 from tests.admin.support import PASSWORD, add_account, add_alumnus
-from tests.admin.test_browser import ARGS, CHROMIUM
 from tests.admin.test_verification_queue import add_request
 from tests.sandbox.support import LiveServer
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def server(config):
 
 
 def test_staff_approve_a_verification_request_in_the_browser(server, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     runtime = server.runtime
     add_account(runtime, "李老师", StaffRole.STAFF)
@@ -43,33 +43,23 @@ def test_staff_approve_a_verification_request_in_the_browser(server, tmp_path):
     shots = Path(os.environ.get("ADMIN_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(f"{server.url}/admin/")
-            page.get_by_label("用户名").fill("李老师")
-            page.get_by_label("密码").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
+    with admin_page(1280, 900) as (page, errors):
+        log_in(page, server.url, "李老师", PASSWORD)
 
-            page.get_by_role("link", name="身份核验").click()
-            expect(page.get_by_role("heading", name="身份核验")).to_be_visible()
-            page.get_by_role("link", name="审核").click()
-            expect(page.locator("#request-name")).to_have_text("陈静")
-            row = page.locator("#candidates tr", has_text=ids["student_id"])
-            expect(row).to_contain_text("软件1402")
-            expect(page.get_by_role("link", name="打开照片")).to_have_attribute(
-                "href", "https://example.com/card.jpg")
-            page.screenshot(path=str(shots / "admin-verification.png"), full_page=True)
-            row.get_by_role("button", name="通过并绑定").click()
+        page.get_by_role("link", name="身份核验").click()
+        expect(page.get_by_role("heading", name="身份核验")).to_be_visible()
+        page.get_by_role("link", name="审核").click()
+        expect(page.locator("#request-name")).to_have_text("陈静")
+        row = page.locator("#candidates tr", has_text=ids["student_id"])
+        expect(row).to_contain_text("软件1402")
+        expect(page.get_by_role("link", name="打开照片")).to_have_attribute(
+            "href", "https://example.com/card.jpg")
+        page.screenshot(path=str(shots / "admin-verification.png"), full_page=True)
+        row.get_by_role("button", name="通过并绑定").click()
 
-            expect(page.get_by_text(f"已通过：陈静 已绑定学籍 {ids['student_id']}")).to_be_visible()
-            expect(page.get_by_text("没有待审核的申请")).to_be_visible()
-            assert errors == []
-        finally:
-            browser.close()
+        expect(page.get_by_text(f"已通过：陈静 已绑定学籍 {ids['student_id']}")).to_be_visible()
+        expect(page.get_by_text("没有待审核的申请")).to_be_visible()
+        assert errors == []
 
     with runtime.sessions() as session:
         assert session.get(Alumnus, ids["record"]).wechat_user_id == ids["user"]
