@@ -263,7 +263,9 @@ def build_config(raw: dict, source: str = "内置演示默认值") -> Config:
                         timezone=app.timezone,
                         **{name: sections.pop(name) for name in feature_sections()})
     config = Config(**sections, features=features, source=source)
-    _validate(config)
+    from wechat_bot.config_checks import check
+
+    check(config)
     return _derive(config)
 
 
@@ -326,86 +328,3 @@ def _describe(hint) -> str:
     if typing.get_origin(hint) is list:
         return f"{names[typing.get_args(hint)[0]]}列表"
     return names.get(hint, str(hint))
-
-
-def _validate(config: Config) -> None:
-    def fail(key: str, why: str) -> None:
-        raise ConfigError(f"配置项 {key} 无效：{why}（{config.source}）")
-
-    _validate_scheduler(config.scheduler, fail)
-    try:
-        zoneinfo.ZoneInfo(config.app.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        fail("app.timezone", f"未知的时区 {config.app.timezone!r}，例如 Asia/Shanghai")
-    if not config.app.secret_key:
-        fail("app.secret_key", "不能为空")
-    if not config.app.base_url.startswith(("http://", "https://")):
-        fail("app.base_url", "必须以 http:// 或 https:// 开头")
-    if not config.database.url.startswith(("sqlite:", "postgresql")):
-        fail("database.url", "只支持 sqlite:///… 或 postgresql+psycopg://…")
-    if not config.redis.url.startswith(("memory://", "redis://", "rediss://", "unix://")):
-        fail("redis.url", "必须是 memory:// 或 redis://…")
-    if not config.wechat.token:
-        fail("wechat.token", "不能为空（公众号后台「服务器配置」里的令牌）")
-    key = config.wechat.encoding_aes_key
-    if key and len(key) != 43:
-        fail("wechat.encoding_aes_key", f"必须是 43 个字符（现在是 {len(key)} 个），留空则为明文模式")
-    if config.wechat.message_mode not in MESSAGE_MODES:
-        fail("wechat.message_mode", "只能是 compatible（兼容模式）或 safe（安全模式）")
-    if config.wechat.message_mode == "safe" and not key:
-        fail("wechat.message_mode", "safe（安全模式）需要同时设置 wechat.encoding_aes_key")
-    if not 30 <= config.wechat.timestamp_tolerance_seconds <= 3600:
-        fail("wechat.timestamp_tolerance_seconds", "必须在 30 到 3600 秒之间（超出这个时间差的签名请求会被拒绝）")
-    if not config.wechat.api_base_url.startswith(("http://", "https://")):
-        fail("wechat.api_base_url", "必须以 http:// 或 https:// 开头")
-    if not 0.5 <= config.wechat.reply_deadline_seconds <= 4.5:
-        fail("wechat.reply_deadline_seconds", "必须在 0.5 到 4.5 秒之间（微信只等 5 秒）")
-    if config.wechat.dedup_ttl_seconds < 60:
-        fail("wechat.dedup_ttl_seconds", "至少 60 秒：微信会在约 15 秒内重试三次")
-    if config.wechat.dialog_ttl_seconds < 30:
-        fail("wechat.dialog_ttl_seconds", "至少 30 秒")
-    if config.wechat.request_timeout_seconds <= 0:
-        fail("wechat.request_timeout_seconds", "必须大于 0")
-    for name in feature_sections():
-        for key, why in getattr(config, name).problems():
-            fail(f"{name}.{key}", why)
-    if config.push.rate_per_second <= 0:
-        fail("push.rate_per_second", "必须大于 0")
-    if config.push.max_attempts < 1:
-        fail("push.max_attempts", "至少为 1")
-    # The rest of [push] (template fields, lease, miniprogram_state) is read by delivery alone;
-    # checked here too, so `serve` refuses a bad template at start-up, not at the first push.
-    from wechat_bot.push_sender import delivery_policy
-
-    try:
-        delivery_policy(config)
-    except ConfigError as exc:
-        raise ConfigError(f"{exc}（{config.source}）") from None
-
-
-def _validate_scheduler(section: SchedulerSection, fail) -> None:
-    lease, renew = section.leader_lease_seconds, section.leader_renew_seconds
-    if lease < 1:
-        fail("scheduler.leader_lease_seconds", "至少 1 秒")
-    if not 0 < renew <= lease / 2:
-        fail("scheduler.leader_renew_seconds", "必须大于 0 且不超过租期的一半（每个租期至少续约两次）")
-    if lease + renew > 60:
-        fail("scheduler.leader_lease_seconds", "加上 leader_renew_seconds 不能超过 60 秒"
-                                               "（主节点失联后一分钟内须有人接替）")
-    if section.misfire_grace_seconds < 1:
-        fail("scheduler.misfire_grace_seconds", "至少 1 秒")
-    if section.delivery_interval_seconds <= 0:
-        fail("scheduler.delivery_interval_seconds", "必须大于 0")
-    if not 1 <= section.delivery_threads <= MAX_DELIVERY_THREADS:
-        fail("scheduler.delivery_threads", f"必须在 1 到 {MAX_DELIVERY_THREADS} 之间")
-    if section.alumni_tag_sync_seconds < 1:
-        fail("scheduler.alumni_tag_sync_seconds", "至少 1 秒")
-    if section.unionid_sync_seconds < 1:
-        fail("scheduler.unionid_sync_seconds", "至少 1 秒")
-    if section.message_log_retention_days < 1:
-        fail("scheduler.message_log_retention_days", "至少 1 天")
-    try:
-        month, day = (int(part) for part in section.anniversary_outreach_date.split("-"))
-        dt.date(2023, month, day)  # a common year: 02-29 would skip three years in four
-    except ValueError:
-        fail("scheduler.anniversary_outreach_date", "应为 MM-DD，例如 03-01（不要用 02-29）")
