@@ -11,14 +11,54 @@ from models.chapter import Chapter, ChapterLiaison, ChapterMember, ClassAmbassad
 from models.consent import PushOptOut
 from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
+from models.publication import Publication
 from models.push import Delivery, Push, SubscribeConsent
+from models.reunion import (
+    BookingStatus,
+    ReunionBooking,
+    ReunionDay,
+    ReunionFeedback,
+    ReunionMeal,
+    ReunionMember,
+    ReunionNotice,
+    ReunionSlot,
+    ReunionVenue,
+)
 from models.staff import AuditEntry, StaffAccount, StaffRole
 from models.verification import VerificationRequest, VerificationStatus
 from models.wechat_user import WechatUser
 
 __all__ = [
-    "Alumnus", "AnniversaryOutreach", "AuditEntry", "Base", "BindingEvent", "Chapter", "ChapterLiaison",
-    "ChapterMember", "ClassAmbassador", "Delivery", "MessageLog", "Privacy", "Push", "PushOptOut",
-    "SearchLog", "StaffAccount", "StaffAlert", "StaffRole", "SubscribeConsent", "VerificationRequest",
-    "VerificationStatus", "WechatUser",
+    "Alumnus",
+    "AnniversaryOutreach",
+    "AuditEntry",
+    "Base",
+    "BindingEvent",
+    "BookingStatus",
+    "Chapter",
+    "ChapterLiaison",
+    "ChapterMember",
+    "ClassAmbassador",
+    "Delivery",
+    "MessageLog",
+    "Privacy",
+    "Publication",
+    "Push",
+    "PushOptOut",
+    "ReunionBooking",
+    "ReunionDay",
+    "ReunionFeedback",
+    "ReunionMeal",
+    "ReunionMember",
+    "ReunionNotice",
+    "ReunionSlot",
+    "ReunionVenue",
+    "SearchLog",
+    "StaffAccount",
+    "StaffAlert",
+    "StaffRole",
+    "SubscribeConsent",
+    "VerificationRequest",
+    "VerificationStatus",
+    "WechatUser",
 ]

@@ -21,6 +21,21 @@ class ReunionSettings:
     season_end: dt.date | None = None
     daily_capacity_people: int = 500
     booking_lead_days: int = 7
+    # "college": a class is college + graduation year; "school": the whole year is one class.
+    class_scope: str = "college"
+    # A day's entry time slots (HH:MM-HH:MM), each holding up to slot_capacity_people.
+    entry_slots: list[str] = field(default_factory=lambda: [
+        "09:00-10:00", "10:00-11:00", "14:00-15:00", "15:00-16:00"])
+    slot_capacity_people: int = 150
+    # A day's other quotas, as staff may change them per day in the admin page.
+    lodging_capacity: int = 60
+    lodging_unit: str = "间"            # 间 (guest-house rooms) or 床位 (dorm beds)
+    tour_groups: int = 8                # campus-tour groups with a guide
+    lunch_capacity: int = 400           # free canteen meals
+    dinner_capacity: int = 300
+    # Named venues for a class's gathering, "名称:座位数"; each holds one class a day.
+    venues: list[str] = field(default_factory=lambda: [
+        "逸夫楼报告厅:200", "图书馆学术报告厅:120", "主楼会议室:60", "校友之家活动室:40"])
     # MM-DD, local: from this day on the yearly invitation goes out (handlers.reunion.outreach).
     # Not a [reunion] key: the file keeps it as scheduler.anniversary_outreach_date, and
     # wechat_bot.config copies it here once, after reading the file.
@@ -38,3 +53,41 @@ class ReunionSettings:
             yield "daily_capacity_people", "必须大于 0"
         if self.booking_lead_days < 0:
             yield "booking_lead_days", "不能为负数"
+        if self.class_scope not in ("college", "school"):
+            yield "class_scope", "只能是 college（学院 + 届）或 school（全校同届）"
+        try:
+            slots = self.slots()
+        except ValueError:
+            yield "entry_slots", "每项写成 HH:MM-HH:MM，例如 \"09:00-10:00\""
+        else:
+            if not slots:
+                yield "entry_slots", "至少要有一个入校时段"
+        if self.slot_capacity_people <= 0:
+            yield "slot_capacity_people", "必须大于 0"
+        for key in ("lodging_capacity", "tour_groups", "lunch_capacity", "dinner_capacity"):
+            if getattr(self, key) < 0:
+                yield key, "不能为负数"
+        try:
+            self.venue_list()
+        except ValueError:
+            yield "venues", "每项写成 \"名称:座位数\"，例如 \"逸夫楼报告厅:200\""
+
+    def slots(self) -> list[tuple[dt.time, dt.time]]:
+        """The entry slots as (start, end) times; ValueError on a malformed one."""
+        parsed = []
+        for text in self.entry_slots:
+            start, end = (dt.time.fromisoformat(part.strip()) for part in text.split("-"))
+            if end <= start:
+                raise ValueError(text)
+            parsed.append((start, end))
+        return sorted(parsed)
+
+    def venue_list(self) -> list[tuple[str, int]]:
+        """The named venues as (name, seats); ValueError on a malformed one."""
+        venues = []
+        for text in self.venues:
+            name, _, seats = text.replace("：", ":").rpartition(":")
+            if not name.strip() or int(seats) <= 0:
+                raise ValueError(text)
+            venues.append((name.strip(), int(seats)))
+        return venues

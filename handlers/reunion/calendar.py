@@ -1,0 +1,187 @@
+"""The reunion calendar: which days receive classes, and what each day has left.
+
+A day is open by default when its ISO weekday is in `reunion.open_weekdays` and it lies inside the
+season (`season_start`..`season_end`, either may be missing). Such a day needs no row: it has the
+settings' quotas, slots and venues. A `ReunionDay` row appears when staff open, close or change the
+day, or when the first class books it (`materialize`), and from then on the row is the day: the
+settings no longer speak for it. Every door (the bot, the API, the admin page) reads days through
+`day_view` / `days_between`, so "what is left" is computed in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from handlers.settings import Settings
+from models.reunion import ReunionDay, ReunionSlot, ReunionVenue
+
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class SlotView:
+    starts: dt.time
+    ends: dt.time
+    capacity: int
+    booked: int
+    id: int | None = None   # None: a default day nobody booked yet
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+    @property
+    def label(self) -> str:
+        return f"{self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+@dataclass(frozen=True)
+class VenueView:
+    name: str
+    seats: int
+    taken: bool
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Quota:
+    capacity: int
+    booked: int
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+@dataclass(frozen=True)
+class DayView:
+    """One day as alumni and staff see it: open or not, and every quota with what is left."""
+
+    day: dt.date
+    is_open: bool
+    note: str | None
+    people: Quota
+    lodging: Quota
+    tour: Quota
+    lunch: Quota
+    dinner: Quota
+    slots: tuple[SlotView, ...]
+    venues: tuple[VenueView, ...]
+    changed: bool            # a row exists: staff changed it or a class booked it
+    id: int | None = None
+
+    @property
+    def weekday(self) -> str:
+        return "周" + WEEKDAYS[self.day.weekday()]
+
+    @property
+    def people_left(self) -> int:
+        """What one more class may still bring: the day's and the best slot's room together."""
+        best_slot = max((s.left for s in self.slots), default=0)
+        return min(self.people.left, best_slot)
+
+
+def local_today(now: dt.datetime, settings: Settings) -> dt.date:
+    return now.astimezone(ZoneInfo(settings.timezone)).date()
+
+
+def first_bookable_day(today: dt.date, settings: Settings) -> dt.date:
+    """The earliest day a class may book today (`booking_lead_days` ahead)."""
+    return today + dt.timedelta(days=settings.reunion.booking_lead_days)
+
+
+def in_season(day: dt.date, settings: Settings) -> bool:
+    reunion = settings.reunion
+    return ((reunion.season_start is None or day >= reunion.season_start)
+            and (reunion.season_end is None or day <= reunion.season_end))
+
+
+def open_by_default(day: dt.date, settings: Settings) -> bool:
+    return day.isoweekday() in settings.reunion.open_weekdays and in_season(day, settings)
+
+
+def default_view(day: dt.date, settings: Settings) -> DayView:
+    reunion = settings.reunion
+    return DayView(
+        day=day, is_open=open_by_default(day, settings), note=None,
+        people=Quota(reunion.daily_capacity_people, 0),
+        lodging=Quota(reunion.lodging_capacity, 0), tour=Quota(reunion.tour_groups, 0),
+        lunch=Quota(reunion.lunch_capacity, 0), dinner=Quota(reunion.dinner_capacity, 0),
+        slots=tuple(SlotView(start, end, reunion.slot_capacity_people, 0)
+                    for start, end in reunion.slots()),
+        venues=tuple(VenueView(name, seats, False) for name, seats in reunion.venue_list()),
+        changed=False)
+
+
+def row_view(row: ReunionDay) -> DayView:
+    return DayView(
+        day=row.day, is_open=row.is_open, note=row.note,
+        people=Quota(row.people_capacity, row.people_booked),
+        lodging=Quota(row.lodging_capacity, row.lodging_booked),
+        tour=Quota(row.tour_capacity, row.tour_booked),
+        lunch=Quota(row.lunch_capacity, row.lunch_booked),
+        dinner=Quota(row.dinner_capacity, row.dinner_booked),
+        slots=tuple(SlotView(s.starts, s.ends, s.capacity, s.booked, s.id) for s in row.slots),
+        venues=tuple(VenueView(v.name, v.seats, v.booking_id is not None, v.id) for v in row.venues),
+        changed=True, id=row.id)
+
+
+def _rows(session: Session, start: dt.date, end: dt.date) -> dict[dt.date, ReunionDay]:
+    rows = session.scalars(
+        select(ReunionDay).where(ReunionDay.day >= start, ReunionDay.day <= end)
+        .options(selectinload(ReunionDay.slots), selectinload(ReunionDay.venues)))
+    return {row.day: row for row in rows}
+
+
+def day_view(session: Session, day: dt.date, settings: Settings) -> DayView:
+    row = _rows(session, day, day).get(day)
+    return row_view(row) if row is not None else default_view(day, settings)
+
+
+def days_between(session: Session, start: dt.date, end: dt.date, settings: Settings, *,
+                 open_only: bool = True) -> list[DayView]:
+    """Every day from start to end (inclusive) as it stands; with open_only, the open ones."""
+    rows = _rows(session, start, end)
+    days = []
+    day = start
+    while day <= end:
+        view = row_view(rows[day]) if day in rows else default_view(day, settings)
+        if view.is_open or not open_only:
+            days.append(view)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def materialize(session: Session, day: dt.date, settings: Settings, now: dt.datetime, *,
+                by: str = "booking") -> ReunionDay:
+    """The day's row, created from the settings if it has none (whoever comes first creates it).
+
+    Two requests creating the same day at once: the unique `day` keeps one; the other's insert
+    fails inside its savepoint and it reads the winner's row.
+    """
+    row = session.scalar(select(ReunionDay).where(ReunionDay.day == day))
+    if row is not None:
+        return row
+    view = default_view(day, settings)
+    row = ReunionDay(
+        day=day, is_open=view.is_open, people_capacity=view.people.capacity,
+        lodging_capacity=view.lodging.capacity, tour_capacity=view.tour.capacity,
+        lunch_capacity=view.lunch.capacity, dinner_capacity=view.dinner.capacity,
+        people_booked=0, lodging_booked=0, tour_booked=0, lunch_booked=0, dinner_booked=0,
+        updated_at=now, updated_by=by,
+        slots=[ReunionSlot(starts=s.starts, ends=s.ends, capacity=s.capacity, booked=0)
+               for s in view.slots],
+        venues=[ReunionVenue(name=v.name, seats=v.seats) for v in view.venues])
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        row = session.scalar(select(ReunionDay).where(ReunionDay.day == day))
+        assert row is not None
+    return row
