@@ -276,7 +276,10 @@ def _two_workers_at(live_redis, tmp_path, rate: int, count: int, batch: int) -> 
     times = sorted(e["at"] for o in openids for e in live.arrived(o))
     assert len(times) == count
     with live.runtime.sessions() as session:
-        assert set(session.scalars(select(Delivery.claimed_by).distinct())) == {"a", "b"}
+        # Both workers took rows. (A row can also end with no claimant: on a busy machine a
+        # lease may lapse mid-send, and the row released by reconcile_stale is then settled by
+        # the send's own answer; what was sent is counted above, once.)
+        assert {"a", "b"} <= set(session.scalars(select(Delivery.claimed_by).distinct()))
     return times
 
 
