@@ -147,7 +147,4 @@ def _set_open(day: dt.date, is_open: bool):
         db().commit()
         flash(f"{day.isoformat()} 已{'开放' if is_open else '关闭'}"
               + ("" if is_open else "；已有的预约仍然有效，如需取消请在返校预约中逐个处理"), "success")
-    back = request.form.get("back")
-    if back == "month":
-        return redirect(url_for(".index", month=day.strftime("%Y-%m")))
     return redirect(url_for(".day", day_text=day.isoformat()))
