@@ -244,3 +244,15 @@ def test_a_bookings_page_shows_class_members_and_needs_as_text(app, runtime, wor
     assert "计算机学院" in text and "王磊" in text and "李娜的先生" in text and "赵敏" in text
     assert "&lt;script&gt;" in text and "<script>alert" not in text
     assert "已报名 4 人" in text
+
+
+def test_the_college_page_lists_coming_classes_and_refuses_an_empty_programme(app, runtime, world):
+    dean = client_of(app, "dean")
+    page = dean.get("/admin/reunion/college/").text
+    assert f'id="booking-{world.cs}"' in page
+    assert f'id="booking-{world.past}"' not in page          # its day has passed
+    response = _post(dean, "/admin/reunion/college/", f"/admin/reunion/bookings/{world.cs}/programme",
+                     {"programme": "   ", "back": "college"})
+    assert response.request.path == "/admin/reunion/college/" and "请填写这一项" in response.text
+    assert _booking(runtime, world.cs).status is BookingStatus.PENDING
+    assert _pushes(runtime, "programme") == []
