@@ -33,6 +33,9 @@ ACTIONS = {
     "contact_viewed": "查看联系方式", "roster_imported": "导入花名册",
     "broadcast_sent": "发送推送", "broadcast_scheduled": "定时推送", "broadcast_test": "发送测试推送",
     "broadcast_retried": "重试推送", "broadcast_cancelled": "取消推送", "test_recipient_set": "设置测试接收人",
+    "reunion_day_changed": "修改返校日", "reunion_programme": "确认返校安排",
+    "reunion_approved": "批准返校预约", "reunion_declined": "不批准返校预约",
+    "reunion_visited": "登记已返校", "reunion_no_show": "登记返校未到", "reunion_photo": "添加返校合影",
 }
 
 TARGET_LENGTH = 200

@@ -32,6 +32,7 @@ from models import (
     StaffRole,
     WechatUser,
 )
+from models.reunion import ReunionBooking
 
 Row = TypeVar("Row")
 Rule = Callable[["Scope"], ColumnElement[bool]]
@@ -134,4 +135,12 @@ def _pushes(scope: Scope) -> ColumnElement[bool]:
 def _deliveries(scope: Scope) -> ColumnElement[bool]:
     if scope.role is StaffRole.LIAISON:
         return Delivery.push_id.in_(select(Push.id).where(_pushes(scope)))
+    return false()
+
+
+@scope_rule(ReunionBooking)
+def _reunion_bookings(scope: Scope) -> ColumnElement[bool]:
+    # A college coordinator runs its own classes' visits; a chapter has no part in them.
+    if scope.role is StaffRole.COLLEGE:
+        return ReunionBooking.college == scope.college
     return false()

@@ -83,11 +83,17 @@ def _nest_pages() -> None:
         guard,
         menu,
         push_pages,
+        reunion_bookings,
+        reunion_calendar,
+        reunion_college,
+        reunion_dayplan,
+        reunion_feedback,
         roster,
         verification,
     )
 
     guard.install(bp)
     for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
-                 consent, alerts, verification, chapters, menu):
+                 consent, alerts, verification, chapters, menu, reunion_calendar, reunion_bookings,
+                 reunion_college, reunion_dayplan, reunion_feedback):
         bp.register_blueprint(page.bp)
