@@ -187,13 +187,24 @@ class FeedbackStep(StrEnum):   # the values are what Redis keeps: never rename o
     SCORE = "score"
 
 
-FULL = re.compile(r"^(\d+)\s+(\S+)\s*(.*)$", re.S)
-SCORE_AND_TEXT = re.compile(r"^(\S+)\s*(.*)$", re.S)
+KEYWORD = "返校评价"
+# 12 5 很好 / 12，5分，很好: the booking number, then the score and the line.
+NUMBER_FIRST = re.compile(r"^#?(\d+)[\s,，、:：]+(.*)$", re.S)
+# 5 很好 / 5分，很好 / 十分满意 (no digits: refused as a score)
+SCORE_AND_TEXT = re.compile(r"^(\d+(?:\.\d+)?|\S+?)\s*分?[\s,，、。.!！:：;；]*(.*)$", re.S)
 
 
 def _score(raw: str) -> int | None:
-    raw = raw.strip().removesuffix("分")
     return int(raw) if raw.isdigit() else None
+
+
+def _said(ctx: Context) -> str:
+    """What follows the keyword as the alumnus typed it: the router's arguments are normalized
+    (punctuation becomes spaces), and the line is theirs to keep as written."""
+    raw = (ctx.message.text or "").strip()
+    if raw.startswith(KEYWORD):
+        return raw.removeprefix(KEYWORD).lstrip(" ,，:：")
+    return raw if ctx.dialog.active else ctx.args.strip()
 
 
 def _bound(ctx: Context) -> bool:
@@ -205,26 +216,25 @@ def feedback_command(ctx: Context) -> str:
     """`返校评价 12 5 很好` answers at once; `返校评价` alone asks about the latest visit."""
     if not _bound(ctx):
         return texts.FEEDBACK_NOT_BOUND
-    args = ctx.args.strip()
+    args = _said(ctx)
     if not args:
         booking = latest_visit(ctx.session, ctx.user)
         if booking is None:
             return texts.FEEDBACK_NOTHING
         ctx.dialog.start(FEEDBACK_DIALOG, FeedbackStep.SCORE, booking_id=booking.id)
         return texts.FEEDBACK_ASK.format(day=texts.day_label(booking.day.day), booking_id=booking.id)
-    found = FULL.match(args)
-    if found is None:
+    found = NUMBER_FIRST.match(args)
+    scored = SCORE_AND_TEXT.match(found[2]) if found else None
+    if scored is None:
         return texts.FEEDBACK_USAGE
-    booking_id, raw_score, line = int(found[1]), found[2], found[3]
-    return _answer(ctx, booking_id, raw_score, line)
+    return _answer(ctx, int(found[1]), scored[1], scored[2])
 
 
 def score_step(ctx: Context) -> str:
-    found = SCORE_AND_TEXT.match(ctx.args.strip())
+    found = SCORE_AND_TEXT.match(_said(ctx))
     if found is None:
         return texts.FEEDBACK_BAD_SCORE
-    reply = _answer(ctx, int(ctx.dialog.data["booking_id"]), found[1], found[2])
-    return reply
+    return _answer(ctx, int(ctx.dialog.data["booking_id"]), found[1], found[2])
 
 
 def _answer(ctx: Context, booking_id: int, raw_score: str, line: str) -> str:
