@@ -79,3 +79,13 @@ FEEDBACK_NOT_VISITED = "编号 {booking_id} 的返校尚未完成，返校结束
 FEEDBACK_SAVED = "谢谢您的评价（{score} 分）！您的意见会帮助我们把下一次返校办得更好。"
 FEEDBACK_UPDATED = "已更新您的评价（{score} 分），谢谢！每位校友每次返校只保留最新的一条评价。"
 FEEDBACK_NOT_BOUND = "请先发送「绑定 姓名 学号」认证校友身份，再评价返校。"
+
+
+# --- 秩年邀请 (the admin page's one-step invitation) ----------------------------------------------
+
+INVITE = (
+    "【秩年返校邀请】{who}校友，您好！{when}是您毕业 {anniversary} 周年，{school}诚邀您与同窗重回母校看看。"
+    "发送「返校」查看可预约的返校日期，或点击菜单「返校活动 → 秩年返校」。"
+)
+THIS_YEAR = "今年"
+NEXT_YEAR = "明年（{year} 年）"

@@ -33,6 +33,8 @@ ACTIONS = {
     "contact_viewed": "查看联系方式", "roster_imported": "导入花名册",
     "broadcast_sent": "发送推送", "broadcast_scheduled": "定时推送", "broadcast_test": "发送测试推送",
     "broadcast_retried": "重试推送", "broadcast_cancelled": "取消推送", "test_recipient_set": "设置测试接收人",
+    "publication_added": "添加刊物", "publication_changed": "修改刊物", "publication_hidden": "隐藏刊物",
+    "publication_shown": "恢复刊物", "reunion_invited": "秩年返校邀请",
 }
 
 TARGET_LENGTH = 200

@@ -82,12 +82,14 @@ def _nest_pages() -> None:
         dashboard,
         guard,
         menu,
+        publications,
         push_pages,
+        reunion_outreach,
         roster,
         verification,
     )
 
     guard.install(bp)
     for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
-                 consent, alerts, verification, chapters, menu):
+                 consent, alerts, verification, chapters, menu, publications, reunion_outreach):
         bp.register_blueprint(page.bp)

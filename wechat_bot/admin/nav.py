@@ -22,6 +22,7 @@ NAV = [
     NavItem("提醒", "admin.alerts.index"),
     NavItem("身份核验", "admin.verification.index"),
     NavItem("分会", "admin.chapters.index"),
+    NavItem("刊物与新闻", "admin.publications.index"), NavItem("秩年邀请", "admin.reunion_outreach.index"),
     NavItem("自定义菜单", "admin.menu.index"),
     NavItem("账号管理", "admin.accounts.index"),
     NavItem("审计日志", "admin.audit_log.index"),
