@@ -138,3 +138,34 @@ def test_the_api_refuses_who_was_not_on_the_visit(live):
     assert missing.status_code == 404
     assert live.call("POST", f"/reunions/bookings/{booking_id}/feedback",
                      json={"score": 5}).status_code == 401
+
+
+def test_two_answers_at_once_leave_one_row(runtime):
+    import datetime as dt
+    import threading
+
+    from handlers.reunion.feedback import Outcome, give_feedback
+    from models import WechatUser
+
+    booking_id = visited_class(runtime)
+    barrier = threading.Barrier(2)
+    outcomes, failures = [], []
+
+    def answer(score: int):
+        try:
+            with runtime.sessions.begin() as session:
+                user = session.scalar(select(WechatUser).where(WechatUser.openid == "o-li"))
+                barrier.wait()
+                outcomes.append(give_feedback(session, user, booking_id, score, None,
+                                              now=dt.datetime.now(dt.UTC)).outcome)
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=answer, args=(score,)) for score in (2, 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert sorted(outcomes) == sorted([Outcome.SAVED, Outcome.UPDATED])
+    assert len(answers(runtime)) == 1

@@ -273,3 +273,29 @@ def test_thanks_wait_for_the_morning_and_skip_what_was_not_visited(runtime):
 def test_a_visit_long_past_gets_no_late_thanks(runtime):
     class_of_2016(runtime, status=BookingStatus.VISITED)
     assert run(scheduler(runtime, MORNING_AFTER + dt.timedelta(days=10)), "reunion-thanks") == []
+
+
+def test_two_leaders_scanning_at_once_queue_the_reminder_once(runtime):
+    import threading
+
+    add_publications(runtime)
+    class_of_2016(runtime)
+    barrier = threading.Barrier(4)
+    results, failures = [], []
+
+    def leader():
+        try:
+            ctx = scheduler(runtime, WEEK_BEFORE)
+            barrier.wait()
+            results.extend(run(ctx, "reunion-reminders"))
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=leader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert [r.kind for r in results] == ["remind-7d"]
+    assert len(pushes(runtime)) == 4   # the text and its three cards, once
