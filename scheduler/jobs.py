@@ -113,8 +113,8 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     - event reminders, 24 hours and 2 hours before an event (the events issue): due are the
       registrations whose reminder is due and not yet sent; the scheduler queues a reminder to
       each and the feature marks them reminded — one transaction;
-    - reunion reminders, 7 days and 1 day before a booked visit (the reunion bookings issue),
-      the same way.
+    - reunion reminders, 7 days and 1 day before an approved visit, and the thanks after it
+      (`reunion-reminders`, `reunion-thanks`: handlers.reunion.reminders and .feedback), so.
 
     Jobs that remind at a fixed offset are periodic scans (every few minutes) for what became due,
     never one APScheduler date job per event: a rescheduled event then needs no job surgery.
