@@ -32,6 +32,15 @@ class Notice:
     audience: str     # an outbox audience: "year:2016", "users:3,7"
     kind: str         # broadcast, notification or reminder
     created_by: str   # who caused it, for staff reading the push: "<feature>:<event>"
+    # The consent category whose opt-outs it honours; None: a notice about one's own business.
+    category: str | None = None
+    url: str | None = None                    # where a template message opens when tapped
+    # A customer-service message of another type than text ({"msgtype": "news", …}); a channel
+    # that cannot carry it (a template) sends `text` with `url` instead (scheduler.channels).
+    custom_message: dict[str, Any] | None = None
+    # Pushes queued right after this one, in the same transaction, to the same audience (the
+    # reminder's news cards): done or rolled back with it; `mark` sees only this one's push.
+    follow_ups: tuple[Notice, ...] = ()
 
 
 class Notify(Protocol):

@@ -42,7 +42,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.reunion import BOOKINGS_OPEN
+from handlers.reunion.feedback import REUNION_THANKS
 from handlers.reunion.outreach import ANNIVERSARY_INVITATIONS
+from handlers.reunion.reminders import REUNION_REMINDERS
 from handlers.settings import Settings
 from models.message_log import MessageLog
 from scheduler.app import JobSpec
@@ -111,8 +113,8 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     - event reminders, 24 hours and 2 hours before an event (the events issue): due are the
       registrations whose reminder is due and not yet sent; the scheduler queues a reminder to
       each and the feature marks them reminded — one transaction;
-    - reunion reminders, 7 days and 1 day before a booked visit (the reunion bookings issue),
-      the same way.
+    - reunion reminders, 7 days and 1 day before an approved visit, and the thanks after it
+      (`reunion-reminders`, `reunion-thanks`: handlers.reunion.reminders and .feedback), so.
 
     Jobs that remind at a fixed offset are periodic scans (every few minutes) for what became due,
     never one APScheduler date job per event: a rescheduled event then needs no job surgery.
@@ -126,6 +128,9 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     if BOOKINGS_OPEN:  # the invitation points at 「返校」, which must lead to a booking
         jobs.append(notice_job("anniversary-outreach", anniversary_outreach,
                                ANNIVERSARY_INVITATIONS, context.features))
+        jobs.append(notice_job("reunion-reminders", reunion_reminders, REUNION_REMINDERS,
+                               context.features))
+        jobs.append(notice_job("reunion-thanks", reunion_thanks, REUNION_THANKS, context.features))
     if context.delivery is not None:
         jobs.insert(0, JobSpec("deliver-pushes", deliver_pushes,
                                IntervalTrigger(seconds=settings.delivery_interval_seconds),
@@ -208,6 +213,18 @@ def clean_up(context: JobContext) -> int:
 def anniversary_outreach(context: JobContext):
     """Invite this year's anniversary classes (秩年) to come back; see handlers.reunion.outreach."""
     return send_due_notices(context.sessions, ANNIVERSARY_INVITATIONS, now=context.clock(),
+                            settings=context.features)
+
+
+def reunion_reminders(context: JobContext):
+    """Remind approved reunion bookings 7 days and 1 day before; see handlers.reunion.reminders."""
+    return send_due_notices(context.sessions, REUNION_REMINDERS, now=context.clock(),
+                            settings=context.features)
+
+
+def reunion_thanks(context: JobContext):
+    """Thank visited classes and ask their one question; see handlers.reunion.feedback."""
+    return send_due_notices(context.sessions, REUNION_THANKS, now=context.clock(),
                             settings=context.features)
 
 

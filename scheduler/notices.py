@@ -16,7 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.notices import ScheduledNotices
+from handlers.notices import Notice, ScheduledNotices
 from handlers.settings import Settings
 from scheduler.app import JobSpec
 from scheduler.outbox import count_recipients, queue_push
@@ -32,9 +32,10 @@ def send_due_notices(sessions: sessionmaker[Session], notices: ScheduledNotices,
         notice = item.notice
         with sessions() as session:
             push = None
-            if count_recipients(session, notice.audience):
-                push = queue_push(session, text=notice.text, audience=notice.audience,
-                                  kind=notice.kind, created_by=notice.created_by, now=now)
+            if count_recipients(session, notice.audience, notice.category):
+                push = _queue(session, notice, now)
+                for follow_up in notice.follow_ups:
+                    _queue(session, follow_up, now)
             marked = notices.mark(session, item, push, now)
             if marked is None:  # another run marked it first: its push stands, ours goes
                 session.rollback()
@@ -42,6 +43,12 @@ def send_due_notices(sessions: sessionmaker[Session], notices: ScheduledNotices,
             session.commit()
         done.append(marked)
     return done
+
+
+def _queue(session: Session, notice: Notice, now: datetime):
+    return queue_push(session, text=notice.text, audience=notice.audience, kind=notice.kind,
+                      created_by=notice.created_by, category=notice.category, url=notice.url,
+                      custom_message=notice.custom_message, now=now)
 
 
 def notice_job(job_id: str, func, notices: ScheduledNotices, settings: Settings) -> JobSpec:

@@ -36,6 +36,7 @@ class ReunionSettings:
     # Named venues for a class's gathering, "名称:座位数"; each holds one class a day.
     venues: list[str] = field(default_factory=lambda: [
         "逸夫楼报告厅:200", "图书馆学术报告厅:120", "主楼会议室:60", "校友之家活动室:40"])
+    entry_gate: str = "学校正门"        # where visiting classes come in: named in the 1-day reminder
     # MM-DD, local: from this day on the yearly invitation goes out (handlers.reunion.outreach).
     # Not a [reunion] key: the file keeps it as scheduler.anniversary_outreach_date, and
     # wechat_bot.config copies it here once, after reading the file.

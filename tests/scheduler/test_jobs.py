@@ -177,22 +177,27 @@ def test_clean_up_deletes_message_log_rows_past_the_retention_only(runtime, monk
 
 def test_the_registry_holds_each_job_the_context_can_run(runtime):
     bare = context(runtime)
-    assert [j.id for j in scheduled_jobs(bare)] == ["clean-up"]
+    reunion_jobs = ["anniversary-outreach", "reunion-reminders", "reunion-thanks"]
+    assert [j.id for j in scheduled_jobs(bare)] == ["clean-up", *reunion_jobs]
     full = context(runtime, alumni_tag="已认证校友")
     full.delivery = DeliveryParts(FakeSender(), FakeLimiter())
     full.wechat = object()
     jobs = {j.id: j for j in scheduled_jobs(full)}
-    assert list(jobs) == ["deliver-pushes", "clean-up", "link-unionids", "sync-alumni-tag"]
+    assert list(jobs) == ["deliver-pushes", "clean-up", *reunion_jobs, "link-unionids",
+                          "sync-alumni-tag"]
+    assert str(jobs["reunion-reminders"].trigger) == "interval[0:05:00]"
     assert str(jobs["deliver-pushes"].trigger) == "interval[0:00:02]"
     assert "03:30" in jobs["clean-up"].description
 
 
-def test_the_anniversary_invitation_is_not_scheduled_while_reunion_booking_is_coming(runtime):
-    # It tells classes to send 「返校」, which only says 即将开放 until bookings exist (issue 21).
+def test_no_reunion_job_is_scheduled_while_reunion_bookings_are_closed(runtime, monkeypatch):
+    # The invitation tells classes to send 「返校」: with bookings closed it would lead nowhere.
+    monkeypatch.setattr("scheduler.jobs.BOOKINGS_OPEN", False)
     full = context(runtime, alumni_tag="已认证校友")
     full.delivery = DeliveryParts(FakeSender(), FakeLimiter())
     full.wechat = object()
-    assert "anniversary-outreach" not in {j.id for j in scheduled_jobs(full)}
+    ids = {j.id for j in scheduled_jobs(full)}
+    assert not ids & {"anniversary-outreach", "reunion-reminders", "reunion-thanks"}
 
 
 def test_delivery_threads_keep_that_many_calls_in_flight(runtime):

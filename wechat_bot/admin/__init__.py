@@ -82,12 +82,14 @@ def _nest_pages() -> None:
         dashboard,
         guard,
         menu,
+        publications,
         push_pages,
         reunion_bookings,
         reunion_calendar,
         reunion_college,
         reunion_dayplan,
         reunion_feedback,
+        reunion_outreach,
         roster,
         verification,
     )
@@ -95,5 +97,5 @@ def _nest_pages() -> None:
     guard.install(bp)
     for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
                  consent, alerts, verification, chapters, menu, reunion_calendar, reunion_bookings,
-                 reunion_college, reunion_dayplan, reunion_feedback):
+                 reunion_college, reunion_dayplan, reunion_feedback, publications, reunion_outreach):
         bp.register_blueprint(page.bp)

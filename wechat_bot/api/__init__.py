@@ -39,10 +39,12 @@ def _nest_resources() -> None:
         consents,
         docs,
         me,
+        reunion_feedback,
         subscriptions,
         verification,
     )
 
     # In the order the OpenAPI document and the docs page list them.
-    for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification):
+    for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
+                     reunion_feedback):
         bp.register_blueprint(resource.bp)

@@ -13,6 +13,7 @@ from handlers.chapters import bot as chapters
 from handlers.consent import bot as consent
 from handlers.directory import bot as directory
 from handlers.directory import editing
+from handlers.reunion import feedback as reunion_feedback
 from handlers.verification import bot as verification
 from menus.keys import MenuKey
 from wechat_bot.conversation.table import (
@@ -78,6 +79,8 @@ ROUTES = RoutingTable(
         keyword("我的返校码", to=coming.REUNIONS),
         menu(MenuKey.REUNION_INFO, to=coming.REUNIONS),
         menu(MenuKey.REUNION_MINE, to=coming.REUNIONS),
+        dialog(reunion_feedback.FEEDBACK_DIALOG,
+               keyword("返校评价", to=reunion_feedback.feedback_command, takes=SPACED)),
         # events (issue 22): coming
         keyword("活动", "events", to=coming.EVENTS),
         keyword("报名", to=coming.EVENTS, takes=NUMBER),
