@@ -41,6 +41,7 @@ MAC_CHARS = 16
 MINUTE = 60
 # The previous minute's code still passes: clocks differ and people are slow to show a phone.
 GRACE_MINUTES = 1
+MAX_MEMBER_ID = 2**31 - 1   # a 32-bit id column on PostgreSQL: a larger number names nobody
 _SHAPE = re.compile(r"^RP1\.(\d{1,12})\.(\d{8})\.(\d{1,12}|D)\.([A-Z2-7]{16})$")
 
 
@@ -138,6 +139,8 @@ def read_code(key: bytes, code: str, now: dt.datetime, today: dt.date) -> Claim:
     except ValueError:
         raise PassRefused(Refusal.FORGED, texts.FORGED) from None
     member_id = int(member_text)
+    if member_id > MAX_MEMBER_ID:
+        raise PassRefused(Refusal.FORGED, texts.FORGED)
     if not hmac.compare_digest(mac, _mac(key, member_id, day, when)):
         raise PassRefused(Refusal.FORGED, texts.FORGED)
     if day != today:
