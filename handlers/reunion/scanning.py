@@ -30,7 +30,7 @@ from handlers.reunion.calendar import local_today
 from handlers.reunion.passes import PassRefused, read_code
 from handlers.settings import Settings
 from models import Alumnus
-from models.reunion import BookingStatus, ReunionBooking, ReunionMeal, ReunionMember
+from models.reunion import BookingStatus, ReunionBooking, ReunionDay, ReunionMeal, ReunionMember
 
 # Passes of these bookings admit their members; the others are refused with the status's reason.
 ADMITTING = (BookingStatus.APPROVED, BookingStatus.VISITED)
@@ -127,3 +127,65 @@ def _serve(session: Session, member: ReunionMember, booking: ReunionBooking, mea
         at = f"{first.astimezone(zone):%H:%M}" if first else "此前"
         return _refused(meal, texts.meal_before(meal, at), **who)
     return ScanResult(True, texts.meal_served(meal, member.party), station=meal, recorded=meal, **who)
+
+
+# --- the day's live page (当日到场) ---
+
+# Bookings the live page lists: those expected or already settled on the day.
+ON_THE_DAY = (BookingStatus.APPROVED, BookingStatus.VISITED, BookingStatus.NO_SHOW)
+
+
+@dataclass(frozen=True)
+class LiveRow:
+    booking_id: int
+    class_label: str
+    status: str
+    slot: str
+    members: int            # passes (joined classmates)
+    expected: int           # people: members and their companions
+    arrived_members: int
+    arrived: int            # people through the gate (a member's scan admits the party)
+    lunch: bool             # asked for
+    lunch_served: int       # plates
+    dinner: bool
+    dinner_served: int
+
+
+@dataclass(frozen=True)
+class LiveDay:
+    day: dt.date
+    rows: list[LiveRow]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        keys = ("members", "expected", "arrived_members", "arrived", "lunch_served", "dinner_served")
+        return {"bookings": len(self.rows)} | {k: sum(getattr(r, k) for r in self.rows) for k in keys}
+
+    def as_dict(self) -> dict:
+        return {"day": self.day.isoformat(), "totals": self.totals,
+                "rows": [row.__dict__ for row in self.rows]}
+
+
+def day_live(session: Session, day: dt.date, visible) -> LiveDay:
+    """Arrivals and meals per booking of `day`; `visible` is the viewer's WHERE clause on
+    ReunionBooking (handlers.staff.scope)."""
+    bookings = list(session.scalars(
+        select(ReunionBooking).join(ReunionDay, ReunionBooking.day_id == ReunionDay.id)
+        .where(ReunionDay.day == day, ReunionBooking.status.in_(ON_THE_DAY), visible)
+        .order_by(ReunionBooking.slot_id, ReunionBooking.id)))
+    member_ids = [m.id for b in bookings for m in b.members]
+    served: dict[tuple[int, str], bool] = {}
+    if member_ids:
+        for member_id, meal in session.execute(select(ReunionMeal.member_id, ReunionMeal.meal)
+                                               .where(ReunionMeal.member_id.in_(member_ids))):
+            served[member_id, meal] = True
+    rows = []
+    for b in bookings:
+        came = [m for m in b.members if m.arrived_at is not None]
+        rows.append(LiveRow(
+            booking_id=b.id, class_label=class_label(b), status=b.status.value, slot=b.slot.label,
+            members=len(b.members), expected=sum(m.party for m in b.members),
+            arrived_members=len(came), arrived=sum(m.party for m in came),
+            lunch=b.lunch, lunch_served=sum(m.party for m in b.members if (m.id, "lunch") in served),
+            dinner=b.dinner, dinner_served=sum(m.party for m in b.members if (m.id, "dinner") in served)))
+    return LiveDay(day, rows)
