@@ -76,3 +76,14 @@ def test_without_a_booking_the_reply_says_how_to_join(server):
 def test_a_stranger_is_told_to_bind_first(server):
     answer = say(server.app.test_client(), server.runtime.config.wechat.token, "o-stranger", "我的返校码")
     assert "绑定" in answer
+
+
+def test_when_wechat_refuses_the_upload_the_code_comes_as_text_to_type(make_app):
+    from tests.sandbox.support import DEAD_URL
+
+    app = make_app(wechat={"api_base_url": DEAD_URL})   # nothing listens: the upload fails
+    runtime = app.extensions["alumni_bot"]
+    _, member_id = book(runtime, today())
+    answer = say(app.test_client(), runtime.config.wechat.token, "o-bot-pass", "我的返校码")
+    code = issue_day_code(pass_key(runtime.config.app.secret_key), member_id, today(), ZONE).code
+    assert "图片暂时无法发送" in answer and answer.endswith(code)
