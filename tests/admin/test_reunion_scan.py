@@ -90,3 +90,16 @@ def test_college_accounts_scan_and_liaisons_may_not(app, runtime):
     other = app.test_client()
     login(other, "liaison")
     assert other.get(SCAN).status_code == 403
+
+
+def test_a_college_coordinator_sees_only_their_colleges_classes_live(app, runtime):
+    booked_today(runtime)
+    with runtime.sessions.begin() as session:
+        other = add_classmate(session, "o-scan-econ", "2016020101", "王芳", college="经济学院",
+                              year=today().year - 10)
+        add_booking(session, other, day=today(), status=BookingStatus.APPROVED)
+    add_account(runtime, "econ", StaffRole.COLLEGE, college="经济学院")
+    client = app.test_client()
+    login(client, "econ")
+    rows = client.get("/admin/reunion/scan/live.json").get_json()["rows"]
+    assert [r["class_label"] for r in rows] == [f"经济学院 {today().year - 10} 届（10 周年）"]

@@ -10,7 +10,7 @@ refused, goes to the audit log.
 Scanning is open to admin, staff and college accounts and is not limited to the account's college:
 volunteers of any college staff the gate and the canteen, and the pass holder shows the pass. The
 live page lists the bookings the viewer's scope lets them see (a college coordinator: their
-college's, once handlers.staff.scope has the ReunionBooking rule).
+college's, by the ReunionBooking rule in handlers.staff.scope).
 """
 
 from __future__ import annotations
