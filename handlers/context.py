@@ -173,6 +173,11 @@ class Context:
     # notify(session, user_ids, text, now, created_by=...): queue a notification to those users
     # (handlers.notices.Notify; the door hands it in)
     notify: Callable[..., None] | None = None
+    # upload_image(png bytes, file name) -> a temporary media_id for an Image reply (the door's
+    # WeChat client; handlers never call WeChat), and the reunion passes' signing key, derived
+    # from the app's secret_key (handlers.reunion.passes.pass_key): both handed in by the door.
+    upload_image: Callable[[bytes, str], str] | None = None
+    pass_key: bytes = field(default=b"", repr=False)
     _user: WechatUser | None = field(default=None, repr=False)
 
     @property

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.reunion.passes import pass_key
 from models.db import make_engine, make_session_factory
 from wechat_bot.config import Config
 from wechat_bot.conversation.dialogs import DialogStore
@@ -62,7 +63,7 @@ class Runtime:
         key = config.wechat.encoding_aes_key
         writes = WriteBehind(RoundTrips(store))
         inbox = InboundQueue(store, keys, sessions, upstream=writes.flush)
-        return cls(
+        runtime = cls(
             config=config,
             engine=engine,
             sessions=sessions,
@@ -72,11 +73,14 @@ class Runtime:
             dialogs=dialogs,
             dedup=Deduplicator(store, keys, config.wechat.dedup_ttl_seconds),
             deadline=DeadlineRunner(config.wechat.reply_deadline_seconds),
-            dispatcher=Dispatcher(sessions, router, dialogs, inbox, store, config.features),
+            dispatcher=Dispatcher(sessions, router, dialogs, inbox, store, config.features,
+                                  pass_key=pass_key(config.app.secret_key)),
             inbox=inbox,
             crypto=MessageCrypto(key, config.wechat.app_id) if key else None,
             writes=writes,
         )
+        runtime.dispatcher.upload_image = runtime.upload_image
+        return runtime
 
     def close(self) -> None:
         """Finish in-flight handlers and write the queued message log (tests, shutdown)."""
@@ -93,6 +97,11 @@ class Runtime:
         from wechat_bot.wechat_client import build_wechat_client
 
         return build_wechat_client(self.config, self.store, self.keys)
+
+    def upload_image(self, data: bytes, filename: str) -> str:
+        """Upload an image as temporary media (kept three days) and return its media_id: what a
+        handler's Image reply names (handed to handlers as `Context.upload_image`)."""
+        return self.wechat.media.upload("image", (filename, data))["media_id"]
 
     @cached_property
     def delivery(self):

@@ -90,6 +90,7 @@ def _nest_pages() -> None:
         reunion_dayplan,
         reunion_feedback,
         reunion_outreach,
+        reunion_scan,
         roster,
         verification,
     )
@@ -97,5 +98,6 @@ def _nest_pages() -> None:
     guard.install(bp)
     for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
                  consent, alerts, verification, chapters, menu, reunion_calendar, reunion_bookings,
-                 reunion_college, reunion_dayplan, reunion_feedback, publications, reunion_outreach):
+                 reunion_college, reunion_dayplan, reunion_feedback, publications, reunion_outreach,
+                 reunion_scan):
         bp.register_blueprint(page.bp)

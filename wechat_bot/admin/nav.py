@@ -26,6 +26,7 @@ NAV = [
     NavItem("学院协调", "admin.reunion_college.index"), NavItem("当日安排", "admin.reunion_dayplan.index"),
     NavItem("返校反馈", "admin.reunion_feedback.index"),
     NavItem("刊物与新闻", "admin.publications.index"), NavItem("秩年邀请", "admin.reunion_outreach.index"),
+    NavItem("返校扫码", "admin.reunion_scan.index"),
     NavItem("自定义菜单", "admin.menu.index"),
     NavItem("账号管理", "admin.accounts.index"),
     NavItem("审计日志", "admin.audit_log.index"),

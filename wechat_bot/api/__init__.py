@@ -40,11 +40,12 @@ def _nest_resources() -> None:
         docs,
         me,
         reunion_feedback,
+        reunion_pass,
         subscriptions,
         verification,
     )
 
     # In the order the OpenAPI document and the docs page list them.
     for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
-                     reunion_feedback):
+                     reunion_feedback, reunion_pass):
         bp.register_blueprint(resource.bp)

@@ -14,6 +14,7 @@ from handlers.consent import bot as consent
 from handlers.directory import bot as directory
 from handlers.directory import editing
 from handlers.reunion import feedback as reunion_feedback
+from handlers.reunion import pass_bot as reunion_pass
 from handlers.verification import bot as verification
 from menus.keys import MenuKey
 from wechat_bot.conversation.table import (
@@ -76,7 +77,7 @@ ROUTES = RoutingTable(
         keyword("我的预约", to=coming.REUNIONS),
         keyword("取消预约", to=coming.REUNIONS, takes=NUMBER),
         keyword("加入返校", to=coming.REUNIONS, takes=NUMBER),
-        keyword("我的返校码", to=coming.REUNIONS),
+        keyword("我的返校码", "返校码", to=reunion_pass.my_pass),
         menu(MenuKey.REUNION_INFO, to=coming.REUNIONS),
         menu(MenuKey.REUNION_MINE, to=coming.REUNIONS),
         dialog(reunion_feedback.FEEDBACK_DIALOG,

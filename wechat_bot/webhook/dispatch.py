@@ -30,7 +30,8 @@ LOGGED_CONTENT_CHARS = 500
 
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], router: Router, dialogs: DialogStore,
-                 inbox: InboundQueue, store, settings: Settings, clock=None) -> None:
+                 inbox: InboundQueue, store, settings: Settings, clock=None, *,
+                 pass_key: bytes = b"", upload_image=None) -> None:
         self._sessions = sessions
         self._router = router
         self._dialogs = dialogs
@@ -38,6 +39,10 @@ class Dispatcher:
         self._store = store
         self._settings = settings
         self._clock = clock or (lambda: datetime.now(UTC))
+        # What handlers are handed besides notify: the reunion passes' key and the media upload
+        # (the runtime's one WeChat client, set once the runtime exists).
+        self.pass_key = pass_key
+        self.upload_image = upload_image
 
     def dispatch(self, message: Message, dialog: DialogState, plan: Plan) -> Handled:
         """Run the router's `plan` for `message` in one transaction. `dialog` is the user's state,
@@ -61,6 +66,7 @@ class Dispatcher:
     def _context(self, message: Message, dialog: DialogState, now: datetime, session, user_loader) -> Context:
         return Context(session=session, message=message, store=self._store, now=now,
                        settings=self._settings, dialog=dialog, notify=notify_users,
+                       upload_image=self.upload_image, pass_key=self.pass_key,
                        available_commands=self._router.available_commands, user_loader=user_loader)
 
     def record(self, handled: Handled, pipe) -> None:
