@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from handlers.chapters.discovery import MAX_ID
 from handlers.context import Context
 from handlers.dialog import Dialog, step
 from handlers.notices import Notice, ScheduledNotices
@@ -152,7 +153,7 @@ def give_feedback(session: Session, user: WechatUser, booking_id: int, score: ob
     """Record the member's answer (BadFeedback for a bad score or too long a line)."""
     score = check_score(score)
     text = check_text(text)
-    booking = session.get(ReunionBooking, booking_id)
+    booking = session.get(ReunionBooking, booking_id) if 0 < booking_id <= MAX_ID else None
     if booking is None:
         return Answer(Outcome.NO_SUCH_BOOKING, booking_id)
     member = member_of(session, user, booking_id)
