@@ -81,7 +81,16 @@ def test_a_liaison_sees_no_reunion_page(app, runtime, world):
 def test_the_menu_offers_each_role_its_reunion_pages(app, runtime, world):
     def menu(user):
         return client_of(app, user).get("/admin/").text.split('aria-label="主菜单"')[1].split("</nav>")[0]
-    staff, dean = menu("clerk"), menu("dean")
+
+    def tabs(user):
+        page = client_of(app, user).get("/admin/reunion/bookings/").text
+        return page.split('aria-label="秩年返校"')[1].split("</nav>")[0]
+
+    # one entry in the top menu, the feature's pages as tabs on each of them
+    staff_menu, dean_menu = menu("clerk"), menu("dean")
+    assert staff_menu.count("秩年返校") == 1 and "返校日历" not in staff_menu
+    assert "秩年返校" in dean_menu
+    staff, dean = tabs("clerk"), tabs("dean")
     for title in ("返校日历", "返校预约", "当日安排", "返校反馈"):
         assert title in staff
     assert "学院协调" not in staff

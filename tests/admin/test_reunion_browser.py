@@ -1,5 +1,5 @@
 """Approving a class's reunion booking in a real browser (Debian's chromium through Playwright):
-the menu's 返校预约, the waiting list, the booking's page, 批准, the status and the flash; then
+the menu's 秩年返校 and its 返校预约 tab, the waiting list, the booking's page, 批准, the status and the flash; then
 declining another with a reason. The screenshot goes to a temporary folder, or $ADMIN_SCREENSHOTS."""
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def test_staff_approve_and_decline_reunion_bookings_in_the_browser(server, tmp_p
 
     with admin_page(1280, 900) as (page, errors):
         log_in(page, server.url, "clerk", PASSWORD)
-        page.get_by_role("link", name="返校预约").click()
+        page.get_by_role("link", name="秩年返校").click()   # the top menu's one entry …
+        page.get_by_role("navigation", name="秩年返校").get_by_role("link", name="返校预约").click()
         expect(page.get_by_role("heading", name="返校预约")).to_be_visible()
         row = page.locator(f'#bookings tr[data-booking="{world.cs}"]')
         expect(row).to_contain_text("计算机学院")

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Flask, request
 
 from models.staff import ROLE_LABELS
-from wechat_bot.admin.nav import visible_nav
+from wechat_bot.admin.nav import group_tabs, is_current, visible_nav
 
 CHART_JS = "vendor/chart-4.6.2.umd.min.js"  # static/vendor/README.txt says where it came from
 
@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
         if not _is_admin_request():
             return {}
         config = app.extensions["alumni_bot"].config
-        return {"admin_nav": visible_nav, "chart_js": CHART_JS, "role_labels": ROLE_LABELS,
+        return {"admin_nav": visible_nav, "nav_tabs": group_tabs, "nav_current": is_current, "chart_js": CHART_JS, "role_labels": ROLE_LABELS,
                 "account_name": config.app.account_name}
 
     @app.after_request
