@@ -342,19 +342,8 @@ def join(session: Session, alumnus: Alumnus | None, booking_id: int, companions:
     if alumnus is None or alumnus.wechat_user_id is None:
         raise BookingRefused("not_bound", texts.R_NOT_BOUND)
     names = clean_companions(companions)
-    booking = _booking(session, booking_id)
-    klass = class_of(alumnus, settings)
-    if (booking.college, booking.graduation_year) != (klass.college, klass.graduation_year):
-        raise BookingRefused("other_class", texts.R_OTHER_CLASS.format(
-            number=booking.id, label=texts.class_label(booking.graduation_year, booking.college)))
+    booking = check_join(session, alumnus, booking_id, now=now, settings=settings)
     label = texts.full_date(booking.day.day)
-    if booking.status not in OPEN_STATUSES:
-        raise BookingRefused("not_open", texts.R_NOT_HOLDING.format(
-            number=booking.id, status=texts.STATUS_NAMES[booking.status.value]))
-    if booking.day.day < local_today(now, settings):
-        raise BookingRefused("past", texts.R_PAST.format(day=label))
-    if _member(session, booking.id, alumnus.id) is not None:
-        raise BookingRefused("already_member", texts.R_ALREADY_MEMBER.format(number=booking.id, day=label))
     party = 1 + len(names)
     try:
         with session.begin_nested():
@@ -377,6 +366,28 @@ def join(session: Session, alumnus: Alumnus | None, booking_id: int, companions:
             name=alumnus.name, number=booking.id, day=label, companions=extra, headcount=headcount),
             now, created_by=JOIN_NOTICE_BY)
     return Joined(booking, member, grew)
+
+
+def check_join(session: Session, alumnus: Alumnus | None, booking_id: int, *, now: dt.datetime,
+               settings: Settings) -> ReunionBooking:
+    """The booking the alumnus may join, or BookingRefused: what the bot checks before asking
+    for companions' names, and join checks again."""
+    if alumnus is None or alumnus.wechat_user_id is None:
+        raise BookingRefused("not_bound", texts.R_NOT_BOUND)
+    booking = get_booking(session, booking_id)
+    klass = class_of(alumnus, settings)
+    if (booking.college, booking.graduation_year) != (klass.college, klass.graduation_year):
+        raise BookingRefused("other_class", texts.R_OTHER_CLASS.format(
+            number=booking.id, label=texts.class_label(booking.graduation_year, booking.college)))
+    label = texts.full_date(booking.day.day)
+    if booking.status not in OPEN_STATUSES:
+        raise BookingRefused("not_open", texts.R_NOT_HOLDING.format(
+            number=booking.id, status=texts.STATUS_NAMES[booking.status.value]))
+    if booking.day.day < local_today(now, settings):
+        raise BookingRefused("past", texts.R_PAST.format(day=label))
+    if _member(session, booking.id, alumnus.id) is not None:
+        raise BookingRefused("already_member", texts.R_ALREADY_MEMBER.format(number=booking.id, day=label))
+    return booking
 
 
 def _grow_for(session: Session, booking: ReunionBooking, party: int, label: str) -> int:
@@ -416,7 +427,7 @@ def cancel(session: Session, user: WechatUser, booking_id: int, *, now: dt.datet
     records = _records(session, user)
     if not records:
         raise BookingRefused("not_bound", texts.R_NOT_BOUND)
-    booking = _booking(session, booking_id)
+    booking = get_booking(session, booking_id)
     classes = {(class_of(r, settings).college, r.graduation_year) for r in records}
     if (booking.college, booking.graduation_year) not in classes:
         raise BookingRefused("not_yours", texts.R_NOT_YOURS.format(number=booking.id))
@@ -496,7 +507,7 @@ def booking_of_class(session: Session, klass: ReunionClass, anniversary: int) ->
     return session.scalar(select(ReunionBooking).where(ReunionBooking.class_key == klass.key(anniversary)))
 
 
-def _booking(session: Session, booking_id: int) -> ReunionBooking:
+def get_booking(session: Session, booking_id: int) -> ReunionBooking:
     booking = session.get(ReunionBooking, booking_id, options=[
         selectinload(ReunionBooking.day), selectinload(ReunionBooking.slot),
         selectinload(ReunionBooking.members)]) if 0 < booking_id < 2**31 else None

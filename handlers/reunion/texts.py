@@ -104,7 +104,7 @@ def needs_summary(*, people: int, lodging: int, venue: bool, tour: bool, lunch: 
 BOOKED = ("预约已提交，编号 {number}。\n{label}，{day} {slot}，{people} 人。\n{needs}{venue}\n"
           "学院确认活动安排、学校审核后会通知您。\n"
           "请把「加入返校 {number}」转告同学，加入后每人都有返校码。发送「我的预约」查看，"
-          "「取消预约 {number}」可在返校前一天零点前取消。")
+          "「取消预约 {number}」可在返校日零点前取消。")
 BOOKED_VENUE = "\n座谈场地：{name}（{seats} 座）"
 DROPPED = "\n注意：{what}已没有余量，这次预约未包含。"
 DROPPED_NAMES = {"tour": "校园导览", "lunch": "午餐", "dinner": "晚餐", "venue": "座谈场地",
@@ -140,7 +140,7 @@ R_ALREADY_MEMBER = "您已在编号 {number} 的返校预约中（{day}）。发
 R_JOIN_FULL = "{day} 还可接待 {left} 人，加入需要增加 {more} 人，名额不够了。可少带几位家属再试。"
 R_NOT_CONTACT = "只有预约人（{name}）可以取消编号 {number} 的预约。"
 R_NOT_YOURS = "编号 {number} 不是您班级的返校预约，不能取消。"
-R_CANCEL_TOO_LATE = "返校前一天零点后不能再取消（编号 {number}，{day}）。如有变化请联系学院。"
+R_CANCEL_TOO_LATE = "返校日零点起不能再取消（编号 {number}，{day}）。如有变化请联系学院。"
 R_ALREADY_CANCELLED = "编号 {number} 的返校预约已经{status}了。"
 STATUS_NAMES = {"pending": "待审核", "confirmed": "学院已确认，待学校审核", "approved": "已通过",
                 "declined": "未通过", "cancelled": "已取消", "visited": "已返校", "no_show": "未到访"}
@@ -169,5 +169,5 @@ MINE_ITEM = ("编号 {number}｜{day} {slot}｜{status}\n"
              "{label}，预约 {people} 人，已加入 {members} 位同学（共 {headcount} 人）{role}")
 MINE_ROLE_CONTACT = "，您是预约人"
 MINE_REASON = "\n原因：{reason}"
-MINE_NEXT_CONTACT = "可以：「取消预约 {number}」（返校前一天零点前）· 返校当天「我的返校码」"
+MINE_NEXT_CONTACT = "可以：「取消预约 {number}」（返校日零点前）· 返校当天「我的返校码」"
 MINE_NEXT_MEMBER = "返校当天发送「我的返校码」出示入校码。"
