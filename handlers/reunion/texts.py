@@ -135,13 +135,13 @@ R_DINNER = "{day} 食堂晚餐还余 {left} 份，您需要 {wanted} 份。可�
 R_VENUE = "{day} 没有 {seats} 座以上的空闲场地了，可不订场地或换一天。"
 R_NO_BOOKING = "没有编号为 {number} 的返校预约。发送「我的预约」查看您的预约。"
 R_OTHER_CLASS = "编号 {number} 是{label}的返校预约，只有该班的校友可以加入。"
-R_NOT_HOLDING = "编号 {number} 的返校预约{status}，不能再加入。"
+R_NOT_HOLDING = "编号 {number} 的返校预约当前为「{status}」，不能再加入。"
 R_ALREADY_MEMBER = "您已在编号 {number} 的返校预约中（{day}）。发送「我的预约」查看。"
 R_JOIN_FULL = "{day} 还可接待 {left} 人，加入需要增加 {more} 人，名额不够了。可少带几位家属再试。"
 R_NOT_CONTACT = "只有预约人（{name}）可以取消编号 {number} 的预约。"
 R_NOT_YOURS = "编号 {number} 不是您班级的返校预约，不能取消。"
 R_CANCEL_TOO_LATE = "返校日零点起不能再取消（编号 {number}，{day}）。如有变化请联系学院。"
-R_ALREADY_CANCELLED = "编号 {number} 的返校预约已经{status}了。"
+R_ALREADY_CANCELLED = "编号 {number} 的返校预约当前为「{status}」，不能取消。"
 STATUS_NAMES = {"pending": "待审核", "confirmed": "学院已确认，待学校审核", "approved": "已通过",
                 "declined": "未通过", "cancelled": "已取消", "visited": "已返校", "no_show": "未到访"}
 
