@@ -30,7 +30,7 @@ from handlers.reunion.booking import (
     my_bookings,
 )
 from handlers.reunion.calendar import day_view, first_bookable_day, local_today, open_by_default
-from handlers.reunion.eligibility import Eligibility, class_of, eligibility, reply
+from handlers.reunion.eligibility import best, record_for_day, record_of_class, reply
 from models import Alumnus
 from models.reunion import HOLDING
 
@@ -62,7 +62,7 @@ def info_command(ctx: Context) -> str:
     records = bound_records(ctx.session, ctx.user)
     if not records:
         return texts.NOT_BOUND
-    record, found = _best(ctx, records)
+    record, found = best(ctx.session, records, ctx.now, ctx.settings)
     text = reply(found, ctx.settings, limit=LISTED_DAYS)
     if found.eligible and found.booking is None and found.days:
         days = [f"{d.day:%Y-%m-%d}" for d in found.days[:LISTED_DAYS]]
@@ -201,7 +201,7 @@ def book_command(ctx: Context) -> str:
     day = _date(parts[0])
     if day is None:
         return texts.BAD_DATE.format(text=parts[0], example=example)
-    record = _record_for(ctx, records, day)
+    record = record_for_day(records, day, ctx.settings)
     try:
         booked = book(ctx.session, record, day, int(parts[1]), DEFAULT_NEEDS, now=ctx.now,
                       settings=ctx.settings, channel="bot", optional=True)
@@ -251,7 +251,7 @@ def companions_step(ctx: Context) -> str:
     records = bound_records(ctx.session, ctx.user)
     try:
         booking = _joinable(ctx, records, number)
-        record = _member_record(ctx, records, booking)
+        record = record_of_class(records, booking.college, booking.graduation_year, ctx.settings)
         joined = join(ctx.session, record, number, names, now=ctx.now, settings=ctx.settings,
                       notify=ctx.notify)
     except BookingRefused as refused:
@@ -304,28 +304,10 @@ def cancel_command(ctx: Context) -> str:
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def _best(ctx: Context, records: list[Alumnus]) -> tuple[Alumnus, Eligibility]:
-    """The record whose class may book now (本科 and 硕士 are two classes); else the first."""
-    found = [(r, eligibility(ctx.session, r, ctx.now, ctx.settings)) for r in records]
-    return next(((r, e) for r, e in found if e.eligible), found[0])
-
-
-def _record_for(ctx: Context, records: list[Alumnus], day: dt.date) -> Alumnus:
-    years = ctx.settings.reunion.anniversary_years
-    return next((r for r in records if day.year - r.graduation_year in years), records[0])
-
-
-def _member_record(ctx: Context, records: list[Alumnus], booking) -> Alumnus | None:
-    for r in records:
-        klass = class_of(r, ctx.settings)
-        if (klass.college, klass.graduation_year) == (booking.college, booking.graduation_year):
-            return r
-    return records[0] if records else None
-
-
 def _joinable(ctx: Context, records: list[Alumnus], number: int):
     booking = get_booking(ctx.session, number)
-    return check_join(ctx.session, _member_record(ctx, records, booking), number, now=ctx.now,
+    return check_join(ctx.session, record_of_class(records, booking.college, booking.graduation_year,
+                                                  ctx.settings), number, now=ctx.now,
                       settings=ctx.settings)
 
 

@@ -44,6 +44,21 @@ def class_of(alumnus: Alumnus, settings: Settings) -> ReunionClass:
     return ReunionClass(college, alumnus.graduation_year)
 
 
+def record_for_day(records: list[Alumnus], day: dt.date, settings: Settings) -> Alumnus | None:
+    """Of a user's records (本科 and 硕士 are two classes), the one whose reunion year `day` is."""
+    years = settings.reunion.anniversary_years
+    return next((r for r in records if day.year - r.graduation_year in years), records[0] if records else None)
+
+
+def record_of_class(records: list[Alumnus], college: str, graduation_year: int,
+                    settings: Settings) -> Alumnus | None:
+    """The user's record in that class (to join its booking); else the first, which is refused."""
+    for r in records:
+        if (class_of(r, settings).college, r.graduation_year) == (college, graduation_year):
+            return r
+    return records[0] if records else None
+
+
 def anniversary_on(klass: ReunionClass, day: dt.date, settings: Settings) -> int | None:
     """The anniversary a visit on `day` celebrates, or None when day's year is no reunion year."""
     return anniversary_this_year(klass.graduation_year, day, settings.reunion.anniversary_years)
@@ -96,6 +111,13 @@ def eligibility(session: Session, alumnus: Alumnus, now: dt.datetime, settings: 
                 ReunionBooking.status.in_(HOLDING)))
     nxt = None if offered else next_anniversary(klass.graduation_year, today, years)
     return Eligibility(klass, today, start, offered, nxt, days, booking)
+
+
+def best(session: Session, records: list[Alumnus], now: dt.datetime,
+         settings: Settings) -> tuple[Alumnus, Eligibility]:
+    """The record whose class may book now; else the first record's answer."""
+    found = [(r, eligibility(session, r, now, settings)) for r in records]
+    return next(((r, e) for r, e in found if e.eligible), found[0])
 
 
 def reply(found: Eligibility, settings: Settings, *, limit: int = 20) -> str:

@@ -16,6 +16,8 @@ from handlers.settings import Settings
 from models import Alumnus
 from models.db import make_engine
 
+NO_NEEDS = Needs()
+
 
 @dataclass(frozen=True)
 class Attempt:
@@ -23,7 +25,7 @@ class Attempt:
     alumnus_id: int
     day: dt.date | None = None
     people: int = 0
-    needs: Needs = Needs()
+    needs: Needs = NO_NEEDS
     optional: bool = False
     booking_id: int = 0
     companions: tuple[str, ...] = ()

@@ -18,19 +18,9 @@ from sqlalchemy import select
 from menus.keys import MenuKey
 from models.push import Push
 from models.reunion import BookingStatus, ReunionBooking, ReunionDay
+from tests.reunion.booking_support import VISIT, YEAR
 from tests.reunion.support import add_booking, add_classmate
 from tests.wechat import event_xml, post, reply_content, say
-
-
-def visit_day() -> dt.date:
-    day = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=8)
-    while day.isoweekday() != 6:
-        day += dt.timedelta(days=1)
-    return day
-
-
-VISIT = visit_day()
-YEAR = VISIT.year - 10
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ holding bookings hold, never above capacity, and every refusal says the day is f
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import multiprocessing
 import time
 
@@ -17,7 +16,14 @@ from sqlalchemy import func, select
 
 from handlers.reunion.booking import Needs, book, join
 from handlers.settings import Settings
-from models.reunion import HOLDING, ReunionBooking, ReunionDay, ReunionMember, ReunionSlot, ReunionVenue
+from models.reunion import (
+    HOLDING,
+    ReunionBooking,
+    ReunionDay,
+    ReunionMember,
+    ReunionSlot,
+    ReunionVenue,
+)
 from tests.conftest import TEST_DATABASE_URL
 from tests.reunion.concurrency import Attempt, Outcome, process_main, run_threads
 from tests.reunion.support import NOW, VISIT_DAY, add_classmate

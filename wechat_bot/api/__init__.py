@@ -40,11 +40,12 @@ def _nest_resources() -> None:
         docs,
         me,
         reunion_feedback,
+        reunions,
         subscriptions,
         verification,
     )
 
     # In the order the OpenAPI document and the docs page list them.
     for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
-                     reunion_feedback):
+                     reunions, reunion_feedback):
         bp.register_blueprint(resource.bp)
