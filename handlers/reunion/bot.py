@@ -63,7 +63,7 @@ def info_command(ctx: Context) -> str:
     if not records:
         return texts.NOT_BOUND
     record, found = best(ctx.session, records, ctx.now, ctx.settings)
-    text = reply(found, ctx.settings, limit=LISTED_DAYS)
+    text = reply(found, ctx.settings, limit=LISTED_DAYS, member_id=record.id)
     if found.eligible and found.booking is None and found.days:
         days = [f"{d.day:%Y-%m-%d}" for d in found.days[:LISTED_DAYS]]
         ctx.dialog.start(BOOK_DIALOG, BookStep.DATE, alumnus=record.id, days=days)

@@ -120,8 +120,9 @@ def best(session: Session, records: list[Alumnus], now: dt.datetime,
     return next(((r, e) for r, e in found if e.eligible), found[0])
 
 
-def reply(found: Eligibility, settings: Settings, *, limit: int = 20) -> str:
-    """The answer to 返校: the anniversary (or when it comes), the open days with room, how to book."""
+def reply(found: Eligibility, settings: Settings, *, limit: int = 20, member_id: int | None = None) -> str:
+    """The answer to 返校: the anniversary (or when it comes), the open days with room, how to book;
+    a class that has booked is shown its booking (`member_id`: the asking record, if on it)."""
     klass = found.klass
     if not found.eligible:
         return "\n".join([texts.not_reunion_year(klass.label, found.today.year, found.next),
@@ -131,7 +132,9 @@ def reply(found: Eligibility, settings: Settings, *, limit: int = 20) -> str:
              for year, n in sorted(found.years.items())]
     if found.booking is not None:
         b = found.booking
-        lines.append(texts.JOIN_HOW.format(number=b.id, date=texts.day_label(b.day.day)))
+        on_it = member_id is not None and any(m.alumnus_id == member_id for m in b.members)
+        how = texts.MINE_HOW if on_it else texts.JOIN_HOW
+        lines.append(how.format(number=b.id, date=texts.full_date(b.day.day), slot=b.slot.label))
         return "\n".join(lines)
     if not found.days:
         lines.append(texts.NO_OPEN_DAYS.format(start=texts.day_label(found.first_bookable)))

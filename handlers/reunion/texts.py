@@ -15,7 +15,7 @@ NOT_BOUND = ("秩年返校按班级预约，请先认证校友身份：发送「
 BOOK_HOW = ("预约方法：回复上面的日期序号，按提示选择时段、人数和需要；"
             "或直接发送「预约返校 YYYY-MM-DD 人数」，例如「预约返校 {example} 20」。")
 BOOK_HOW_LATER = "届时发送「返校」即可查看开放日期并预约。"
-JOIN_HOW = "本班同学已预约（编号 {number}，{date}）：发送「加入返校 {number}」加入，可带家属。"
+JOIN_HOW = "本班同学已预约返校（编号 {number}，{date} {slot}）：发送「加入返校 {number}」加入，可带家属。"
 MINE_HOW = "本班已预约：编号 {number}，{date} {slot}。发送「我的预约」查看详情。"
 
 

@@ -91,8 +91,8 @@ def test_the_dialog_walks_from_the_date_to_a_confirmed_booking(client, config, r
     assert (booking.people, booking.lodging, booking.tour, booking.lunch, booking.venue_size,
             booking.note, booking.slot_id) == (12, 3, True, True, 12, "想见王老师", booking.slot_id)
     assert "预约已提交" not in say(client, token, "o-wang", "确认")   # the dialog is over
-    again = say(client, token, "o-wang", "返校")
-    assert f"加入返校 {booking.id}" in again   # the class has its booking
+    assert f"本班已预约：编号 {booking.id}" in say(client, token, "o-wang", "返校")
+    assert f"发送「加入返校 {booking.id}」加入" in say(client, token, "o-li", "返校")
 
 
 def test_leaving_the_dialog_at_the_summary_books_nothing(client, config, runtime, classmates):
