@@ -336,9 +336,31 @@ def _example_day(ctx: Context) -> str:
     return f"{day:%Y-%m-%d}"
 
 
+def _commands_win(handler):
+    """A step that yields to the reunion commands: 返校 lists the days and opens the dialog, and an
+    alumnus who then types 预约返校 2026-04-11 20 or 我的预约 means that command, not an answer."""
+
+    def answer(ctx: Context) -> str:
+        text = ctx.args.strip()
+        for word, command in _COMMANDS:
+            if text == word or (text.startswith(word) and not text[len(word):][:1].isalpha()):
+                ctx.dialog.end()
+                ctx.args = text[len(word):].strip()
+                return command(ctx)
+        return handler(ctx)
+
+    answer.__name__ = answer.__qualname__ = handler.__name__
+    return answer
+
+
+# Longest first: 我的预约 before 预约返校 does not matter, but 返校 must not take 返校码.
+_COMMANDS = (("预约返校", book_command), ("加入返校", join_command), ("取消预约", cancel_command),
+             ("我的预约", mine_command), ("返校", info_command))
+
 BOOK_DIALOG = Dialog("reunion-book", {
-    BookStep.DATE: step(date_step), BookStep.SLOT: step(slot_step), BookStep.PEOPLE: step(people_step),
-    BookStep.NEEDS: step(needs_step), BookStep.LODGING: step(lodging_step),
-    BookStep.NOTE: step(note_step), BookStep.CONFIRM: step(confirm_step)})
+    BookStep.DATE: step(_commands_win(date_step)), BookStep.SLOT: step(_commands_win(slot_step)),
+    BookStep.PEOPLE: step(_commands_win(people_step)), BookStep.NEEDS: step(_commands_win(needs_step)),
+    BookStep.LODGING: step(_commands_win(lodging_step)), BookStep.NOTE: step(note_step),
+    BookStep.CONFIRM: step(_commands_win(confirm_step))})
 JOIN_DIALOG = Dialog("reunion-join", {JoinStep.COMPANIONS: step(companions_step)})
 

@@ -200,3 +200,13 @@ def test_cancel_on_the_day_is_too_late(client, config, runtime, classmates):
                               settings=runtime.config.features)
         number = booking.id
     assert "返校日零点起不能再取消" in say(client, config.wechat.token, "o-wang", f"取消预约 {number}")
+
+
+def test_a_reunion_command_typed_inside_the_dialog_is_that_command(client, config, runtime, classmates):
+    token = config.wechat.token
+    say(client, token, "o-wang", "返校")
+    assert "您还没有返校预约" in say(client, token, "o-wang", "我的预约")
+    say(client, token, "o-wang", "返校")
+    say(client, token, "o-wang", "1")
+    assert "预约已提交" in say(client, token, "o-wang", f"预约返校 {VISIT} 10")
+    assert len(bookings(runtime)) == 1

@@ -8,6 +8,7 @@ holding bookings hold, never above capacity, and every refusal says the day is f
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import multiprocessing
 import time
 
@@ -194,3 +195,21 @@ def test_venues_tours_lunches_and_lodging_go_to_exactly_as_many_classes_as_they_
     assert sum(1 for b in holding if b.tour) == 4 == day.tour_booked
     assert sum(1 for b in holding if b.lunch) == 5 and day.lunch_booked == 50
     assert sum(1 for b in holding if b.lodging) == 5 and day.lodging_booked == 25
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_classmates_booking_their_class_at_once_make_one_booking(runtime, how):
+    # 20 classmates of one class book at once (on two different days): the unique class_key keeps
+    # one; the others are told its number, and nothing they took stays taken.
+    with runtime.sessions.begin() as session:
+        ids = [add_classmate(session, f"o-s{i}", f"S{i}", "同班").id for i in range(20)]
+    days = [VISIT_DAY, VISIT_DAY + dt.timedelta(days=1)]
+    attempts = [Attempt("book", a, day=days[i % 2], people=TEN, needs=Needs(tour=True, lunch=True))
+                for i, a in enumerate(ids)]
+    outcomes, _ = fire(runtime, ROOM_FOR_TEN, attempts, how)
+    assert sum(o.ok for o in outcomes) == 1
+    with runtime.sessions() as session:
+        [booking] = session.scalars(select(ReunionBooking)).all()
+        rows = {d.day: d for d in session.scalars(select(ReunionDay))}
+    assert all(f"编号 {booking.id}" in o.reason for o in outcomes if not o.ok)
+    assert sum(d.people_booked for d in rows.values()) == TEN and sum(d.tour_booked for d in rows.values()) == 1
