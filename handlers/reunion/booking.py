@@ -23,13 +23,14 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from handlers.notices import Notify
 from handlers.reunion import texts
 from handlers.reunion.calendar import day_view, first_bookable_day, local_today, materialize
+from handlers.reunion.capacity import release
 from handlers.reunion.eligibility import ReunionClass, anniversary_on, class_of
 from handlers.reunion.policy import next_anniversary
 from handlers.settings import Settings
@@ -251,15 +252,6 @@ def _add(session: Session, model, row_id: int, booked: str, capacity: str, amoun
     return result.rowcount == 1
 
 
-def _give_back(session: Session, model, row_id: int, booked: str, amount: int) -> None:
-    if amount > 0:
-        col = getattr(model, booked)
-        # Never below 0, even after staff edited the counters by hand.
-        session.execute(update(model).where(model.id == row_id)
-                        .values({booked: case((col >= amount, col - amount), else_=0)})
-                        .execution_options(synchronize_session=False))
-
-
 def _lock_day(session: Session, day_id: int) -> None:
     """A no-op UPDATE: the day's row lock (PostgreSQL) or the write lock (SQLite), taken first."""
     session.execute(update(ReunionDay).where(ReunionDay.id == day_id)
@@ -454,7 +446,7 @@ def cancel(session: Session, user: WechatUser, booking_id: int, *, now: dt.datet
             raise BookingRefused("not_open", texts.R_ALREADY_CANCELLED.format(
                 number=booking.id, status=texts.STATUS_NAMES["cancelled"]))
         session.refresh(booking)
-        free(session, booking)
+        release(session, booking)   # the same give-back as a staff decline
     members = [m.wechat_user_id for m in booking.members
                if not m.is_contact and m.wechat_user_id is not None and m.wechat_user_id != user.id]
     if notify is not None and members:
@@ -463,20 +455,6 @@ def cancel(session: Session, user: WechatUser, booking_id: int, *, now: dt.datet
             name=contact.name if contact else "", number=booking.id, day=label), now,
             created_by=CANCEL_NOTICE_BY)
     return booking
-
-
-def free(session: Session, booking: ReunionBooking) -> None:
-    """Give back what `booking` held on its day (people, slot, quotas, venue). The caller has
-    moved it out of HOLDING in the same transaction, so this happens once per booking."""
-    day_id, people = booking.day_id, booking.people
-    _give_back(session, ReunionDay, day_id, "people_booked", people)
-    _give_back(session, ReunionSlot, booking.slot_id, "booked", people)
-    _give_back(session, ReunionDay, day_id, "lodging_booked", booking.lodging)
-    _give_back(session, ReunionDay, day_id, "tour_booked", 1 if booking.tour else 0)
-    _give_back(session, ReunionDay, day_id, "lunch_booked", people if booking.lunch else 0)
-    _give_back(session, ReunionDay, day_id, "dinner_booked", people if booking.dinner else 0)
-    session.execute(update(ReunionVenue).where(ReunionVenue.booking_id == booking.id)
-                    .values(booking_id=None).execution_options(synchronize_session=False))
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from handlers.reunion.calendar import WEEKDAYS
+from handlers.reunion.lifecycle_texts import STATUS_NAMES as LIFECYCLE_STATUS_NAMES
 
 NOT_BOUND = ("秩年返校按班级预约，请先认证校友身份：发送「绑定 姓名 学号」，例如「绑定 张伟 2012010101」，"
              "或只发「绑定」按提示填写。")
@@ -142,8 +143,8 @@ R_NOT_CONTACT = "只有预约人（{name}）可以取消编号 {number} 的预�
 R_NOT_YOURS = "编号 {number} 不是您班级的返校预约，不能取消。"
 R_CANCEL_TOO_LATE = "返校日零点起不能再取消（编号 {number}，{day}）。如有变化请联系学院。"
 R_ALREADY_CANCELLED = "编号 {number} 的返校预约当前为「{status}」，不能取消。"
-STATUS_NAMES = {"pending": "待审核", "confirmed": "学院已确认，待学校审核", "approved": "已通过",
-                "declined": "未通过", "cancelled": "已取消", "visited": "已返校", "no_show": "未到访"}
+# The statuses as the admin pages and the lifecycle notices name them.
+STATUS_NAMES = LIFECYCLE_STATUS_NAMES
 
 # --- join ------------------------------------------------------------------------------------------
 JOIN_USAGE = "请发送「加入返校 编号」，编号由本班预约人告诉您，也可发送「返校」查看本班是否已预约。"

@@ -168,7 +168,7 @@ def test_my_bookings_says_what_one_can_do_next(client, config, runtime, classmat
     say(client, token, "o-wang", f"预约返校 {VISIT} 8")
     [booking] = bookings(runtime)
     mine = click(client, config, "o-wang", MenuKey.REUNION_MINE)
-    assert f"编号 {booking.id}｜{VISIT:%Y-%m-%d}" in mine and "待审核" in mine and "您是预约人" in mine
+    assert f"编号 {booking.id}｜{VISIT:%Y-%m-%d}" in mine and "待学院确认" in mine and "您是预约人" in mine
     assert f"取消预约 {booking.id}" in mine and "我的返校码" in mine
 
 
