@@ -119,6 +119,8 @@ def test_each_refusal_has_its_status_and_reason(live):
     assert refusal({"date": f"{VISIT}", "people": 5, "extra": 1})[0] == 422
     status, code, message = refusal({"date": f"{VISIT}", "people": 600})
     assert (status, code) == (409, "full") and "还可接待 500 人" in message
+    status, code, message = refusal({"date": f"{VISIT}", "people": 151, "slot": "09:00-10:00"})
+    assert (status, code) == (409, "full") and "09:00-10:00 时段还可接待 150 人，您预约了 151 人" in message
     status, code, message = refusal({"date": f"{VISIT}", "people": 5, "slot": "08:00"})
     assert (status, code) == (422, "bad_slot") and "09:00-10:00" in message
     early = token_of(live, "早届", "2013001")

@@ -210,3 +210,16 @@ def test_a_reunion_command_typed_inside_the_dialog_is_that_command(client, confi
     say(client, token, "o-wang", "1")
     assert "预约已提交" in say(client, token, "o-wang", f"预约返校 {VISIT} 10")
     assert len(bookings(runtime)) == 1
+
+
+def test_school_wide_the_year_is_one_class_across_colleges(make_app, config, runtime, classmates):
+    client = make_app(reunion={"class_scope": "school"}).test_client()
+    token = config.wechat.token
+    info = say(client, token, "o-other", "返校")
+    assert f"{YEAR} 届校友：" in info and "计算机学院" not in info
+    done = say(client, token, "o-other", f"预约返校 {VISIT} 10")
+    [booking] = bookings(runtime)
+    assert f"编号 {booking.id}" in done and booking.college == "" and booking.class_key == f"{YEAR}||10"
+    assert f"已有返校预约（编号 {booking.id}" in say(client, token, "o-wang", f"预约返校 {VISIT} 10")
+    say(client, token, "o-wang", f"加入返校 {booking.id}")   # another college, the same year: one class
+    assert "已加入" in say(client, token, "o-wang", "无")
