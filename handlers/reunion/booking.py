@@ -8,10 +8,11 @@ may still commit the request's other writes. One booking per class and anniversa
 `class_key`; of two contacts of one class booking at once the second insert fails and is told the
 first's number.
 
-Lock order, so PostgreSQL never deadlocks two of these: the day row first (book takes its people;
-join and cancel take it with a no-op UPDATE), then its slot, then the booking row, then a venue.
-SQLite serializes writers, and pysqlite begins the transaction at the first write, so the reads
-before it hold no snapshot that the write could find stale.
+Lock order, so PostgreSQL never deadlocks two of these (nor one of these and the lifecycle's
+decline, which changes the booking's status and then releases its places): the booking row first
+(a new booking's insert; join's and cancel's guarded UPDATE of its status), then the day, then the
+slot, then a venue. SQLite serializes writers, and pysqlite begins the transaction at the first
+write, so the reads before it hold no snapshot that the write could find stale.
 
 Operations flush and never commit: the request boundary commits.
 """
@@ -146,9 +147,13 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
     if view.people.left < people:
         raise _day_full(label, view.people.left, people)
     row = materialize(session, day, settings, now)
+    # Read before the savepoint: on SQLite a write must be a transaction's first statement, or a
+    # writer committing meanwhile makes ours fail at once instead of waiting its turn.
+    slots = list(session.execute(select(ReunionSlot.id, ReunionSlot.starts, ReunionSlot.ends)
+                                 .where(ReunionSlot.day_id == row.id).order_by(ReunionSlot.starts)))
     try:
         with session.begin_nested():
-            booked = _take(session, row, klass, key, anniversary, people, needs, slot,
+            booked = _take(session, row, slots, klass, key, anniversary, people, needs, slot,
                            alumnus=alumnus, now=now, settings=settings, channel=channel,
                            optional=optional, label=label)
     except IntegrityError:
@@ -159,10 +164,28 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
     return booked
 
 
-def _take(session: Session, row: ReunionDay, klass: ReunionClass, key: str, anniversary: int,
-          people: int, needs: Needs, slot: dt.time | None, *, alumnus: Alumnus, now: dt.datetime,
-          settings: Settings, channel: str, optional: bool, label: str) -> Booked:
+def _take(session: Session, row: ReunionDay, slots: list, klass: ReunionClass, key: str,
+          anniversary: int, people: int, needs: Needs, slot: dt.time | None, *, alumnus: Alumnus,
+          now: dt.datetime, settings: Settings, channel: str, optional: bool, label: str) -> Booked:
     day_id = row.id
+    candidates = [s for s in slots if slot is None or s.starts == slot]
+    if not candidates:   # staff changed the day's slots since we looked
+        raise BookingRefused("bad_slot", texts.R_NO_SUCH_SLOT.format(
+            day=label, slot=f"{slot:%H:%M}" if slot else "", slots="、".join(
+                f"{s.starts:%H:%M}-{s.ends:%H:%M}" for s in slots) or "无"))
+    # The booking row first (the lock order: a booking, then its day): the unique class_key
+    # decides here between two contacts of one class, before either takes a place.
+    booking = ReunionBooking(
+        day_id=day_id, slot_id=candidates[0].id, college=klass.college,
+        graduation_year=klass.graduation_year, anniversary=anniversary, class_key=key,
+        contact_user_id=alumnus.wechat_user_id, contact_alumnus_id=alumnus.id, people=people,
+        lodging=0, venue_size=0, tour=False, lunch=False, dinner=False,
+        note=(needs.note or "").strip()[:NOTE_CHARS] or None, channel=channel,
+        status=BookingStatus.PENDING, created_at=now, updated_at=now)
+    booking.members = [ReunionMember(alumnus_id=alumnus.id, wechat_user_id=alumnus.wechat_user_id,
+                                     is_contact=True, companions=[], party=1, joined_at=now)]
+    session.add(booking)
+    session.flush()
     if not _add(session, ReunionDay, day_id, "people_booked", "people_capacity", people,
                 ReunionDay.is_open.is_(True)):
         fresh = _day_row(session, day_id)
@@ -170,13 +193,12 @@ def _take(session: Session, row: ReunionDay, klass: ReunionClass, key: str, anni
             raise BookingRefused("closed", texts.R_CLOSED.format(
                 day=label, note=f"（{fresh.note}）" if fresh.note else ""))
         raise _day_full(label, fresh.people_capacity - fresh.people_booked, people)
-    slots = list(session.execute(select(ReunionSlot.id, ReunionSlot.starts, ReunionSlot.ends)
-                                 .where(ReunionSlot.day_id == day_id).order_by(ReunionSlot.starts)))
-    candidates = [s for s in slots if slot is None or s.starts == slot]
+    # Earliest first: without a chosen slot the booking gets the earliest with room.
     slot_id = next((s.id for s in candidates
                     if _add(session, ReunionSlot, s.id, "booked", "capacity", people)), None)
     if slot_id is None:
         raise _slot_full(session, label, candidates, people, chosen=slot is not None)
+    booking.slot_id = slot_id
     dropped: list[str] = []
 
     def need(name: str, booked: str, capacity: str, amount: int, refusal: BookingRefused) -> bool:
@@ -191,28 +213,18 @@ def _take(session: Session, row: ReunionDay, klass: ReunionClass, key: str, anni
 
     fresh = _day_row(session, day_id)
     unit = settings.reunion.lodging_unit
-    lodging = need("lodging", "lodging_booked", "lodging_capacity", needs.lodging, BookingRefused(
-        "full", texts.R_LODGING.format(day=label, left=_left(fresh, "lodging"), unit=unit,
-                                       wanted=needs.lodging)))
-    tour = need("tour", "tour_booked", "tour_capacity", 1 if needs.tour else 0,
-                BookingRefused("full", texts.R_TOUR.format(day=label)))
-    lunch = need("lunch", "lunch_booked", "lunch_capacity", people if needs.lunch else 0,
-                 BookingRefused("full", texts.R_LUNCH.format(day=label, left=_left(fresh, "lunch"),
-                                                             wanted=people)))
-    dinner = need("dinner", "dinner_booked", "dinner_capacity", people if needs.dinner else 0,
-                  BookingRefused("full", texts.R_DINNER.format(day=label, left=_left(fresh, "dinner"),
-                                                               wanted=people)))
-    booking = ReunionBooking(
-        day_id=day_id, slot_id=slot_id, college=klass.college, graduation_year=klass.graduation_year,
-        anniversary=anniversary, class_key=key, contact_user_id=alumnus.wechat_user_id,
-        contact_alumnus_id=alumnus.id, people=people, lodging=needs.lodging if lodging else 0,
-        tour=tour, lunch=lunch, dinner=dinner,
-        note=(needs.note or "").strip()[:NOTE_CHARS] or None, channel=channel,
-        status=BookingStatus.PENDING, created_at=now, updated_at=now)
-    booking.members = [ReunionMember(alumnus_id=alumnus.id, wechat_user_id=alumnus.wechat_user_id,
-                                     is_contact=True, companions=[], party=1, joined_at=now)]
-    session.add(booking)
-    session.flush()   # the unique class_key decides between two contacts of one class here
+    if need("lodging", "lodging_booked", "lodging_capacity", needs.lodging, BookingRefused(
+            "full", texts.R_LODGING.format(day=label, left=_left(fresh, "lodging"), unit=unit,
+                                           wanted=needs.lodging))):
+        booking.lodging = needs.lodging
+    booking.tour = need("tour", "tour_booked", "tour_capacity", 1 if needs.tour else 0,
+                        BookingRefused("full", texts.R_TOUR.format(day=label)))
+    booking.lunch = need("lunch", "lunch_booked", "lunch_capacity", people if needs.lunch else 0,
+                         BookingRefused("full", texts.R_LUNCH.format(
+                             day=label, left=_left(fresh, "lunch"), wanted=people)))
+    booking.dinner = need("dinner", "dinner_booked", "dinner_capacity", people if needs.dinner else 0,
+                          BookingRefused("full", texts.R_DINNER.format(
+                              day=label, left=_left(fresh, "dinner"), wanted=people)))
     venue = None
     if needs.venue_size > 0:
         venue = _take_venue(session, day_id, booking.id, needs.venue_size)
@@ -250,13 +262,6 @@ def _add(session: Session, model, row_id: int, booked: str, capacity: str, amoun
         update(model).where(model.id == row_id, booked_col + amount <= capacity_col, *conditions)
         .values({booked: booked_col + amount}).execution_options(synchronize_session=False))
     return result.rowcount == 1
-
-
-def _lock_day(session: Session, day_id: int) -> None:
-    """A no-op UPDATE: the day's row lock (PostgreSQL) or the write lock (SQLite), taken first."""
-    session.execute(update(ReunionDay).where(ReunionDay.id == day_id)
-                    .values(people_booked=ReunionDay.people_booked)
-                    .execution_options(synchronize_session=False))
 
 
 def _day_row(session: Session, day_id: int):
@@ -339,6 +344,16 @@ def join(session: Session, alumnus: Alumnus | None, booking_id: int, companions:
     party = 1 + len(names)
     try:
         with session.begin_nested():
+            # The booking's row lock first (then the day's, in _grow_for): concurrent joins of one
+            # booking count each other's members, and a decline or cancel waits or wins whole.
+            locked = session.execute(
+                update(ReunionBooking).where(ReunionBooking.id == booking.id,
+                                             ReunionBooking.status.in_(OPEN_STATUSES))
+                .values(updated_at=now).execution_options(synchronize_session=False))
+            if locked.rowcount != 1:
+                session.refresh(booking)
+                raise BookingRefused("not_open", texts.R_NOT_HOLDING.format(
+                    number=booking.id, status=texts.STATUS_NAMES[booking.status.value]))
             grew = _grow_for(session, booking, party, label)
             member = ReunionMember(booking_id=booking.id, alumnus_id=alumnus.id,
                                    wechat_user_id=alumnus.wechat_user_id, is_contact=False,
@@ -383,8 +398,7 @@ def check_join(session: Session, alumnus: Alumnus | None, booking_id: int, *, no
 
 
 def _grow_for(session: Session, booking: ReunionBooking, party: int, label: str) -> int:
-    """Under the day's lock: the places to add so the class's headcount fits, taken or refused."""
-    _lock_day(session, booking.day_id)
+    """Under the booking's lock: the places to add so the class's headcount fits, taken or refused."""
     # Read after the lock: a join that committed while we waited is counted.
     people = session.scalar(select(ReunionBooking.people).where(ReunionBooking.id == booking.id))
     grow = max(_headcount(session, booking.id) + party - people, 0)
@@ -435,7 +449,6 @@ def cancel(session: Session, user: WechatUser, booking_id: int, *, now: dt.datet
     if now >= deadline:
         raise BookingRefused("too_late", texts.R_CANCEL_TOO_LATE.format(number=booking.id, day=label))
     with session.begin_nested():
-        _lock_day(session, booking.day_id)
         # The status changes once: of two cancels at once (or a cancel and a decline) one frees.
         changed = session.execute(
             update(ReunionBooking).where(ReunionBooking.id == booking.id,

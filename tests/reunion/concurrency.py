@@ -11,17 +11,22 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import sessionmaker
 
-from handlers.reunion.booking import BookingRefused, Needs, book, join
+from handlers.reunion import lifecycle
+from handlers.reunion.booking import BookingRefused, Needs, book, cancel, join
+from handlers.reunion.lifecycle import Refused
 from handlers.settings import Settings
-from models import Alumnus
+from handlers.staff.scope import Scope
+from models import Alumnus, WechatUser
 from models.db import make_engine
+from models.reunion import ReunionBooking
+from models.staff import StaffRole
 
 NO_NEEDS = Needs()
 
 
 @dataclass(frozen=True)
 class Attempt:
-    kind: str              # "book" or "join"
+    kind: str              # "book", "join", "cancel" (the contact) or "decline" (staff)
     alumnus_id: int
     day: dt.date | None = None
     people: int = 0
@@ -46,12 +51,19 @@ def run_one(sessions, settings: Settings, attempt: Attempt, now: dt.datetime) ->
             if attempt.kind == "book":
                 book(session, alumnus, attempt.day, attempt.people, attempt.needs, now=now,
                      settings=settings, channel="api", optional=attempt.optional)
-            else:
+            elif attempt.kind == "join":
                 join(session, alumnus, attempt.booking_id, list(attempt.companions), now=now,
                      settings=settings)
+            elif attempt.kind == "cancel":
+                cancel(session, session.get(WechatUser, alumnus.wechat_user_id), attempt.booking_id,
+                       now=now, settings=settings)
+            else:
+                lifecycle.decline(session, session.get(ReunionBooking, attempt.booking_id), "名额调整",
+                                  scope=Scope(StaffRole.STAFF), actor="staff", now=now,
+                                  notify=lambda *args, **kwargs: None)
         return Outcome(attempt, True)
-    except BookingRefused as refused:
-        return Outcome(attempt, False, reason=refused.reason)
+    except (BookingRefused, Refused) as refused:
+        return Outcome(attempt, False, reason=str(refused))
     except Exception as error:   # reported, and the test fails on it
         return Outcome(attempt, False, error=f"{type(error).__name__}: {error}")
 

@@ -213,3 +213,26 @@ def test_classmates_booking_their_class_at_once_make_one_booking(runtime, how):
         rows = {d.day: d for d in session.scalars(select(ReunionDay))}
     assert all(f"编号 {booking.id}" in o.reason for o in outcomes if not o.ok)
     assert sum(d.people_booked for d in rows.values()) == TEN and sum(d.tour_booked for d in rows.values()) == 1
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_joins_a_cancel_and_a_decline_of_one_booking_at_once_never_deadlock_or_leak(runtime, how):
+    # A full booking (ten places, ten people) takes 40 growing joins, its contact's cancel and a
+    # staff decline at once, beside 60 new classes. The booking changes once (cancelled or
+    # declined), what it held goes back exactly once, and no request dies of a deadlock.
+    settings = settings_with(daily_capacity_people=100, entry_slots=["09:00-10:00"],
+                             slot_capacity_people=100, tour_groups=100, lunch_capacity=1000)
+    contacts, joiners = seed(runtime, settings, new_classes=60, booked_classes=1, joiners_each=40,
+                             pre_joined=9)
+    [booking_id] = joiners
+    with runtime.sessions() as session:
+        contact = session.scalar(select(ReunionBooking.contact_alumnus_id))
+    attempts = attempts_for(contacts, joiners)
+    attempts[len(attempts) // 3:len(attempts) // 3] = [Attempt("cancel", contact, booking_id=booking_id)]
+    attempts[len(attempts) // 2:len(attempts) // 2] = [Attempt("decline", contact, booking_id=booking_id)]
+    outcomes, _ = fire(runtime, settings, attempts, how)
+    ended = [o for o in outcomes if o.attempt.kind in ("cancel", "decline") and o.ok]
+    assert len(ended) == 1
+    day, holding, _ = assert_nothing_overbooked(runtime)
+    assert booking_id not in {b.id for b in holding}
+    assert day.people_booked == TEN * sum(1 for o in outcomes if o.ok and o.attempt.kind == "book")
