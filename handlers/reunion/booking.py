@@ -139,7 +139,7 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
         raise BookingRefused("closed", texts.R_CLOSED.format(
             day=label, note=f"（{view.note}）" if view.note else ""))
     key = klass.key(anniversary)
-    _refuse_second(session, klass, key, day)
+    _refuse_second(session, klass, key, day, alumnus.id)
     if slot is not None and all(s.starts != slot for s in view.slots):
         raise BookingRefused("bad_slot", texts.R_NO_SUCH_SLOT.format(
             day=label, slot=f"{slot:%H:%M}", slots="、".join(s.label for s in view.slots)))
@@ -158,7 +158,7 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
                            optional=optional, label=label)
     except IntegrityError:
         # The class's other contact was faster: the unique class_key refused our insert.
-        _refuse_second(session, klass, key, day)
+        _refuse_second(session, klass, key, day, alumnus.id)
         raise
     session.expire(row)
     return booked
@@ -310,10 +310,13 @@ def _not_eligible(klass: ReunionClass, day: dt.date, settings: Settings) -> str:
                                        elapsed=day.year - klass.graduation_year, next=after)
 
 
-def _refuse_second(session: Session, klass: ReunionClass, key: str, day: dt.date) -> None:
+def _refuse_second(session: Session, klass: ReunionClass, key: str, day: dt.date, alumnus_id: int) -> None:
     existing = session.scalar(select(ReunionBooking).options(selectinload(ReunionBooking.day))
                               .where(ReunionBooking.class_key == key))
     if existing is not None:
+        if _member(session, existing.id, alumnus_id) is not None:   # their own class's booking
+            raise BookingRefused("duplicate", texts.R_DUPLICATE_MINE.format(
+                number=existing.id, day=texts.full_date(existing.day.day)), booking_id=existing.id)
         raise BookingRefused("duplicate", texts.R_DUPLICATE.format(
             label=klass.label, year=day.year, number=existing.id,
             day=texts.full_date(existing.day.day)), booking_id=existing.id)

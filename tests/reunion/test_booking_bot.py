@@ -112,7 +112,9 @@ def test_book_at_once_with_the_defaults_and_a_classmate_cannot_book_again(client
     assert f"编号 {booking.id}" in done and "09:00-10:00，20 人" in done
     assert "需要：校园导览、午餐 20 份" in done and f"加入返校 {booking.id}" in done
     second = say(client, token, "o-li", f"预约返校 {VISIT + dt.timedelta(days=1)} 5")
-    assert f"已有返校预约（编号 {booking.id}" in second
+    assert f"已有返校预约（编号 {booking.id}" in second and f"加入返校 {booking.id}" in second
+    mine = say(client, token, "o-wang", f"预约返校 {VISIT + dt.timedelta(days=1)} 5")
+    assert f"您已在本班的返校预约中（编号 {booking.id}" in mine
     assert "请发送「预约返校 YYYY-MM-DD 人数」" in say(client, token, "o-wang", "预约返校 2026-1-1")
     assert "不是有效的日期" in say(client, token, "o-wang", f"预约返校 {VISIT.year}-02-30 5")
 
