@@ -46,6 +46,7 @@ from models.reunion import (
     ReunionVenue,
 )
 
+DAY_COUNTERS = ["people_booked", "lodging_booked", "tour_booked", "lunch_booked", "dinner_booked"]
 MAX_PEOPLE = 2000          # a typo guard; what is left on the day is the real limit
 MAX_COMPANIONS = 10
 NOTE_CHARS = 500
@@ -149,8 +150,8 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
     row = materialize(session, day, settings, now)
     # Read before the savepoint: on SQLite a write must be a transaction's first statement, or a
     # writer committing meanwhile makes ours fail at once instead of waiting its turn.
-    slots = list(session.execute(select(ReunionSlot.id, ReunionSlot.starts, ReunionSlot.ends)
-                                 .where(ReunionSlot.day_id == row.id).order_by(ReunionSlot.starts)))
+    slots = list(session.scalars(select(ReunionSlot).where(ReunionSlot.day_id == row.id)
+                                 .order_by(ReunionSlot.starts)))
     try:
         with session.begin_nested():
             booked = _take(session, row, slots, klass, key, anniversary, people, needs, slot,
@@ -160,23 +161,27 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
         # The class's other contact was faster: the unique class_key refused our insert.
         _refuse_second(session, klass, key, day, alumnus.id)
         raise
-    session.expire(row)
+    # The counters changed under the ORM's feet (Core UPDATEs); the date and labels did not, so
+    # the reply reads them without another query.
+    session.expire(row, DAY_COUNTERS)
+    for s in slots:
+        session.expire(s, ["booked"])
     return booked
 
 
-def _take(session: Session, row: ReunionDay, slots: list, klass: ReunionClass, key: str,
+def _take(session: Session, row: ReunionDay, slots: list[ReunionSlot], klass: ReunionClass, key: str,
           anniversary: int, people: int, needs: Needs, slot: dt.time | None, *, alumnus: Alumnus,
           now: dt.datetime, settings: Settings, channel: str, optional: bool, label: str) -> Booked:
     day_id = row.id
     candidates = [s for s in slots if slot is None or s.starts == slot]
     if not candidates:   # staff changed the day's slots since we looked
         raise BookingRefused("bad_slot", texts.R_NO_SUCH_SLOT.format(
-            day=label, slot=f"{slot:%H:%M}" if slot else "", slots="、".join(
-                f"{s.starts:%H:%M}-{s.ends:%H:%M}" for s in slots) or "无"))
+            day=label, slot=f"{slot:%H:%M}" if slot else "",
+            slots="、".join(s.label for s in slots) or "无"))
     # The booking row first (the lock order: a booking, then its day): the unique class_key
     # decides here between two contacts of one class, before either takes a place.
     booking = ReunionBooking(
-        day_id=day_id, slot_id=candidates[0].id, college=klass.college,
+        day=row, slot=candidates[0], college=klass.college,
         graduation_year=klass.graduation_year, anniversary=anniversary, class_key=key,
         contact_user_id=alumnus.wechat_user_id, contact_alumnus_id=alumnus.id, people=people,
         lodging=0, venue_size=0, tour=False, lunch=False, dinner=False,
@@ -186,45 +191,22 @@ def _take(session: Session, row: ReunionDay, slots: list, klass: ReunionClass, k
                                      is_contact=True, companions=[], party=1, joined_at=now)]
     session.add(booking)
     session.flush()
-    if not _add(session, ReunionDay, day_id, "people_booked", "people_capacity", people,
-                ReunionDay.is_open.is_(True)):
-        fresh = _day_row(session, day_id)
-        if not fresh.is_open:
-            raise BookingRefused("closed", texts.R_CLOSED.format(
-                day=label, note=f"（{fresh.note}）" if fresh.note else ""))
-        raise _day_full(label, fresh.people_capacity - fresh.people_booked, people)
-    # Earliest first: without a chosen slot the booking gets the earliest with room.
-    slot_id = next((s.id for s in candidates
-                    if _add(session, ReunionSlot, s.id, "booked", "capacity", people)), None)
-    if slot_id is None:
-        raise _slot_full(session, label, candidates, people, chosen=slot is not None)
-    booking.slot_id = slot_id
+    # From here on the day's row is locked until the request commits: as few statements as may be.
+    wanted = {"people": people, "lodging": needs.lodging, "tour": 1 if needs.tour else 0,
+              "lunch": people if needs.lunch else 0, "dinner": people if needs.dinner else 0}
     dropped: list[str] = []
-
-    def need(name: str, booked: str, capacity: str, amount: int, refusal: BookingRefused) -> bool:
-        if amount <= 0:
-            return False
-        if _add(session, ReunionDay, day_id, booked, capacity, amount):
-            return True
-        if optional:
-            dropped.append(name)
-            return False
-        raise refusal
-
-    fresh = _day_row(session, day_id)
-    unit = settings.reunion.lodging_unit
-    if need("lodging", "lodging_booked", "lodging_capacity", needs.lodging, BookingRefused(
-            "full", texts.R_LODGING.format(day=label, left=_left(fresh, "lodging"), unit=unit,
-                                           wanted=needs.lodging))):
-        booking.lodging = needs.lodging
-    booking.tour = need("tour", "tour_booked", "tour_capacity", 1 if needs.tour else 0,
-                        BookingRefused("full", texts.R_TOUR.format(day=label)))
-    booking.lunch = need("lunch", "lunch_booked", "lunch_capacity", people if needs.lunch else 0,
-                         BookingRefused("full", texts.R_LUNCH.format(
-                             day=label, left=_left(fresh, "lunch"), wanted=people)))
-    booking.dinner = need("dinner", "dinner_booked", "dinner_capacity", people if needs.dinner else 0,
-                          BookingRefused("full", texts.R_DINNER.format(
-                              day=label, left=_left(fresh, "dinner"), wanted=people)))
+    if not _add_day(session, day_id, wanted):
+        # Something ran out: take them one at a time, to say which (or leave an optional one out).
+        wanted = _one_by_one(session, day_id, wanted, dropped, optional=optional, label=label,
+                             unit=settings.reunion.lodging_unit)
+    booking.lodging = wanted["lodging"]
+    booking.tour, booking.lunch, booking.dinner = (bool(wanted[n]) for n in ("tour", "lunch", "dinner"))
+    # Earliest first: without a chosen slot the booking gets the earliest with room.
+    chosen = next((s for s in candidates if _add(session, ReunionSlot, s.id, "booked", "capacity", people)),
+                  None)
+    if chosen is None:
+        raise _slot_full(session, label, candidates, people, chosen=slot is not None)
+    booking.slot = chosen
     venue = None
     if needs.venue_size > 0:
         venue = _take_venue(session, day_id, booking.id, needs.venue_size)
@@ -236,6 +218,51 @@ def _take(session: Session, row: ReunionDay, slots: list, klass: ReunionClass, k
             raise BookingRefused("full", texts.R_VENUE.format(day=label, seats=needs.venue_size))
     session.flush()
     return Booked(booking, venue, tuple(dropped))
+
+
+def _add_day(session: Session, day_id: int, wanted: dict[str, int]) -> bool:
+    """Every quota of `wanted` (people, lodging, tour, lunch, dinner) at once, each within its
+    capacity, on an open day: one guarded UPDATE, all or nothing."""
+    conditions, values = [ReunionDay.id == day_id, ReunionDay.is_open.is_(True)], {}
+    for name, amount in wanted.items():
+        if amount > 0:
+            booked, capacity = getattr(ReunionDay, f"{name}_booked"), getattr(ReunionDay, f"{name}_capacity")
+            conditions.append(booked + amount <= capacity)
+            values[f"{name}_booked"] = booked + amount
+    result = session.execute(update(ReunionDay).where(*conditions).values(values)
+                             .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _one_by_one(session: Session, day_id: int, wanted: dict[str, int], dropped: list[str], *,
+                optional: bool, label: str, unit: str) -> dict[str, int]:
+    """The people first (refused when they do not fit), then each need: what was taken."""
+    people = wanted["people"]
+    if not _add_day(session, day_id, {"people": people}):
+        fresh = _day_row(session, day_id)
+        if not fresh.is_open:
+            raise BookingRefused("closed", texts.R_CLOSED.format(
+                day=label, note=f"（{fresh.note}）" if fresh.note else ""))
+        raise _day_full(label, fresh.people_capacity - fresh.people_booked, people)
+    taken = {"people": people}
+    for name in ("lodging", "tour", "lunch", "dinner"):
+        amount = wanted[name]
+        if amount <= 0 or _add_day(session, day_id, {name: amount}):
+            taken[name] = max(amount, 0)
+            continue
+        if not optional:
+            raise _quota_short(session, day_id, name, amount, label, unit)
+        dropped.append(name)
+        taken[name] = 0
+    return taken
+
+
+def _quota_short(session: Session, day_id: int, name: str, amount: int, label: str, unit: str) -> BookingRefused:
+    if name == "tour":
+        return BookingRefused("full", texts.R_TOUR.format(day=label))
+    left = _left(_day_row(session, day_id), name)
+    template = {"lodging": texts.R_LODGING, "lunch": texts.R_LUNCH, "dinner": texts.R_DINNER}[name]
+    return BookingRefused("full", template.format(day=label, left=left, unit=unit, wanted=amount))
 
 
 def _take_venue(session: Session, day_id: int, booking_id: int, seats: int) -> ReunionVenue | None:
@@ -347,7 +374,7 @@ def join(session: Session, alumnus: Alumnus | None, booking_id: int, companions:
     party = 1 + len(names)
     try:
         with session.begin_nested():
-            # The booking's row lock first (then the day's, in _grow_for): concurrent joins of one
+            # The booking's row lock first (then the day's, in _grow): concurrent joins of one
             # booking count each other's members, and a decline or cancel waits or wins whole.
             locked = session.execute(
                 update(ReunionBooking).where(ReunionBooking.id == booking.id,
@@ -357,24 +384,30 @@ def join(session: Session, alumnus: Alumnus | None, booking_id: int, companions:
                 session.refresh(booking)
                 raise BookingRefused("not_open", texts.R_NOT_HOLDING.format(
                     number=booking.id, status=texts.STATUS_NAMES[booking.status.value]))
-            grew = _grow_for(session, booking, party, label)
+            # Read after the lock: a join that committed while we waited is counted.
+            places = session.scalar(select(ReunionBooking.people).where(ReunionBooking.id == booking.id))
+            headcount = _headcount(session, booking.id) + party
             member = ReunionMember(booking_id=booking.id, alumnus_id=alumnus.id,
                                    wechat_user_id=alumnus.wechat_user_id, is_contact=False,
                                    companions=names, party=party, joined_at=now)
             session.add(member)
             session.flush()
+            # The notice is queued before the day is locked (a refusal below takes it back too):
+            # the day's row stays locked for as few statements as may be.
+            if notify is not None and booking.contact_user_id is not None \
+                    and booking.contact_user_id != alumnus.wechat_user_id:
+                extra = texts.JOIN_NOTICE_COMPANIONS.format(count=len(names)) if names else ""
+                notify(session, [booking.contact_user_id], texts.JOIN_NOTICE.format(
+                    name=alumnus.name, number=booking.id, day=label, companions=extra,
+                    headcount=headcount), now, created_by=JOIN_NOTICE_BY)
+            grew = max(headcount - places, 0)
+            if grew:
+                _grow(session, booking, grew, label)
     except IntegrityError:
         # The same alumnus joining twice at once: the unique (booking, alumnus) keeps one.
         raise BookingRefused("already_member", texts.R_ALREADY_MEMBER.format(
             number=booking.id, day=label)) from None
-    session.refresh(booking)
-    headcount = _headcount(session, booking.id)
-    if notify is not None and booking.contact_user_id is not None \
-            and booking.contact_user_id != alumnus.wechat_user_id:
-        extra = texts.JOIN_NOTICE_COMPANIONS.format(count=len(names)) if names else ""
-        notify(session, [booking.contact_user_id], texts.JOIN_NOTICE.format(
-            name=alumnus.name, number=booking.id, day=label, companions=extra, headcount=headcount),
-            now, created_by=JOIN_NOTICE_BY)
+    session.expire(booking, ["people", "updated_at", "members"])
     return Joined(booking, member, grew)
 
 
@@ -400,31 +433,27 @@ def check_join(session: Session, alumnus: Alumnus | None, booking_id: int, *, no
     return booking
 
 
-def _grow_for(session: Session, booking: ReunionBooking, party: int, label: str) -> int:
-    """Under the booking's lock: the places to add so the class's headcount fits, taken or refused."""
-    # Read after the lock: a join that committed while we waited is counted.
-    people = session.scalar(select(ReunionBooking.people).where(ReunionBooking.id == booking.id))
-    grow = max(_headcount(session, booking.id) + party - people, 0)
-    if grow == 0:
-        return 0
-    if not _add(session, ReunionDay, booking.day_id, "people_booked", "people_capacity", grow):
+def _grow(session: Session, booking: ReunionBooking, grow: int, label: str) -> None:
+    """`grow` more places for the booking (its day, its meals, its slot), or BookingRefused."""
+    meals = {meal: grow for meal, chosen in (("lunch", booking.lunch), ("dinner", booking.dinner)) if chosen}
+    if not _add_day(session, booking.day_id, {"people": grow, **meals}):
         fresh = _day_row(session, booking.day_id)
-        raise BookingRefused("full", texts.R_JOIN_FULL.format(
-            day=label, left=_left(fresh, "people"), more=grow))
+        if not fresh.is_open:   # staff closed the day: no more places on it, not even for a class
+            raise BookingRefused("closed", texts.R_CLOSED.format(
+                day=label, note=f"（{fresh.note}）" if fresh.note else ""))
+        meal = next((m for m in meals if _left(fresh, m) < grow), None)
+        if _left(fresh, "people") < grow or meal is None:
+            raise BookingRefused("full", texts.R_JOIN_FULL.format(
+                day=label, left=_left(fresh, "people"), more=grow))
+        refusal = texts.R_LUNCH if meal == "lunch" else texts.R_DINNER
+        raise BookingRefused("full", refusal.format(day=label, left=_left(fresh, meal), wanted=grow))
     if not _add(session, ReunionSlot, booking.slot_id, "booked", "capacity", grow):
         left = session.scalar(select(ReunionSlot.capacity - ReunionSlot.booked)
                               .where(ReunionSlot.id == booking.slot_id))
         raise BookingRefused("full", texts.R_JOIN_FULL.format(day=label, left=max(left, 0), more=grow))
-    for meal, chosen in (("lunch", booking.lunch), ("dinner", booking.dinner)):
-        if chosen and not _add(session, ReunionDay, booking.day_id, f"{meal}_booked",
-                               f"{meal}_capacity", grow):
-            fresh = _day_row(session, booking.day_id)
-            refusal = texts.R_LUNCH if meal == "lunch" else texts.R_DINNER
-            raise BookingRefused("full", refusal.format(day=label, left=_left(fresh, meal), wanted=grow))
     session.execute(update(ReunionBooking).where(ReunionBooking.id == booking.id)
                     .values(people=ReunionBooking.people + grow)
                     .execution_options(synchronize_session=False))
-    return grow
 
 
 # --- cancel ----------------------------------------------------------------------------------------

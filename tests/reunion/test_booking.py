@@ -289,3 +289,23 @@ def test_my_bookings_lists_contact_and_member_bookings(session):
     [mine] = my_bookings(session, session.get(WechatUser, b.wechat_user_id))
     assert mine.booking.id == booking.id and not mine.is_contact and mine.headcount == 2
     assert session.scalar(select(ReunionDay.people_booked)) == 10
+
+
+def test_a_join_that_needs_places_on_a_day_staff_closed_is_refused_as_closed(session):
+    a = add_classmate(session, "o-a", "1", "甲一")
+    b = add_classmate(session, "o-b", "2", "乙二")
+    booking = a_book(session, a, people=1).booking
+    session.scalar(select(ReunionDay)).is_open = False
+    session.flush()
+    why = refused(lambda: join(session, b, booking.id, [], now=NOW, settings=SETTINGS))
+    assert why.code == "closed" and "不接待返校" in why.reason
+
+
+def test_a_join_without_lunch_left_says_so(session):
+    settings = with_reunion(lunch_capacity=10)
+    a = add_classmate(session, "o-a", "1", "甲一")
+    b = add_classmate(session, "o-b", "2", "乙二")
+    booking = a_book(session, a, people=10, settings=settings).booking   # lunch for 10: none left
+    join(session, add_classmate(session, "o-c", "3", "丙三"), booking.id, [], now=NOW, settings=settings)
+    why = refused(lambda: join(session, b, booking.id, list("甲乙丙丁戊己庚辛壬"), now=NOW, settings=settings))
+    assert "午餐还余 0 份，您需要 2 份" in why.reason   # 2 + 10 people on 10 places
