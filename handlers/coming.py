@@ -30,7 +30,6 @@ class ComingSoon:
         return "\n".join(lines)
 
 
-REUNIONS = ComingSoon("秩年返校预约", "发送「我的班级」可查看本班的班级联络人与秩年返校情况。")
 EVENTS = ComingSoon("校友活动报名", "活动通知会通过本公众号推送给您。")
 NEWS = ComingSoon("校园新闻")
 ALUMNI_CARD = ComingSoon("电子校友卡")

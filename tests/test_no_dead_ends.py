@@ -62,15 +62,23 @@ def test_every_spec_keyword_answers_with_its_feature_or_says_it_is_coming(client
 
 
 def test_a_coming_feature_says_so_and_names_what_works_today(client, config, bound):
-    answer = say(client, config.wechat.token, bound, "返校")
+    answer = say(client, config.wechat.token, bound, "活动")
     assert "即将开放" in answer
-    assert "查找" in answer and "分会" in answer and "发送「帮助」" in answer
-    assert "返校、" not in answer.split("现在可以使用：")[1]  # a coming command is not offered
+    assert "查找" in answer and "分会" in answer and "返校" in answer and "发送「帮助」" in answer
+    assert "活动、" not in answer.split("现在可以使用：")[1]  # a coming command is not offered
 
 
-def test_the_reunion_and_event_buttons_say_they_are_coming(client, config, bound):
-    for key, feature in [("REUNION_INFO", "秩年返校"), ("REUNION_MINE", "秩年返校"),
-                         ("EVENT_LIST", "活动"), ("EVENT_MINE", "活动")]:
+def test_the_reunion_buttons_answer_with_the_class_and_the_bookings(client, config, bound):
+    info = reply_content(post(client, config.wechat.token, click_xml(bound, "REUNION_INFO"))
+                         .get_data(as_text=True))
+    assert "秩年" in info and "即将开放" not in info
+    mine = reply_content(post(client, config.wechat.token, click_xml(bound, "REUNION_MINE"))
+                         .get_data(as_text=True))
+    assert "您还没有返校预约" in mine
+
+
+def test_the_event_buttons_say_they_are_coming(client, config, bound):
+    for key, feature in [("EVENT_LIST", "活动"), ("EVENT_MINE", "活动")]:
         answer = reply_content(post(client, config.wechat.token, click_xml(bound, key))
                                .get_data(as_text=True))
         assert feature in answer and "即将开放" in answer
@@ -89,7 +97,7 @@ def _searches(runtime) -> int:
 
 def test_my_bookings_is_not_my_profile(client, config, bound):
     answer = say(client, config.wechat.token, bound, "我的预约")
-    assert "您的资料" not in answer and "即将开放" in answer
+    assert "您的资料" not in answer and "返校预约" in answer
 
 
 @pytest.mark.parametrize("typed", ["校友会在哪", "找工作", "校友卡片", "我的资料呢"])

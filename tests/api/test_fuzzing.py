@@ -19,7 +19,8 @@ EXAMPLES = os.environ.get("ALUMNI_BOT_FUZZ_EXAMPLES", "15")
 SEED = os.environ.get("ALUMNI_BOT_FUZZ_SEED", "20260601")
 
 # Schema-valid requests the domain refuses, as documented: a name and student ID that match no
-# record (422 no_match); a later page without its first, or a query the lookup cannot search (422).
+# record (422 no_match); a later page without its first, or a query the lookup cannot search (422);
+# a reunion booking of a past, closed or too-near date (422).
 CONFIG = """
 [[operations]]
 include-operation-id = "bind"
@@ -27,6 +28,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 
 [[operations]]
 include-operation-id = "search"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+[[operations]]
+include-operation-id = "create_booking"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 """
 

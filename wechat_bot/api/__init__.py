@@ -41,11 +41,12 @@ def _nest_resources() -> None:
         me,
         reunion_feedback,
         reunion_pass,
+        reunions,
         subscriptions,
         verification,
     )
 
     # In the order the OpenAPI document and the docs page list them.
     for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
-                     reunion_feedback, reunion_pass):
+                     reunions, reunion_pass, reunion_feedback):
         bp.register_blueprint(resource.bp)

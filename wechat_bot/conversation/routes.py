@@ -13,6 +13,7 @@ from handlers.chapters import bot as chapters
 from handlers.consent import bot as consent
 from handlers.directory import bot as directory
 from handlers.directory import editing
+from handlers.reunion import bot as reunion
 from handlers.reunion import feedback as reunion_feedback
 from handlers.reunion import pass_bot as reunion_pass
 from handlers.verification import bot as verification
@@ -71,15 +72,16 @@ ROUTES = RoutingTable(
         message("location", to=chapters.location_message),
         keyword("加入分会", "join", to=chapters.join_command, takes=ANYTHING),
         keyword("我的班级", "myclass", "my class", to=chapters.my_class_command),
-        # 秩年返校 (issue 21): coming
-        keyword("返校", "reunion", to=coming.REUNIONS),
-        keyword("预约返校", to=coming.REUNIONS, takes=DATE_AND_PEOPLE),
-        keyword("我的预约", to=coming.REUNIONS),
-        keyword("取消预约", to=coming.REUNIONS, takes=NUMBER),
-        keyword("加入返校", to=coming.REUNIONS, takes=NUMBER),
+        # 秩年返校 (issue 21)
+        dialog(reunion.BOOK_DIALOG,
+               keyword("返校", "reunion", to=reunion.info_command),
+               menu(MenuKey.REUNION_INFO, to=reunion.info_command)),
+        keyword("预约返校", to=reunion.book_command, takes=DATE_AND_PEOPLE),
+        keyword("我的预约", to=reunion.mine_command),
+        menu(MenuKey.REUNION_MINE, to=reunion.mine_command),
+        keyword("取消预约", to=reunion.cancel_command, takes=NUMBER),
+        dialog(reunion.JOIN_DIALOG, keyword("加入返校", to=reunion.join_command, takes=NUMBER)),
         keyword("我的返校码", "返校码", to=reunion_pass.my_pass),
-        menu(MenuKey.REUNION_INFO, to=coming.REUNIONS),
-        menu(MenuKey.REUNION_MINE, to=coming.REUNIONS),
         dialog(reunion_feedback.FEEDBACK_DIALOG,
                keyword("返校评价", to=reunion_feedback.feedback_command, takes=SPACED)),
         # events (issue 22): coming
