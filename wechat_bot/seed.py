@@ -18,12 +18,13 @@ DEMO_PUBLIC_EVERY = 5
 def seed_demo(runtime, *, alumni: int, sandbox=None) -> Iterator[str]:
     """Fill an empty demo database; yields one line per step for the console. `sandbox` (the
     demo's WeChat stand-in) knows the simulated followers some steps make."""
-    # Events and the reunion calendar join here with their features (issues 21, 22).
+    # Events join here with their feature (issue 22).
     yield from seed_roster(runtime, alumni)
     yield from seed_chapters(runtime)
     if sandbox is not None:
         yield from seed_chapter_members(runtime, sandbox)
         yield from seed_bound_visitor(runtime, sandbox)
+        yield from seed_reunions(runtime, sandbox)
 
 
 def seed_roster(runtime, alumni: int) -> Iterator[str]:
@@ -163,3 +164,35 @@ def seed_bound_visitor(runtime, sandbox) -> Iterator[str]:
         record.wechat_user_id, record.bound_at = user.id, now
     yield (f"演示数据：聊天页的「{person.nickname}」已关注并认证为 {DEMO_BOUND.graduation_year} 届校友"
            f"（发给 {DEMO_BOUND.graduation_year} 届的推送会出现在他的聊天里）")
+
+
+def seed_reunions(runtime, sandbox) -> Iterator[str]:
+    """Reunions (issue 21): a class on campus today, bookings for the coming weekend, a visit
+    with feedback, the publications library. Classmates they need are bound to simulated
+    followers the sandbox knows (not listed on the chat page). Once."""
+    from datetime import UTC, datetime
+
+    from handlers.reunion.demo import seed_demo_reunions
+    from models import WechatUser
+    from models.reunion import ReunionBooking
+    from wechat_bot.notify import notify_users
+
+    with runtime.sessions() as session:
+        if session.scalar(select(func.count()).select_from(ReunionBooking)):
+            return
+    now = datetime.now(UTC)
+
+    def bind(session, record) -> WechatUser:
+        person = sandbox.people.add(record.name, listed=False)
+        sandbox.people.follow(person.openid)
+        user = WechatUser(openid=person.openid, subscribed=True, subscribed_at=now, created_at=now)
+        session.add(user)
+        session.flush()
+        record.wechat_user_id, record.bound_at = user.id, now
+        return user
+
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_reunions(session, now=now, settings=runtime.config.features,
+                                        notify=notify_users, bind=bind,
+                                        base_url=runtime.config.app.base_url.rstrip("/")))
+    yield from lines

@@ -254,3 +254,27 @@ def media(media_id: str) -> Response:
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
+
+
+@bp.get("/publications/<int:publication_id>")
+def publication(publication_id: int) -> str:
+    """The school website's page a demo publication's news card opens (the demo has no website).
+
+    Real publications link to the school's own pages; the demo's link here, so no card in the
+    sandbox leads nowhere."""
+    from models.publication import Publication
+
+    with current_runtime().sessions() as session:
+        row = session.get(Publication, publication_id) if 0 < publication_id < 2**31 else None
+        if row is None:
+            abort(404, "没有这篇刊物")
+        title, category, summary = row.title, row.category, row.summary or ""
+        published = row.published_at
+    school = _sandbox().config.app.school_name
+    return (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><body style=\"font-family: sans-serif; max-width: 640px;"
+            f' margin: 24px auto; padding: 0 16px; line-height: 1.7">'
+            f"<p style=\"color:#888\">{escape(school)} · {escape(category)} · {published:%Y-%m-%d}</p>"
+            f"<h1 style=\"font-size:22px\">{escape(title)}</h1><p>{escape(summary)}</p>"
+            f"<p style=\"color:#888\">（演示页面：正式环境中链接到学校网站上的原文。）</p></body></html>")
