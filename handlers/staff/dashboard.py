@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from handlers.staff.scope import Scope
 from models import Alumnus, Delivery, StaffAlert, StaffRole, WechatUser
 from models.push import DeliveryStatus
+from models.reunion import BookingStatus, ReunionBooking
 
 WEEKS = 12
 QUEUED = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
@@ -43,6 +44,7 @@ class DashboardCounts:
     bindings_by_week: list[WeekCount]
     pushes_today: PushesToday | None
     open_alerts: int | None
+    pending_bookings: int | None   # reunion bookings waiting for a decision (None: not this scope's)
 
 
 def dashboard_counts(session: Session, scope: Scope, *, now: datetime,
@@ -57,6 +59,10 @@ def dashboard_counts(session: Session, scope: Scope, *, now: datetime,
         open_alerts=(session.scalar(select(func.count()).select_from(StaffAlert)
                                     .where(StaffAlert.resolved_at.is_(None)))
                      if scope.everything else None),  # alerts are about anyone: staff's own work
+        pending_bookings=(session.scalar(select(func.count()).select_from(ReunionBooking).where(
+            ReunionBooking.status.in_((BookingStatus.PENDING, BookingStatus.CONFIRMED)),
+            scope.rows(ReunionBooking)))
+            if scope.everything or scope.role is StaffRole.COLLEGE else None),
     )
 
 

@@ -56,6 +56,23 @@ def test_staff_see_every_college_and_a_college_only_its_own(app, runtime, world)
     assert dean.get(f"/admin/reunion/bookings/{world.cs}").status_code == 200
 
 
+def test_the_dashboard_counts_bookings_waiting_for_a_decision_in_the_viewers_scope(app, runtime, world):
+    def tile(user):
+        page = client_of(app, user).get("/admin/").text
+        if 'id="count-bookings"' not in page:
+            return None
+        return int(page.split('id="count-bookings">')[1].split("<")[0])
+
+    with runtime.sessions() as session:
+        waiting = session.scalars(select(ReunionBooking).where(ReunionBooking.status.in_(
+            (BookingStatus.PENDING, BookingStatus.CONFIRMED)))).all()
+        of_cs = [b for b in waiting if b.college == "计算机学院"]
+    assert tile("clerk") == len(waiting) >= 2
+    assert tile("dean") == len(of_cs) >= 1 and len(of_cs) < len(waiting)
+    assert tile("sh") is None   # a chapter's liaison has no part in reunions
+    assert 'href="/admin/reunion/bookings/?status=waiting"' in client_of(app, "clerk").get("/admin/").text
+
+
 def test_a_college_coordinator_cannot_touch_another_colleges_booking(app, runtime, world):
     chemdean = client_of(app, "chemdean")
     page = "/admin/reunion/college/"
