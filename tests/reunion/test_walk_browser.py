@@ -3,12 +3,13 @@ staff approve in the admin page, the alumnus asks for the pass, and the gate's s
 very image the chat shows, through Chromium's fake camera (the phone's screen held up to it).
 
 The school opens every day and books without lead time here, so the visit can be today: a pass
-scans only on its day."""
+scans only on its day. Screenshots go to a temporary folder, or to $REUNION_SCREENSHOTS."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -71,6 +72,8 @@ def test_book_from_the_menu_approve_in_the_admin_page_and_scan_the_pass(server, 
     with server.runtime.sessions.begin() as session:
         add_classmate(session, person.openid, "2012010101", "张伟", year=today.year - 10)
     add_account(server.runtime, "张老师", StaffRole.STAFF)
+    shots = Path(os.environ.get("REUNION_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
 
     with admin_page(1000, 900) as (page, errors):
         # The alumnus books from the menu: date, slot, headcount, needs, note, confirm.
@@ -95,12 +98,14 @@ def test_book_from_the_menu_approve_in_the_admin_page_and_scan_the_pass(server, 
         booked = _bubbles(page, "预约已提交，编号")
         expect(booked).to_have_count(1)
         number = booked.inner_text().split("编号", 1)[1].split("。")[0].strip()
+        page.screenshot(path=str(shots / "chat-reunion-booked.png"))
 
         # Staff approve it in the admin page.
         log_in(page, server.url, "张老师", PASSWORD)
         page.get_by_role("link", name="秩年返校").click()
         page.get_by_role("navigation", name="秩年返校").get_by_role("link", name="返校预约").click()
         page.locator(f"a[href$='/reunion/bookings/{number}']").first.click()
+        page.screenshot(path=str(shots / "admin-reunion-booking.png"), full_page=True)
         page.get_by_role("button", name="批准", exact=True).click()
         expect(page.get_by_text(f"已批准返校预约 {number}")).to_be_visible()
 
@@ -114,6 +119,7 @@ def test_book_from_the_menu_approve_in_the_admin_page_and_scan_the_pass(server, 
         expect(image).to_be_visible()
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
         shown = image.screenshot()
+        page.screenshot(path=str(shots / "chat-reunion-pass.png"))
         assert errors == []
 
     # The gate's phone points its camera at the alumnus's screen.
@@ -128,5 +134,6 @@ def test_book_from_the_menu_approve_in_the_admin_page_and_scan_the_pass(server, 
             page.get_by_role("button", name="开启摄像头扫码").click()
             expect(page.locator("#result-headline")).to_have_text("入校登记成功（共 1 人）", timeout=15000)
             expect(page.locator("#result-who")).to_contain_text("张伟")
+            page.screenshot(path=str(shots / "admin-reunion-scan.png"))
         finally:
             browser.close()
