@@ -14,7 +14,8 @@ How the pieces fit (and how a new page plugs in):
   (`db().commit()`), and anything uncommitted is rolled back when the request ends.
 - `audit.audit(action, target, detail)` writes the audit log (flushes, commits with the change).
 - `nav.NAV` is the menu: one `NavItem(title, endpoint)` line per page; an item shows to the roles
-  its view's `@roles` lets in.
+  its view's `@roles` lets in. A feature with several pages gives them one `group` (the top menu
+  shows the group once; its pages become tabs under the header), as 秩年返校 does.
 - Templates extend `admin/base.html` and fill the blocks `title` (the page's name, also the <h1>),
   `content`, optionally `actions` (buttons beside the heading) and `scripts` (page scripts, from
   the static folder: the Content-Security-Policy allows no inline script); `admin/forms.html`
