@@ -29,7 +29,7 @@ from handlers.reunion.calendar import local_today
 from handlers.reunion.capacity import release
 from handlers.settings import Settings
 from handlers.staff.scope import Scope
-from models.reunion import BookingStatus, ReunionBooking
+from models.reunion import BookingStatus, ReunionBooking, ReunionMember
 
 MAX_PROGRAMME = 500
 MAX_REASON = 200
@@ -160,3 +160,28 @@ def set_photo(session: Session, booking: ReunionBooking, url: str, *, scope: Sco
     _move(session, booking, (S.VISITED,), "photo", photo_url=url, updated_at=now)
     _tell(session, booking, texts.photo(*_facts(booking), url), now, notify, "photo")
 
+
+
+def revoke_pass(session: Session, booking: ReunionBooking, member_id: int, *, scope: Scope,
+                now: dt.datetime, notify: Notify) -> ReunionMember:
+    """Stop one member's pass (a phone lost, a pass passed on): every scanner refuses it from now,
+    naming when. Told to that member only. Refused if it is already stopped."""
+    _staff(scope, "revoke")
+    member = session.get(ReunionMember, member_id)
+    if member is None or member.booking_id != booking.id:
+        raise Refused(texts.NO_SUCH_MEMBER.format(id=booking.id))
+    stopped = session.execute(
+        update(ReunionMember).where(ReunionMember.id == member_id,
+                                    ReunionMember.pass_revoked_at.is_(None))
+        .values(pass_revoked_at=now).execution_options(synchronize_session=False))
+    session.refresh(member)
+    if stopped.rowcount != 1:
+        from models import Alumnus
+
+        name = session.get(Alumnus, member.alumnus_id).name
+        raise Refused(texts.PASS_ALREADY_REVOKED.format(
+            name=name, at=f"{member.pass_revoked_at:%Y-%m-%d %H:%M} UTC"))
+    if member.wechat_user_id is not None:
+        notify(session, [member.wechat_user_id], texts.pass_revoked(*_facts(booking)), now,
+               created_by="reunion:pass_revoked")
+    return member

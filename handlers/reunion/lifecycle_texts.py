@@ -29,7 +29,11 @@ BEFORE_THE_DAY = "返校日是 {day}，当天或之后才能登记到校情况�
 PHOTO_NOT_VISITED = "班级返校后（状态为「已返校」）才能添加合影链接。"
 PHOTO_BAD_URL = "合影链接须以 http:// 或 https:// 开头，且不超过 500 个字符。"
 
+PASS_ALREADY_REVOKED = "{name}的返校码已于 {at} 停用。"
+NO_SUCH_MEMBER = "返校预约 {id} 里没有这位同学。"
+
 ACTIONS = {
+    "revoke": "停用返校码",
     "confirm": "确认学院安排",
     "approve": "批准",
     "decline": "不批准",
@@ -77,3 +81,8 @@ def no_show(booking_id, day, year, college) -> str:
 
 def photo(booking_id, day, year, college, url: str) -> str:
     return f"{_head(booking_id, day, year, college)}：班级合影已上传，点此查看并保存：{url}"
+
+
+def pass_revoked(booking_id, day, year, college) -> str:
+    return (f"{_head(booking_id, day, year, college)}：学校已停用您的返校码，入校和就餐时将不能使用。"
+            "如有疑问，请联系班级联系人或校友会工作人员。")

@@ -69,12 +69,14 @@ def _names(session: Session, ids: set[int]) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class MemberRow:
+    id: int
     name: str
     student_id: str
     is_contact: bool
     companions: list[str]
     party: int
     arrived_at: dt.datetime | None
+    pass_revoked_at: dt.datetime | None
 
 
 def members(session: Session, booking: ReunionBooking) -> list[MemberRow]:
@@ -82,8 +84,8 @@ def members(session: Session, booking: ReunionBooking) -> list[MemberRow]:
         select(ReunionMember, Alumnus.name, Alumnus.student_id)
         .join(Alumnus, Alumnus.id == ReunionMember.alumnus_id)
         .where(ReunionMember.booking_id == booking.id).order_by(ReunionMember.id))
-    return [MemberRow(name, student_id, m.is_contact, [str(c) for c in m.companions or []],
-                      m.party, m.arrived_at) for m, name, student_id in rows]
+    return [MemberRow(m.id, name, student_id, m.is_contact, [str(c) for c in m.companions or []],
+                      m.party, m.arrived_at, m.pass_revoked_at) for m, name, student_id in rows]
 
 
 def contact_name(session: Session, booking: ReunionBooking) -> str | None:

@@ -36,6 +36,7 @@ ACTIONS = {
     "reunion_day_changed": "修改返校日", "reunion_programme": "确认返校安排",
     "reunion_approved": "批准返校预约", "reunion_declined": "不批准返校预约",
     "reunion_visited": "登记已返校", "reunion_no_show": "登记返校未到", "reunion_photo": "添加返校合影",
+    "reunion_pass_revoked": "停用返校码",
     "publication_added": "添加刊物", "publication_changed": "修改刊物", "publication_hidden": "隐藏刊物",
     "publication_shown": "恢复刊物", "reunion_invited": "秩年返校邀请",
     "reunion_scan": "返校扫码",

@@ -282,3 +282,38 @@ def test_the_college_page_lists_coming_classes_and_refuses_an_empty_programme(ap
     assert response.request.path == "/admin/reunion/college/" and "请填写这一项" in response.text
     assert _booking(runtime, world.cs).status is BookingStatus.PENDING
     assert _pushes(runtime, "programme") == []
+
+
+def test_staff_stop_a_members_pass_the_gate_refuses_it_and_the_member_is_told(app, runtime, world):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from handlers.reunion.passes import issue_day_code, pass_key
+    from handlers.reunion.scanning import scan
+    from models.reunion import ReunionMember
+
+    clerk, page = client_of(app, "clerk"), f"/admin/reunion/bookings/{world.cs}"
+    _post(clerk, page, f"{page}/approve")
+    with runtime.sessions() as session:
+        member = session.scalars(select(ReunionMember).where(
+            ReunionMember.booking_id == world.cs, ReunionMember.is_contact.is_(False))
+            .order_by(ReunionMember.id)).first()
+        member_id, user_id = member.id, member.wechat_user_id
+    revoke = f"{page}/members/{member_id}/revoke"
+    assert _post(client_of(app, "dean"), page, revoke, follow=False).status_code == 403
+
+    stopped = _post(clerk, page, revoke)
+    assert "已停用李娜的返校码，已通知本人" in stopped.text
+    assert stopped.text.split(f'data-member="{member_id}">')[1].startswith("已停用")
+    assert "返校码已于" in _post(clerk, page, revoke).text   # once is enough: said so
+    [(push, users)] = _pushes(runtime, "pass_revoked")
+    assert users == [user_id] and "停用您的返校码" in push.text
+    assert len(_audit(runtime, "reunion_pass_revoked")) == 1
+
+    zone = ZoneInfo("Asia/Shanghai")
+    key = pass_key(runtime.config.app.secret_key)
+    code = issue_day_code(key, member_id, world.day, zone).code
+    with runtime.sessions.begin() as session:
+        at_the_gate = scan(session, code, "gate", dt.datetime.combine(world.day, dt.time(9, 30), zone),
+                           "clerk", key=key, settings=runtime.config.features)
+    assert not at_the_gate.ok and "作废" in at_the_gate.detail + at_the_gate.headline

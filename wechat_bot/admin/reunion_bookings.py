@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from handlers.reunion import lifecycle, staff_view
@@ -174,3 +174,17 @@ def photo(booking_id: int):
     url = form.photo_url.data.strip()
     return _act(booking, "reunion_photo", url, f"已保存返校预约 {booking.id} 的合影链接，已发送给班级",
                 lambda: lifecycle.set_photo(db(), booking, url, **_common()))
+
+
+@bp.post("/<int:booking_id>/members/<int:member_id>/revoke")
+@deciders
+def revoke(booking_id: int, member_id: int):
+    booking = scoped_or_404(ReunionBooking, booking_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = next((m.name for m in staff_view.members(db(), booking) if m.id == member_id), "")
+    common = _common()
+    return _act(booking, "reunion_pass_revoked", name,
+                f"已停用{name}的返校码，已通知本人",
+                lambda: lifecycle.revoke_pass(db(), booking, member_id, scope=common["scope"],
+                                              now=common["now"], notify=common["notify"]))
