@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from handlers.publications.categories import CATEGORIES
@@ -37,7 +38,7 @@ editors = roles(StaffRole.ADMIN, StaffRole.STAFF)
 
 
 class PublicationForm(AdminForm):
-    category = SelectField("类别", choices=[(c, c) for c in CATEGORIES])
+    category = SelectField("类别", choices=[SelectChoice(c, c) for c in CATEGORIES])
     title = StringField("标题", validators=[DataRequired(REQUIRED), Length(max=TITLE_MAX)],
                         description=f"最多 {TITLE_MAX} 个字（微信图文卡片的上限）")
     summary = TextAreaField("摘要", validators=[Optional(), Length(max=500)],
