@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from handlers.directory.settings import DirectorySettings
+from handlers.events.settings import EventSettings
 from handlers.reunion.settings import ReunionSettings
 from handlers.staff.settings import AdminSettings
 from handlers.verification.settings import VerificationSettings
@@ -32,6 +33,7 @@ class Settings:
     reunion: ReunionSettings = field(default_factory=ReunionSettings)
     admin: AdminSettings = field(default_factory=AdminSettings)  # the admin page: [admin]
     verification: VerificationSettings = field(default_factory=VerificationSettings)
+    events: EventSettings = field(default_factory=EventSettings)
 
 
 @cache

@@ -9,6 +9,7 @@ from models.audit import BindingEvent, SearchLog, StaffAlert
 from models.base import Base
 from models.chapter import Chapter, ChapterLiaison, ChapterMember, ClassAmbassador
 from models.consent import PushOptOut
+from models.event import Event, EventNotice, EventStatus, Registration, RegistrationStatus
 from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
 from models.publication import Publication
@@ -40,11 +41,16 @@ __all__ = [
     "ChapterMember",
     "ClassAmbassador",
     "Delivery",
+    "Event",
+    "EventNotice",
+    "EventStatus",
     "MessageLog",
     "Privacy",
     "Publication",
     "Push",
     "PushOptOut",
+    "Registration",
+    "RegistrationStatus",
     "ReunionBooking",
     "ReunionDay",
     "ReunionFeedback",
