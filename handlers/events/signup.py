@@ -179,10 +179,13 @@ def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = 
     if extras.answers:
         answers["questions"] = extras.answers
     seats = 1 + extras.guests
+    # Read before the savepoint: on SQLite a write must be a transaction's first statement, or a
+    # writer committing meanwhile makes ours fail at once instead of waiting its turn.
+    existing = registration_of(session, event.id, user.id)
     try:
         with session.begin_nested():
-            registration = _claim_row(session, event.id, user.id, alumnus_id, extras.guests, answers,
-                                      channel=channel, now=now)
+            registration = _claim_row(session, existing, event.id, user.id, alumnus_id, extras.guests,
+                                      answers, channel=channel, now=now)
             # The event row from here on: as few statements as may be until the request commits.
             taken = session.execute(
                 update(Event).where(Event.id == event.id, Event.status == EventStatus.OPEN,
@@ -217,10 +220,10 @@ def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = 
                     place_in_line(session, registration) if waitlisted else None)
 
 
-def _claim_row(session: Session, event_id: int, user_id: int, alumnus_id: int | None, guests: int,
-               answers: dict[str, Any], *, channel: str, now: dt.datetime) -> Registration:
+def _claim_row(session: Session, existing: Registration | None, event_id: int, user_id: int,
+               alumnus_id: int | None, guests: int, answers: dict[str, Any], *, channel: str,
+               now: dt.datetime) -> Registration:
     """This user's registration row, locked: a new one, or their cancelled one revived (guarded)."""
-    existing = registration_of(session, event_id, user_id)
     values = dict(alumnus_id=alumnus_id, guests=guests, answers=answers, channel=channel,
                   updated_at=now, confirmed_at=None, offered_at=None, offer_expires_at=None,
                   cancelled_at=None, checked_in_at=None, checked_in_by=None, position=None)
