@@ -17,7 +17,6 @@ from handlers.settings import Settings
 from models import WechatUser
 from models.db import make_engine
 from models.event import HOLDING_SEATS, Event, Registration, RegistrationStatus
-from tests.conftest import TEST_DATABASE_URL
 from tests.events.support import NOW, add_event
 from tests.reunion.support import add_classmate
 
@@ -76,7 +75,7 @@ def seed(runtime, alumni: int, seats: int) -> tuple[int, list[int]]:
 
 
 def url_of(runtime) -> str:
-    return TEST_DATABASE_URL or runtime.config.database.url
+    return runtime.config.database.url   # the test's own database (its own schema on PostgreSQL)
 
 
 def counted(runtime, event_id: int):
