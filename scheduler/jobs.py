@@ -41,6 +41,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.events.waitlist import SCAN_EVERY as EVENT_OFFER_SCAN
+from handlers.events.waitlist import pass_lapsed_offers
 from handlers.reunion import BOOKINGS_OPEN
 from handlers.reunion.feedback import REUNION_THANKS
 from handlers.reunion.outreach import ANNIVERSARY_INVITATIONS
@@ -131,6 +133,9 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
         jobs.append(notice_job("reunion-reminders", reunion_reminders, REUNION_REMINDERS,
                                context.features))
         jobs.append(notice_job("reunion-thanks", reunion_thanks, REUNION_THANKS, context.features))
+    jobs.append(JobSpec("event-offers", event_offers,
+                        IntervalTrigger(seconds=EVENT_OFFER_SCAN.total_seconds()),
+                        "候补名额保留到期未确认的，让给下一位候补校友（并通知双方）"))
     if context.delivery is not None:
         jobs.insert(0, JobSpec("deliver-pushes", deliver_pushes,
                                IntervalTrigger(seconds=settings.delivery_interval_seconds),
@@ -226,6 +231,19 @@ def reunion_thanks(context: JobContext):
     """Thank visited classes and ask their one question; see handlers.reunion.feedback."""
     return send_due_notices(context.sessions, REUNION_THANKS, now=context.clock(),
                             settings=context.features)
+
+
+def event_offers(context: JobContext):
+    """Pass each lapsed waitlist offer to the next in line, exactly once; see handlers.events.waitlist.
+    The two notices (the lapse, the new offer) are about one's own registration: category None."""
+    from scheduler.outbox import queue_push
+
+    def notify(session: Session, user_ids: list[int], text: str, at: datetime, *, created_by: str) -> None:
+        queue_push(session, text=text, audience="users:" + ",".join(str(i) for i in user_ids),
+                   kind="notification", created_by=created_by, now=at)
+
+    return pass_lapsed_offers(context.sessions, now=context.clock(), settings=context.features,
+                              notify=notify)
 
 
 UNIONID_BATCHES_PER_RUN = 20  # 2,000 followers a run; a surge of follows drains over a few runs

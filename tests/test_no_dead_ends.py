@@ -62,10 +62,10 @@ def test_every_spec_keyword_answers_with_its_feature_or_says_it_is_coming(client
 
 
 def test_a_coming_feature_says_so_and_names_what_works_today(client, config, bound):
-    answer = say(client, config.wechat.token, bound, "活动")
+    answer = say(client, config.wechat.token, bound, "新闻")
     assert "即将开放" in answer
     assert "查找" in answer and "分会" in answer and "返校" in answer and "发送「帮助」" in answer
-    assert "活动、" not in answer.split("现在可以使用：")[1]  # a coming command is not offered
+    assert "新闻、" not in answer.split("现在可以使用：")[1]  # a coming command is not offered
 
 
 def test_the_reunion_buttons_answer_with_the_class_and_the_bookings(client, config, bound):
@@ -77,11 +77,11 @@ def test_the_reunion_buttons_answer_with_the_class_and_the_bookings(client, conf
     assert "您还没有返校预约" in mine
 
 
-def test_the_event_buttons_say_they_are_coming(client, config, bound):
-    for key, feature in [("EVENT_LIST", "活动"), ("EVENT_MINE", "活动")]:
+def test_the_event_buttons_answer_with_the_events_and_my_registrations(client, config, bound):
+    for key, expected in [("EVENT_LIST", "活动"), ("EVENT_MINE", "您还没有报名任何活动")]:
         answer = reply_content(post(client, config.wechat.token, click_xml(bound, key))
                                .get_data(as_text=True))
-        assert feature in answer and "即将开放" in answer
+        assert expected in answer and "即将开放" not in answer
 
 
 def test_scanning_an_event_check_in_code_answers(client, config, bound):

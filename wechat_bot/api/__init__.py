@@ -38,6 +38,7 @@ def _nest_resources() -> None:
         chapters,
         consents,
         docs,
+        events,
         me,
         reunion_feedback,
         reunion_pass,
@@ -48,5 +49,5 @@ def _nest_resources() -> None:
 
     # In the order the OpenAPI document and the docs page list them.
     for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
-                     reunions, reunion_pass, reunion_feedback):
+                     reunions, reunion_pass, reunion_feedback, events):
         bp.register_blueprint(resource.bp)

@@ -13,6 +13,7 @@ from handlers.chapters import bot as chapters
 from handlers.consent import bot as consent
 from handlers.directory import bot as directory
 from handlers.directory import editing
+from handlers.events import bot as events
 from handlers.reunion import bot as reunion
 from handlers.reunion import feedback as reunion_feedback
 from handlers.reunion import pass_bot as reunion_pass
@@ -84,14 +85,14 @@ ROUTES = RoutingTable(
         keyword("我的返校码", "返校码", to=reunion_pass.my_pass),
         dialog(reunion_feedback.FEEDBACK_DIALOG,
                keyword("返校评价", to=reunion_feedback.feedback_command, takes=SPACED)),
-        # events (issue 22): coming
-        keyword("活动", "events", to=coming.EVENTS),
-        keyword("报名", to=coming.EVENTS, takes=NUMBER),
-        keyword("取消报名", to=coming.EVENTS, takes=NUMBER),
-        keyword("我的活动", to=coming.EVENTS),
-        keyword("确认", to=coming.EVENTS, takes=NUMBER),
-        menu(MenuKey.EVENT_LIST, to=coming.EVENTS),
-        menu(MenuKey.EVENT_MINE, to=coming.EVENTS),
+        # events (issue 22)
+        keyword("活动", "events", to=events.list_command),
+        menu(MenuKey.EVENT_LIST, to=events.list_command),
+        dialog(events.SIGNUP_DIALOG, keyword("报名", to=events.signup_command, takes=NUMBER)),
+        keyword("取消报名", to=events.cancel_command, takes=NUMBER),
+        keyword("我的活动", to=events.mine_command),
+        menu(MenuKey.EVENT_MINE, to=events.mine_command),
+        keyword("确认", to=events.confirm_command, takes=NUMBER),
         scan("checkin:", to=coming.EVENTS),
         # campus services (issue 24): coming
         keyword("退订", "unsubscribe", to=consent.unsubscribe_command, takes=PLACE),  # issue 20

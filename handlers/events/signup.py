@@ -1,0 +1,359 @@
+"""Signing up for an event, cancelling, taking an offered seat: one rule for the bot and the API.
+
+Seats are taken only by a guarded UPDATE on the event (`seats_taken + n <= seats` and the event
+open), rowcount checked; a waitlist position only from the event's own counter
+(`waitlist_next = waitlist_next + 1`, read back under the row lock the UPDATE took). One
+registration per user and event is the unique pair: of two sign-ups of one user at once the second
+insert fails and is told "already registered". Never check-then-insert.
+
+Lock order, so PostgreSQL never deadlocks: a sign-up takes its registration row (the insert, or
+the revival of a cancelled one) and then the event row; a cancel, a confirm and the lapse of an
+offer take the event row first (a no-op UPDATE), then the registration's status, then whoever is
+offered the freed seats (handlers.events.waitlist). A sign-up's new row is invisible to the
+others until it commits, so they never wait for it while it waits for the event.
+
+Operations flush and never commit: the request boundary commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from handlers.events import audience as audiences
+from handlers.events import texts, waitlist
+from handlers.notices import Notify
+from handlers.settings import Settings
+from models import Alumnus, WechatUser
+from models.event import HOLDING_SEATS, Event, EventStatus, Registration, RegistrationStatus
+
+LISTED = (EventStatus.OPEN, EventStatus.CLOSED, EventStatus.CANCELLED)  # what an alumnus may look up
+
+
+class SignupRefused(Exception):
+    """A refusal the alumnus reads: `reason` in Chinese, `code` for the API's status."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What the event asks besides the seat: +1 guests, a T-shirt size, answers to its questions."""
+
+    guests: int = 0
+    shirt_size: str | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    registration: Registration
+    event: Event
+    waitlisted: bool
+    place_in_line: int | None = None    # 1 = next to be offered a seat
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def zone(settings: Settings) -> ZoneInfo:
+    return ZoneInfo(settings.timezone)
+
+
+def get_event(session: Session, event_id: int) -> Event:
+    """An event an alumnus may look at (not a draft), or SignupRefused not_found."""
+    event = session.get(Event, event_id) if 0 < event_id < 2**31 else None
+    if event is None or event.status not in LISTED:
+        raise SignupRefused("not_found", texts.R_NOT_FOUND.format(number=event_id))
+    return event
+
+
+def questions(event: Event) -> list[str]:
+    """The event's further questions as text (staff may store strings or {"text": …})."""
+    out = []
+    for q in event.questions or []:
+        if isinstance(q, dict):
+            q = q.get("text") or q.get("question") or ""
+        if str(q).strip():
+            out.append(str(q).strip())
+    return out
+
+
+def asks_anything(event: Event) -> bool:
+    return event.max_guests > 0 or event.ask_shirt_size or bool(questions(event))
+
+
+def registration_of(session: Session, event_id: int, user_id: int) -> Registration | None:
+    return session.scalar(select(Registration).where(Registration.event_id == event_id,
+                                                     Registration.wechat_user_id == user_id))
+
+
+def place_in_line(session: Session, registration: Registration) -> int | None:
+    """1 for the first waiting, …: how many wait at or before this one (None: not waiting)."""
+    if registration.status is not RegistrationStatus.WAITLISTED or registration.position is None:
+        return None
+    return session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == registration.event_id,
+        Registration.status == RegistrationStatus.WAITLISTED,
+        Registration.position <= registration.position))
+
+
+def signup_open(event: Event, now: dt.datetime, settings: Settings) -> tuple[str, str] | None:
+    """(code, reason) why nobody may sign up now, or None: status, start and window."""
+    title = event.title
+    if event.status is EventStatus.CANCELLED:
+        reason = f"原因：{event.cancel_reason}" if event.cancel_reason else ""
+        return "cancelled", texts.R_CANCELLED.format(title=title, reason=reason)
+    if event.status is not EventStatus.OPEN:
+        return "closed", texts.R_CLOSED.format(title=title)
+    if now >= _aware(event.starts_at):
+        return "started", texts.R_STARTED.format(title=title)
+    if event.signup_opens_at is not None and now < _aware(event.signup_opens_at):
+        return "not_yet", texts.R_NOT_YET.format(title=title, opens=texts.when(_aware(event.signup_opens_at),
+                                                                                zone(settings)))
+    if event.signup_closes_at is not None and now >= _aware(event.signup_closes_at):
+        return "window_over", texts.R_WINDOW_OVER.format(
+            title=title, closes=texts.when(_aware(event.signup_closes_at), zone(settings)))
+    return None
+
+
+def check_signup(session: Session, event: Event, user: WechatUser, *, now: dt.datetime,
+                 settings: Settings) -> None:
+    """Every refusal that needs nothing typed: what the bot checks before its dialog asks."""
+    closed = signup_open(event, now, settings)
+    if closed is not None:
+        raise SignupRefused(*closed)
+    if not audiences.may_join(session, event, user.id):
+        label = audiences.label(session, event.audience)
+        bound = session.scalar(select(Alumnus.id).where(Alumnus.wechat_user_id == user.id).limit(1))
+        template = texts.R_AUDIENCE if bound is not None else texts.R_AUDIENCE_UNBOUND
+        raise SignupRefused("not_in_audience", template.format(title=event.title, audience=label))
+    existing = registration_of(session, event.id, user.id)
+    if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
+        raise _already(event, existing)
+
+
+def check_extras(event: Event, extras: Extras) -> Extras:
+    """The extras cleaned, or SignupRefused bad_input."""
+    if extras.guests and event.max_guests <= 0:
+        raise SignupRefused("bad_input", texts.R_NO_GUESTS.format(title=event.title))
+    if not 0 <= extras.guests <= event.max_guests:
+        raise SignupRefused("bad_input", texts.R_GUESTS.format(max=event.max_guests))
+    shirt = None
+    if event.ask_shirt_size:
+        shirt = (extras.shirt_size or "").strip().upper()
+        if shirt not in texts.SHIRT_SIZES:
+            raise SignupRefused("bad_input", texts.R_SHIRT.format(sizes=" / ".join(texts.SHIRT_SIZES)))
+    answers = {}
+    for q in questions(event):
+        a = (extras.answers.get(q) or "").strip()
+        if not a:
+            raise SignupRefused("bad_input", texts.R_ANSWER.format(question=q))
+        if len(a) > texts.ANSWER_CHARS:
+            raise SignupRefused("bad_input", texts.R_ANSWER_LONG.format(max=texts.ANSWER_CHARS))
+        answers[q] = a
+    return Extras(guests=extras.guests, shirt_size=shirt, answers=answers)
+
+
+# --- sign up ---------------------------------------------------------------------------------------
+
+def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = Extras(), *,
+            now: dt.datetime, settings: Settings, channel: str) -> SignedUp:
+    """A seat when one is left (guests included), else the end of the waitlist. Raises SignupRefused."""
+    event = get_event(session, event_id)
+    check_signup(session, event, user, now=now, settings=settings)
+    extras = check_extras(event, extras)
+    alumnus_id = session.scalar(select(Alumnus.id).where(Alumnus.wechat_user_id == user.id)
+                                .order_by(Alumnus.id).limit(1))
+    answers: dict[str, Any] = {}
+    if extras.shirt_size:
+        answers["shirt_size"] = extras.shirt_size
+    if extras.answers:
+        answers["questions"] = extras.answers
+    seats = 1 + extras.guests
+    # Read before the savepoint: on SQLite a write must be a transaction's first statement, or a
+    # writer committing meanwhile makes ours fail at once instead of waiting its turn.
+    existing = registration_of(session, event.id, user.id)
+    try:
+        with session.begin_nested():
+            registration = _claim_row(session, existing, event.id, user.id, alumnus_id, extras.guests,
+                                      answers, channel=channel, now=now)
+            # The event row from here on: as few statements as may be until the request commits.
+            taken = session.execute(
+                update(Event).where(Event.id == event.id, Event.status == EventStatus.OPEN,
+                                    Event.seats_taken + seats <= Event.seats)
+                .values(seats_taken=Event.seats_taken + seats)
+                .execution_options(synchronize_session=False))
+            if taken.rowcount == 1:
+                _set(session, registration.id, status=RegistrationStatus.CONFIRMED, position=None,
+                     confirmed_at=now)
+                waitlisted = False
+            else:
+                lined = session.execute(
+                    update(Event).where(Event.id == event.id, Event.status == EventStatus.OPEN)
+                    .values(waitlist_next=Event.waitlist_next + 1)
+                    .execution_options(synchronize_session=False))
+                if lined.rowcount != 1:   # staff closed or cancelled it meanwhile
+                    session.expire(event)
+                    raise SignupRefused(*(signup_open(event, now, settings)
+                                          or ("closed", texts.R_CLOSED.format(title=event.title))))
+                position = session.scalar(select(Event.waitlist_next).where(Event.id == event.id)) - 1
+                _set(session, registration.id, status=RegistrationStatus.WAITLISTED,
+                     position=float(position))
+                waitlisted = True
+    except IntegrityError:
+        # The same user signing up twice at once: the unique (event, user) keeps one.
+        session.expire_all()
+        existing = registration_of(session, event.id, user.id)
+        raise _already(event, existing) from None
+    session.expire(event)
+    session.refresh(registration)
+    return SignedUp(registration, event, waitlisted,
+                    place_in_line(session, registration) if waitlisted else None)
+
+
+def _claim_row(session: Session, existing: Registration | None, event_id: int, user_id: int,
+               alumnus_id: int | None, guests: int, answers: dict[str, Any], *, channel: str,
+               now: dt.datetime) -> Registration:
+    """This user's registration row, locked: a new one, or their cancelled one revived (guarded)."""
+    values = dict(alumnus_id=alumnus_id, guests=guests, answers=answers, channel=channel,
+                  updated_at=now, confirmed_at=None, offered_at=None, offer_expires_at=None,
+                  cancelled_at=None, checked_in_at=None, checked_in_by=None, position=None)
+    if existing is None:
+        row = Registration(event_id=event_id, wechat_user_id=user_id, created_at=now,
+                           status=RegistrationStatus.WAITLISTED, **values)
+        session.add(row)
+        session.flush()
+        return row
+    revived = session.execute(
+        update(Registration).where(Registration.id == existing.id,
+                                   Registration.status == RegistrationStatus.CANCELLED)
+        .values(status=RegistrationStatus.WAITLISTED, **values)
+        .execution_options(synchronize_session=False))
+    if revived.rowcount != 1:     # signed up again meanwhile, from another door
+        raise IntegrityError("registration revived twice", None, Exception())
+    return existing
+
+
+def _set(session: Session, registration_id: int, **values) -> None:
+    session.execute(update(Registration).where(Registration.id == registration_id).values(**values)
+                    .execution_options(synchronize_session=False))
+
+
+def _already(event: Event, existing: Registration | None) -> SignupRefused:
+    status = texts.STATUS_NAMES.get(existing.status.value, "") if existing else ""
+    return SignupRefused("already_registered", texts.R_ALREADY.format(title=event.title, status=status,
+                                                                      number=event.id))
+
+
+# --- cancel ----------------------------------------------------------------------------------------
+
+def cancel(session: Session, user: WechatUser, event_id: int, *, now: dt.datetime, settings: Settings,
+           notify: Notify | None) -> tuple[Registration, bool]:
+    """Cancel the user's registration (or leave the waitlist, or turn down an offer): the seats go
+    back and are offered to the first in line. Returns (registration, whether it held seats)."""
+    event = get_event(session, event_id)
+    registration = registration_of(session, event.id, user.id)
+    if registration is None:
+        raise SignupRefused("not_registered", texts.R_NOT_REGISTERED.format(title=event.title))
+    if registration.status is RegistrationStatus.CANCELLED:
+        raise SignupRefused("already_cancelled", texts.R_ALREADY_CANCELLED.format(title=event.title))
+    if now >= _aware(event.starts_at):
+        raise SignupRefused("started", texts.R_CANCEL_STARTED.format(title=event.title))
+    with session.begin_nested():
+        waitlist.lock_event(session, event.id)
+        held = end_registration(session, registration.id, now=now)
+        if held is None:
+            raise SignupRefused("already_cancelled", texts.R_ALREADY_CANCELLED.format(title=event.title))
+        if held:
+            waitlist.offer_freed(session, event.id, now=now, settings=settings, notify=notify)
+    session.refresh(registration)
+    session.expire(event)
+    return registration, bool(held)
+
+
+def end_registration(session: Session, registration_id: int, *, now: dt.datetime,
+                     only: tuple[RegistrationStatus, ...] | None = None, extra=()) -> int | None:
+    """Move a live registration to cancelled, once (guarded), and give back the seats it held.
+    Returns the seats given back (0 for a waiting one), None when it was no longer live. The
+    caller holds the event row (waitlist.lock_event)."""
+    statuses = only or (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED, RegistrationStatus.WAITLISTED)
+    row = session.execute(select(Registration.status, Registration.guests, Registration.event_id)
+                          .where(Registration.id == registration_id)).one()
+    changed = session.execute(
+        update(Registration).where(Registration.id == registration_id, Registration.status == row.status,
+                                   Registration.status.in_(statuses), *extra)
+        .values(status=RegistrationStatus.CANCELLED, cancelled_at=now, updated_at=now, position=None)
+        .execution_options(synchronize_session=False))
+    if changed.rowcount != 1:
+        return None
+    if row.status not in HOLDING_SEATS:
+        return 0
+    seats = 1 + row.guests
+    session.execute(update(Event).where(Event.id == row.event_id)
+                    .values(seats_taken=Event.seats_taken - seats)
+                    .execution_options(synchronize_session=False))
+    return seats
+
+
+# --- 确认 ------------------------------------------------------------------------------------------
+
+def confirm(session: Session, user: WechatUser, event_id: int, *, now: dt.datetime,
+            settings: Settings) -> Registration:
+    """Take the seat offered from the waitlist, within the claim window."""
+    event = get_event(session, event_id)
+    registration = registration_of(session, event.id, user.id)
+    if registration is None:
+        raise SignupRefused("not_registered", texts.R_NOT_REGISTERED.format(title=event.title))
+    if registration.status is not RegistrationStatus.OFFERED:
+        status = f"（当前：{texts.STATUS_NAMES[registration.status.value]}）"
+        code = "already_registered" if registration.status is RegistrationStatus.CONFIRMED else "no_offer"
+        raise SignupRefused(code, texts.R_NO_OFFER.format(title=event.title, status=status))
+    expires = _aware(registration.offer_expires_at)
+    if event.status is EventStatus.CANCELLED:
+        raise SignupRefused("cancelled", texts.R_CANCELLED.format(title=event.title, reason=""))
+    taken = session.execute(
+        update(Registration).where(Registration.id == registration.id,
+                                   Registration.status == RegistrationStatus.OFFERED,
+                                   Registration.offer_expires_at > now)
+        .values(status=RegistrationStatus.CONFIRMED, confirmed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise SignupRefused("offer_lapsed", texts.R_OFFER_LAPSED.format(
+            title=event.title, expires=texts.when(expires, zone(settings))))
+    session.refresh(registration)
+    return registration
+
+
+# --- 我的活动 --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mine:
+    registration: Registration
+    event: Event
+    place_in_line: int | None
+
+
+def my_registrations(session: Session, user: WechatUser, *, now: dt.datetime) -> list[Mine]:
+    """The user's live registrations, soonest event first; those of past events left out."""
+    rows = session.execute(
+        select(Registration, Event).join(Event, Event.id == Registration.event_id)
+        .where(Registration.wechat_user_id == user.id,
+               Registration.status != RegistrationStatus.CANCELLED,
+               Event.status.in_((EventStatus.OPEN, EventStatus.CLOSED)),
+               Event.ends_at > now)
+        .order_by(Event.starts_at, Event.id)).all()
+    return [Mine(r, e, place_in_line(session, r)) for r, e in rows]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive datetimes (stored as UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
