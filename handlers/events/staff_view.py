@@ -1,9 +1,9 @@
 """What staff read about events: the list (upcoming / past / drafts), an event's registrants by
 status, sign-ups over time, the exports (CSV with a BOM, XLSX) and the dashboard's count.
 
-Who sees which events (`@scope_rule`): admin and staff every one; a liaison their chapter's
-(`Event.chapter_id`), and only those events' registrations; a college account none. A row out of
-scope answers 404 at the door, as for no row at all.
+Who sees which events is handlers/staff/scope.py's `@scope_rule(Event)` and `(Registration)`:
+admin and staff every one; a liaison their chapter's (`Event.chapter_id`), and only those events'
+registrations; a college account none. A row out of scope answers 404 at the door.
 """
 
 from __future__ import annotations
@@ -13,29 +13,15 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.events import admin_texts as texts
-from handlers.staff.scope import Scope, scope_rule
-from models import Alumnus, StaffRole
+from handlers.staff.scope import Scope
+from models import Alumnus
 from models.event import Event, EventStatus, Registration, RegistrationStatus
 
 R = RegistrationStatus
-
-
-@scope_rule(Event)
-def _events(scope: Scope) -> ColumnElement[bool]:
-    if scope.role is StaffRole.LIAISON:
-        return Event.chapter_id == scope.chapter_id
-    return false()
-
-
-@scope_rule(Registration)
-def _registrations(scope: Scope) -> ColumnElement[bool]:
-    if scope.role is StaffRole.LIAISON:
-        return Registration.event_id.in_(select(Event.id).where(Event.chapter_id == scope.chapter_id))
-    return false()
 
 
 TABS = {"upcoming": "即将举行", "past": "已结束 / 已取消", "drafts": "草稿"}
