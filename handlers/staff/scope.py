@@ -32,6 +32,7 @@ from models import (
     StaffRole,
     WechatUser,
 )
+from models.event import Event, Registration
 from models.reunion import ReunionBooking
 
 Row = TypeVar("Row")
@@ -143,4 +144,23 @@ def _reunion_bookings(scope: Scope) -> ColumnElement[bool]:
     # A college coordinator runs its own classes' visits; a chapter has no part in them.
     if scope.role is StaffRole.COLLEGE:
         return ReunionBooking.college == scope.college
+    return false()
+
+
+def _chapter_events(scope: Scope):
+    return select(Event.id).where(Event.chapter_id == scope.chapter_id)
+
+
+@scope_rule(Event)
+def _events(scope: Scope) -> ColumnElement[bool]:
+    # A chapter's liaison runs the events their chapter organises; a college account none.
+    if scope.role is StaffRole.LIAISON:
+        return Event.chapter_id == scope.chapter_id
+    return false()
+
+
+@scope_rule(Registration)
+def _registrations(scope: Scope) -> ColumnElement[bool]:
+    if scope.role is StaffRole.LIAISON:
+        return Registration.event_id.in_(_chapter_events(scope))
     return false()

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, render_template
 
+from handlers.events.staff_view import upcoming_count
 from handlers.staff.dashboard import dashboard_counts
+from models import StaffRole
 from wechat_bot.admin.db import db
 from wechat_bot.admin.guard import ALL_ROLES, current_scope, roles
 from wechat_bot.runtime import current_runtime
@@ -28,5 +30,9 @@ def index():
                     "values": [counts.pushes_today.sent, counts.pushes_today.failed,
                                counts.pushes_today.queued]}),
     }
+    # 校友活动: upcoming events for those who manage them (a college account runs none).
+    scope = current_scope()
+    upcoming_events = (upcoming_count(db(), scope, datetime.now(UTC))
+                       if scope.role is not StaffRole.COLLEGE else None)
     return render_template("admin/dashboard.html", counts=counts, chart=chart,
-                           scope=current_scope())
+                           scope=scope, upcoming_events=upcoming_events)

@@ -25,6 +25,7 @@ class NavItem:
 
 
 REUNION = "秩年返校"
+EVENTS = "校友活动"
 
 
 NAV = [
@@ -41,6 +42,8 @@ NAV = [
     NavItem("返校扫码", "admin.reunion_scan.index", REUNION),
     NavItem("返校反馈", "admin.reunion_feedback.index", REUNION),
     NavItem("秩年邀请", "admin.reunion_outreach.index", REUNION),
+    NavItem("活动列表", "admin.events.index", EVENTS),
+    NavItem("新建活动", "admin.events.new", EVENTS),
     NavItem("刊物与新闻", "admin.publications.index"),
     NavItem("自定义菜单", "admin.menu.index"),
     NavItem("账号管理", "admin.accounts.index"),
