@@ -41,6 +41,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.events.reminders import EVENT_REMINDERS
 from handlers.reunion import BOOKINGS_OPEN
 from handlers.reunion.feedback import REUNION_THANKS
 from handlers.reunion.outreach import ANNIVERSARY_INVITATIONS
@@ -111,8 +112,9 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     here, `notice_job(...)`, with a module-level function that runs them (`anniversary_outreach`):
 
     - event reminders, 24 hours and 2 hours before an event (the events issue): due are the
-      registrations whose reminder is due and not yet sent; the scheduler queues a reminder to
-      each and the feature marks them reminded — one transaction;
+      events whose reminder is due and not yet sent (`event-reminders`: handlers.events.reminders);
+      the scheduler queues the reminder to the confirmed registrants and the feature marks the
+      event's reminder sent — one transaction;
     - reunion reminders, 7 days and 1 day before an approved visit, and the thanks after it
       (`reunion-reminders`, `reunion-thanks`: handlers.reunion.reminders and .feedback), so.
 
@@ -131,6 +133,7 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
         jobs.append(notice_job("reunion-reminders", reunion_reminders, REUNION_REMINDERS,
                                context.features))
         jobs.append(notice_job("reunion-thanks", reunion_thanks, REUNION_THANKS, context.features))
+    jobs.append(notice_job("event-reminders", event_reminders, EVENT_REMINDERS, context.features))
     if context.delivery is not None:
         jobs.insert(0, JobSpec("deliver-pushes", deliver_pushes,
                                IntervalTrigger(seconds=settings.delivery_interval_seconds),
@@ -225,6 +228,12 @@ def reunion_reminders(context: JobContext):
 def reunion_thanks(context: JobContext):
     """Thank visited classes and ask their one question; see handlers.reunion.feedback."""
     return send_due_notices(context.sessions, REUNION_THANKS, now=context.clock(),
+                            settings=context.features)
+
+
+def event_reminders(context: JobContext):
+    """Remind confirmed registrants 24 hours and 2 hours before an event; see handlers.events.reminders."""
+    return send_due_notices(context.sessions, EVENT_REMINDERS, now=context.clock(),
                             settings=context.features)
 
 
