@@ -41,4 +41,6 @@ ANNOUNCE = (
     "回复「报名 {event_id}」即可报名；发送「活动」查看全部活动。"
 )
 SEATS = "名额：{seats} 人"
-ANNOUNCE_DESCRIPTION = "{description}"
+SEATS_LEFT = "（尚余 {left} 席）"
+SEATS_FULL = "（已满，报名将进入候补）"
+OPENS = "报名将于 {when} 开始。"
