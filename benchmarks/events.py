@@ -180,8 +180,11 @@ def main() -> None:
         latencies, replies, elapsed = burst(port, [[o, f"报名 {event_id}"] for o in openids])
         outcomes = {"报名成功": sum("报名成功" in r for r in replies),
                     "进入候补": sum("进入候补" in r for r in replies),
-                    "late or error": sum(r in ("", "success") or r.startswith("ERROR") for r in replies)}
+                    "late (answered by push)": sum(r in ("", "success") for r in replies),
+                    "client timeout or error": sum(r.startswith("ERROR") for r in replies)}
         outcomes["other"] = len(replies) - sum(outcomes.values())
+        others = [r for r in replies if not any(m in r for m in ("报名成功", "进入候补", "ERROR"))
+                  and r not in ("", "success")]
         help_latencies, _, help_elapsed = burst(port, [[o, "帮助"] for o in openids])
         print(f"{len(openids)} alumni at once on PostgreSQL, one event of {args.seats} seats, "
               f"server: 2 workers x 8 threads")
@@ -189,6 +192,8 @@ def main() -> None:
         report("报名", latencies, elapsed)
         report("帮助", help_latencies, help_elapsed)
         print("replies:", ", ".join(f"{k} {v}" for k, v in outcomes.items()))
+        for sample in others[:3]:
+            print("other reply:", sample[:300])
         line, ok = check(url, event_id, args.seats, args.alumni)
         print(line)
         if not ok:
