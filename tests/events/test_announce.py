@@ -156,3 +156,32 @@ def test_a_college_account_may_not_announce_and_a_post_needs_its_token(app, admi
     token = csrf_token(client.get("/admin/password").text)
     assert client.post(f"/admin/events/{event_id}/announce", data={"csrf_token": token}).status_code == 403
     assert pushes(runtime) == []
+
+
+def test_two_staff_announcing_at_once_queue_one_push(app, runtime):
+    import threading
+
+    alumni(runtime)
+    event_id = add_open_event(runtime, audience="bound")
+    clients = []
+    for name in ("wang", "li"):
+        add_account(runtime, name, StaffRole.STAFF)
+        client = app.test_client()
+        login(client, name)
+        clients.append((client, csrf_token(client.get(PAGE).text)))
+    barrier, answers = threading.Barrier(2), []
+
+    def press(client, token):
+        barrier.wait()
+        answers.append(client.post(f"/admin/events/{event_id}/announce",
+                                   data={"csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=press, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [302, 302]
+    assert len(pushes(runtime)) == 1
+    with runtime.sessions() as session:
+        assert session.query(AuditEntry).filter_by(action="event_announced").count() == 1
