@@ -66,7 +66,7 @@ EVENTS = (
     DemoEvent("企业家论坛：出海十年", "企业家论坛", 9, (14, 0), 3, "经管学院报告厅", 8, "all",
               "三位校友企业家分享海外市场十年的经验，之后自由交流。",
               confirmed=(0,) * 8, waitlisted=3),
-    DemoEvent("上海校友见面会（秋季）", "地区校友见面会", 14, (18, 30), 3, "上海市徐汇区校友会活动室", 40,
+    DemoEvent("上海校友季度见面会", "地区校友见面会", 14, (18, 30), 3, "上海市徐汇区校友会活动室", 40,
               "chapter:上海校友会", "上海校友会的季度见面会：新老校友认识一下，分会介绍下半年的活动。",
               confirmed=(0, 0, 0), chapter="上海校友会"),
     DemoEvent("迎新校友活动：欢迎加入校友会", "迎新校友活动", 0, (0, 0), 2, "校友之家一楼大厅", 60, "all",
@@ -118,11 +118,13 @@ def _line(event: Event, starts: dt.datetime, spec: DemoEvent) -> str:
              f"已报 {event.seats_taken}/{event.seats}，剩 {event.seats_left} 席")
     line = (f"演示数据：活动 {event.id}「{event.title}」（{spec.kind}，{starts:%m-%d %H:%M}，{state}）")
     if spec.days == 0:
-        line += f"：今天举行，聊天页「扫码」填 checkin:{event.id} 签到"
+        line += f"：今天举行，发送「报名 {event.id}」后在聊天页「扫码」填 checkin:{event.id} 签到"
     elif event.seats_left == 0:
         line += f"：发送「报名 {event.id}」进入候补"
     elif event.seats_left == 1:
         line += f"：只剩 1 席，认证校友发送「报名 {event.id}」"
+    elif spec.ask_shirt_size:
+        line += f"：发送「报名 {event.id}」，可带 {spec.max_guests} 位家属，需选 T 恤尺码"
     elif spec.chapter:
         line += f"：{spec.chapter}主办，其联络员可在后台管理"
     return line
