@@ -41,6 +41,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.events.reminders import EVENT_REMINDERS
 from handlers.events.waitlist import SCAN_EVERY as EVENT_OFFER_SCAN
 from handlers.events.waitlist import pass_lapsed_offers
 from handlers.reunion import BOOKINGS_OPEN
@@ -113,8 +114,9 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     here, `notice_job(...)`, with a module-level function that runs them (`anniversary_outreach`):
 
     - event reminders, 24 hours and 2 hours before an event (the events issue): due are the
-      registrations whose reminder is due and not yet sent; the scheduler queues a reminder to
-      each and the feature marks them reminded — one transaction;
+      events whose reminder is due and not yet sent (`event-reminders`: handlers.events.reminders);
+      the scheduler queues the reminder to the confirmed registrants and the feature marks the
+      event's reminder sent — one transaction;
     - reunion reminders, 7 days and 1 day before an approved visit, and the thanks after it
       (`reunion-reminders`, `reunion-thanks`: handlers.reunion.reminders and .feedback), so.
 
@@ -136,6 +138,7 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     jobs.append(JobSpec("event-offers", event_offers,
                         IntervalTrigger(seconds=EVENT_OFFER_SCAN.total_seconds()),
                         "候补名额保留到期未确认的，让给下一位候补校友（并通知双方）"))
+    jobs.append(notice_job("event-reminders", event_reminders, EVENT_REMINDERS, context.features))
     if context.delivery is not None:
         jobs.insert(0, JobSpec("deliver-pushes", deliver_pushes,
                                IntervalTrigger(seconds=settings.delivery_interval_seconds),
@@ -244,6 +247,12 @@ def event_offers(context: JobContext):
 
     return pass_lapsed_offers(context.sessions, now=context.clock(), settings=context.features,
                               notify=notify)
+
+
+def event_reminders(context: JobContext):
+    """Remind confirmed registrants 24 hours and 2 hours before an event; see handlers.events.reminders."""
+    return send_due_notices(context.sessions, EVENT_REMINDERS, now=context.clock(),
+                            settings=context.features)
 
 
 UNIONID_BATCHES_PER_RUN = 20  # 2,000 followers a run; a surge of follows drains over a few runs

@@ -25,6 +25,7 @@ def seed_demo(runtime, *, alumni: int, sandbox=None) -> Iterator[str]:
         yield from seed_chapter_members(runtime, sandbox)
         yield from seed_bound_visitor(runtime, sandbox)
         yield from seed_reunions(runtime, sandbox)
+        yield from seed_events(runtime, sandbox)
 
 
 def seed_roster(runtime, alumni: int) -> Iterator[str]:
@@ -195,4 +196,33 @@ def seed_reunions(runtime, sandbox) -> Iterator[str]:
         lines = list(seed_demo_reunions(session, now=now, settings=runtime.config.features,
                                         notify=notify_users, bind=bind,
                                         base_url=runtime.config.app.base_url.rstrip("/")))
+    yield from lines
+
+
+def seed_events(runtime, sandbox) -> Iterator[str]:
+    """Events (issue 22): upcoming open events of several kinds, one nearly full, one with a
+    waitlist, a chapter's, and one today to check in at; registrants are alumni bound to simulated
+    followers the sandbox knows (not listed on the chat page). Once."""
+    from datetime import UTC, datetime
+
+    from handlers.events.demo import seed_demo_events
+    from models import WechatUser
+    from models.event import Event
+
+    with runtime.sessions() as session:
+        if session.scalar(select(func.count()).select_from(Event)):
+            return
+    now = datetime.now(UTC)
+
+    def bind(session, record) -> WechatUser:
+        person = sandbox.people.add(record.name, listed=False)
+        sandbox.people.follow(person.openid)
+        user = WechatUser(openid=person.openid, subscribed=True, subscribed_at=now, created_at=now)
+        session.add(user)
+        session.flush()
+        record.wechat_user_id, record.bound_at = user.id, now
+        return user
+
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_events(session, now=now, settings=runtime.config.features, bind=bind))
     yield from lines

@@ -43,6 +43,7 @@ ACTIONS = {
     "publication_added": "添加刊物", "publication_changed": "修改刊物", "publication_hidden": "隐藏刊物",
     "publication_shown": "恢复刊物", "reunion_invited": "秩年返校邀请",
     "reunion_scan": "返校扫码",
+    "event_announced": "发布活动报名通知",
 }
 
 TARGET_LENGTH = 200

@@ -177,7 +177,8 @@ def test_clean_up_deletes_message_log_rows_past_the_retention_only(runtime, monk
 
 def test_the_registry_holds_each_job_the_context_can_run(runtime):
     bare = context(runtime)
-    reunion_jobs = ["anniversary-outreach", "reunion-reminders", "reunion-thanks", "event-offers"]
+    reunion_jobs = ["anniversary-outreach", "reunion-reminders", "reunion-thanks", "event-offers",
+                    "event-reminders"]
     assert [j.id for j in scheduled_jobs(bare)] == ["clean-up", *reunion_jobs]
     full = context(runtime, alumni_tag="已认证校友")
     full.delivery = DeliveryParts(FakeSender(), FakeLimiter())
@@ -187,6 +188,8 @@ def test_the_registry_holds_each_job_the_context_can_run(runtime):
                           "sync-alumni-tag"]
     assert str(jobs["reunion-reminders"].trigger) == "interval[0:05:00]"
     assert str(jobs["event-offers"].trigger) == "interval[0:02:00]"
+    assert str(jobs["event-reminders"].trigger) == "interval[0:05:00]"
+    assert "24 小时、2 小时" in jobs["event-reminders"].description
     assert str(jobs["deliver-pushes"].trigger) == "interval[0:00:02]"
     assert "03:30" in jobs["clean-up"].description
 

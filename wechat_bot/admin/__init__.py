@@ -82,6 +82,7 @@ def _nest_pages() -> None:
         consent,
         dashboard,
         events,
+        events_announce,
         guard,
         menu,
         publications,
@@ -101,5 +102,5 @@ def _nest_pages() -> None:
     for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
                  consent, alerts, verification, chapters, menu, reunion_calendar, reunion_bookings,
                  reunion_college, reunion_dayplan, reunion_feedback, publications, reunion_outreach,
-                 reunion_scan, events):
+                 reunion_scan, events, events_announce):
         bp.register_blueprint(page.bp)
