@@ -185,3 +185,15 @@ def test_two_staff_announcing_at_once_queue_one_push(app, runtime):
     assert len(pushes(runtime)) == 1
     with runtime.sessions() as session:
         assert session.query(AuditEntry).filter_by(action="event_announced").count() == 1
+
+
+def test_the_events_page_offers_the_announcement_and_comes_back_to_it(admin_client, runtime):
+    alumni(runtime)
+    event_id = add_open_event(runtime, audience="year:2012")
+    page = admin_client.get(f"/admin/events/{event_id}").text
+    form = page.split('id="announce-event"')[0].rsplit("<form", 1)[1]
+    assert f'action="/admin/events/{event_id}/announce"' in form
+    assert f'name="next" value="/admin/events/{event_id}"' in form
+    answer = announce(admin_client, event_id, back=f"/admin/events/{event_id}")
+    assert answer.headers["Location"].endswith(f"/admin/events/{event_id}")
+    assert "的报名通知：2 位校友将收到" in admin_client.get(answer.headers["Location"]).text
