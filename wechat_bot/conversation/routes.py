@@ -13,6 +13,7 @@ from handlers.chapters import bot as chapters
 from handlers.consent import bot as consent
 from handlers.directory import bot as directory
 from handlers.directory import editing
+from handlers.events import checkin
 from handlers.reunion import bot as reunion
 from handlers.reunion import feedback as reunion_feedback
 from handlers.reunion import pass_bot as reunion_pass
@@ -92,7 +93,9 @@ ROUTES = RoutingTable(
         keyword("确认", to=coming.EVENTS, takes=NUMBER),
         menu(MenuKey.EVENT_LIST, to=coming.EVENTS),
         menu(MenuKey.EVENT_MINE, to=coming.EVENTS),
-        scan("checkin:", to=coming.EVENTS),
+        scan(checkin.SCENE_PREFIX, to=checkin.on_scan),
+        keyword("现场报名", to=checkin.walk_in_command, takes=NUMBER),
+        keyword("活动签到码", "签到码", to=checkin.my_code_command, takes=NUMBER),
         # campus services (issue 24): coming
         keyword("退订", "unsubscribe", to=consent.unsubscribe_command, takes=PLACE),  # issue 20
         keyword("订阅", "subscribe", to=consent.subscribe_command, takes=PLACE),
