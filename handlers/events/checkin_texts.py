@@ -13,14 +13,14 @@ NOT_BOUND = "您还没有绑定校友身份，这场活动只对已绑定的校�
 CODE_AS_TEXT = "签到码图片暂时无法发送。请向工作人员出示以下签到码，由工作人员手动输入：\n{code}"
 
 
-def _when(event, zone: dt.tzinfo) -> str:
+def when(event, zone: dt.tzinfo) -> str:
     starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
     end = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%Y-%m-%d %H:%M}"
     return f"{starts:%Y-%m-%d %H:%M}–{end}"
 
 
 def details(event, zone: dt.tzinfo) -> str:
-    lines = [f"时间：{_when(event, zone)}", f"地点：{event.place}"]
+    lines = [f"时间：{when(event, zone)}", f"地点：{event.place}"]
     if event.description:
         lines.append(event.description.strip().splitlines()[0][:80])
     return "\n".join(lines)

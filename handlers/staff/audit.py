@@ -40,6 +40,8 @@ ACTIONS = {
     "publication_added": "添加刊物", "publication_changed": "修改刊物", "publication_hidden": "隐藏刊物",
     "publication_shown": "恢复刊物", "reunion_invited": "秩年返校邀请",
     "reunion_scan": "返校扫码",
+    "event_qr": "生成活动签到二维码",
+    "event_checkin": "活动签到",
 }
 
 TARGET_LENGTH = 200

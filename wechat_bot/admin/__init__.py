@@ -81,6 +81,8 @@ def _nest_pages() -> None:
         chapters,
         consent,
         dashboard,
+        events_qr,
+        events_scan,
         guard,
         menu,
         publications,
@@ -100,5 +102,5 @@ def _nest_pages() -> None:
     for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
                  consent, alerts, verification, chapters, menu, reunion_calendar, reunion_bookings,
                  reunion_college, reunion_dayplan, reunion_feedback, publications, reunion_outreach,
-                 reunion_scan):
+                 reunion_scan, events_qr, events_scan):
         bp.register_blueprint(page.bp)

@@ -41,6 +41,8 @@ NAV = [
     NavItem("返校扫码", "admin.reunion_scan.index", REUNION),
     NavItem("返校反馈", "admin.reunion_feedback.index", REUNION),
     NavItem("秩年邀请", "admin.reunion_outreach.index", REUNION),
+    NavItem("签到二维码", "admin.events_qr.index", "校友活动"),
+    NavItem("活动签到", "admin.events_scan.index", "校友活动"),
     NavItem("刊物与新闻", "admin.publications.index"),
     NavItem("自定义菜单", "admin.menu.index"),
     NavItem("账号管理", "admin.accounts.index"),
