@@ -44,8 +44,8 @@ def add_follower(session, openid: str, *, bound: bool = True) -> WechatUser:
     return user
 
 
-def today_event(session, **fields) -> Event:
-    return add_event(session, "校友午餐沙龙", now=today_noon(), starts_in=dt.timedelta(0), **fields)
+def today_event(session, title: str = "校友午餐沙龙", **fields) -> Event:
+    return add_event(session, title, now=today_noon(), starts_in=dt.timedelta(0), **fields)
 
 
 def scan(client, config, openid: str, scene: str, *, subscribe: bool = False) -> str:
