@@ -215,3 +215,33 @@ def test_someone_without_a_seat_gets_no_code(client, config, runtime):
         event_id, other_id = event.id, other.id
     assert "还没有确认的座位" in say(client, config.wechat.token, "o-nocode", f"活动签到码 {event_id}")
     assert "您没有报名" in say(client, config.wechat.token, "o-nocode", f"活动签到码 {other_id}")
+
+
+def test_walk_ins_at_once_take_exactly_the_seats_left(app, config, runtime):
+    import threading
+
+    with runtime.sessions.begin() as session:
+        for n in range(12):
+            add_follower(session, f"o-rush-{n}")
+        event = today_event(session, seats=5)
+        event.seats_taken = 2
+        event_id = event.id
+    barrier, answers = threading.Barrier(12), {}
+
+    def rush(n: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        answers[n] = say(client, config.wechat.token, f"o-rush-{n}", f"现场报名 {event_id}")
+
+    threads = [threading.Thread(target=rush, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seated = [a for a in answers.values() if "现场报名成功" in a]
+    full = [a for a in answers.values() if "现场座位已满" in a]
+    assert (len(seated), len(full)) == (3, 9), answers
+    assert seats_taken(runtime, event_id) == 5
+    with runtime.sessions() as session:
+        walk_ins = session.scalars(select(Registration).where(Registration.event_id == event_id)).all()
+        assert len(walk_ins) == 3 and all(r.checked_in_at for r in walk_ins)
