@@ -61,3 +61,32 @@ def test_staff_pick_the_event_and_check_a_typed_code_in_on_a_phone(server):
         expect(page.get_by_text("微信扫一扫，签到")).to_be_visible()
         assert page.locator("#qr-image").evaluate("img => img.complete && img.naturalWidth > 0")
         assert errors == []
+
+
+def test_the_camera_reads_the_registrants_code(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.admin.browser import ARGS, CHROMIUM
+    from tests.admin.test_reunion_scan_browser import qr_video
+
+    runtime = server.runtime
+    with runtime.sessions.begin() as session:
+        user = add_follower(session, "o-camera")
+        registration = add_registration(session, today_event(session), user.id)
+        event_id = registration.event_id
+        code = issue_code(checkin_key(pass_key(runtime.config.app.secret_key)), registration)
+    add_account(runtime, "guard", StaffRole.STAFF)
+    video = qr_video(code, tmp_path / "code.y4m")
+    camera = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS + camera)
+        try:
+            page = browser.new_page(viewport={"width": PHONE[0], "height": PHONE[1]}, locale="zh-CN")
+            log_in(page, server.url, "guard", PASSWORD, path=f"/admin/events/scan/?event={event_id}")
+            page.get_by_role("button", name="开启摄像头扫码").click()
+            expect(page.locator("#camera-note")).to_have_text("将活动签到码对准取景框")
+            expect(page.locator("#result-headline")).to_have_text("签到成功", timeout=15000)
+            expect(page.locator("#result")).to_have_class("result ok")
+        finally:
+            browser.close()
