@@ -59,7 +59,9 @@ def test_staff_pick_the_event_and_check_a_typed_code_in_on_a_phone(server):
         page.goto(f"{server.url}/admin/events/checkin-qr/")
         page.locator(f'tr[data-event="{event_id}"]').get_by_role("button", name="生成签到二维码").click()
         expect(page.get_by_text("微信扫一扫，签到")).to_be_visible()
-        assert page.locator("#qr-image").evaluate("img => img.complete && img.naturalWidth > 0")
+        # The image comes through the server from the sandbox's showqrcode: wait for it to load.
+        page.wait_for_function("() => { const i = document.getElementById('qr-image');"
+                               " return i && i.complete && i.naturalWidth > 0; }")
         assert errors == []
 
 
