@@ -84,10 +84,10 @@ def test_the_event_buttons_answer_with_the_events_and_my_registrations(client, c
         assert expected in answer and "即将开放" not in answer
 
 
-def test_scanning_an_event_check_in_code_answers(client, config, bound):
+def test_scanning_the_check_in_code_of_no_event_says_so_and_where_to_look(client, config, bound):
     scan = event_xml(bound, "SCAN", "<EventKey><![CDATA[checkin:12]]></EventKey><Ticket>t</Ticket>")
     answer = reply_content(post(client, config.wechat.token, scan).get_data(as_text=True))
-    assert "即将开放" in answer
+    assert "没有找到这个活动" in answer and "「活动」" in answer
 
 
 def _searches(runtime) -> int:

@@ -233,6 +233,8 @@ def mine_command(ctx: Context) -> str:
             state = texts.MINE_CONFIRMED.format(party=party, registration=r.id)
             if r.checked_in_at is not None:
                 state += "，" + texts.MINE_CHECKED_IN
+            else:
+                state += "\n" + texts.MINE_CODE.format(number=e.id)
         elif r.status is RegistrationStatus.WAITLISTED:
             state = texts.MINE_WAITLISTED.format(position=m.place_in_line)
         else:

@@ -8,11 +8,9 @@ a temporary media_id) and the signing key `ctx.pass_key`, as it hands in `notify
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from zoneinfo import ZoneInfo
 
-import segno
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +19,7 @@ from handlers.reunion import pass_texts as texts
 from handlers.reunion.calendar import local_today
 from handlers.reunion.passes import issue_day_code
 from handlers.reunion.scanning import ADMITTING
+from handlers.signed_codes import qr_png
 from models import Alumnus
 from models.reunion import BookingStatus, ReunionBooking, ReunionDay, ReunionMember
 
@@ -44,12 +43,6 @@ def pick(members: list[ReunionMember], today: dt.date) -> ReunionMember | None:
         if member.booking.day.day >= today:
             return member
     return members[-1] if members else None
-
-
-def qr_png(code: str) -> bytes:
-    out = io.BytesIO()
-    segno.make(code, error="m").save(out, kind="png", scale=10, border=4)
-    return out.getvalue()
 
 
 def my_pass(ctx: Context) -> Reply | str:

@@ -3,7 +3,8 @@
 A code is text, `RP1.<member id>.<visit day yyyymmdd>.<when>.<mac>`, where `mac` is HMAC-SHA256
 over the other fields, base32, cut to 16 characters (80 bits), under a key derived from the app's
 `secret_key` (`pass_key`): nobody without the server's secret can make one, and the key is
-never the secret itself, so a leaked pass key does not sign sessions or API tokens.
+never the secret itself, so a leaked pass key does not sign sessions or API tokens. The signing
+is handlers.signed_codes, shared with the events check-in code.
 
 Two kinds, told apart by `when`:
 
@@ -25,19 +26,18 @@ Whether the member may enter (revoked, booking not approved) is the scanner's qu
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from handlers import signed_codes
 from handlers.reunion import pass_texts as texts
+from handlers.signed_codes import normalize
 
 VERSION = "RP1"
 DAY_KIND = "D"
-MAC_CHARS = 16
+MAC_CHARS = signed_codes.MAC_CHARS
 MINUTE = 60
 # The previous minute's code still passes: clocks differ and people are slow to show a phone.
 GRACE_MINUTES = 1
@@ -85,9 +85,7 @@ class IssuedPass:
 
 def pass_key(secret_key: str) -> bytes:
     """The signing key of passes, derived from the app's secret_key (one-way, purpose-bound)."""
-    if not secret_key:
-        raise ValueError("secret_key is empty")
-    return hmac.new(secret_key.encode(), b"alumni-bot/reunion-pass/v1", hashlib.sha256).digest()
+    return signed_codes.derive_key(secret_key, b"alumni-bot/reunion-pass/v1")
 
 
 def minute_of(now: dt.datetime) -> int:
@@ -95,11 +93,7 @@ def minute_of(now: dt.datetime) -> int:
 
 
 def _mac(key: bytes, member_id: int, day: dt.date, when: str) -> str:
-    if not key:
-        raise ValueError("no pass key")
-    message = f"{VERSION}|{member_id}|{day:%Y%m%d}|{when}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
-    return base64.b32encode(digest).decode()[:MAC_CHARS]
+    return signed_codes.mac(key, VERSION, str(member_id), f"{day:%Y%m%d}", when)
 
 
 def _code(key: bytes, member_id: int, day: dt.date, when: str) -> str:
@@ -120,11 +114,6 @@ def issue_day_code(key: bytes, member_id: int, day: dt.date, zone: dt.tzinfo) ->
     return IssuedPass(_code(key, member_id, day, DAY_KIND), Kind.DAY, day, expires_at=end, refresh_at=end)
 
 
-def normalize(code: str) -> str:
-    """A typed code as staff may type it: any case, spaces, a full stop from a Chinese keyboard."""
-    return re.sub(r"\s+", "", code or "").replace("。", ".").upper()
-
-
 def read_code(key: bytes, code: str, now: dt.datetime, today: dt.date) -> Claim:
     """The claim of a genuine code usable now, or PassRefused with the reason in Chinese.
 
@@ -141,7 +130,7 @@ def read_code(key: bytes, code: str, now: dt.datetime, today: dt.date) -> Claim:
     member_id = int(member_text)
     if member_id > MAX_MEMBER_ID:
         raise PassRefused(Refusal.FORGED, texts.FORGED)
-    if not hmac.compare_digest(mac, _mac(key, member_id, day, when)):
+    if not signed_codes.genuine(key, mac, VERSION, str(member_id), f"{day:%Y%m%d}", when):
         raise PassRefused(Refusal.FORGED, texts.FORGED)
     if day != today:
         raise PassRefused(Refusal.OTHER_DAY, texts.other_day(day, today))

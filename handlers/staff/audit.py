@@ -44,6 +44,8 @@ ACTIONS = {
     "publication_shown": "恢复刊物", "reunion_invited": "秩年返校邀请",
     "reunion_scan": "返校扫码",
     "event_announced": "发布活动报名通知",
+    "event_qr": "生成活动签到二维码",
+    "event_checkin": "活动签到",
 }
 
 TARGET_LENGTH = 200

@@ -83,6 +83,8 @@ def _nest_pages() -> None:
         dashboard,
         events,
         events_announce,
+        events_qr,
+        events_scan,
         guard,
         menu,
         publications,
@@ -102,5 +104,5 @@ def _nest_pages() -> None:
     for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
                  consent, alerts, verification, chapters, menu, reunion_calendar, reunion_bookings,
                  reunion_college, reunion_dayplan, reunion_feedback, publications, reunion_outreach,
-                 reunion_scan, events, events_announce):
+                 reunion_scan, events, events_announce, events_qr, events_scan):
         bp.register_blueprint(page.bp)

@@ -44,6 +44,8 @@ NAV = [
     NavItem("秩年邀请", "admin.reunion_outreach.index", REUNION),
     NavItem("活动列表", "admin.events.index", EVENTS),
     NavItem("新建活动", "admin.events.new", EVENTS),
+    NavItem("签到二维码", "admin.events_qr.index", EVENTS),
+    NavItem("活动签到", "admin.events_scan.index", EVENTS),
     NavItem("刊物与新闻", "admin.publications.index"),
     NavItem("自定义菜单", "admin.menu.index"),
     NavItem("账号管理", "admin.accounts.index"),

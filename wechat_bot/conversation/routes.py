@@ -14,6 +14,7 @@ from handlers.consent import bot as consent
 from handlers.directory import bot as directory
 from handlers.directory import editing
 from handlers.events import bot as events
+from handlers.events import checkin
 from handlers.reunion import bot as reunion
 from handlers.reunion import feedback as reunion_feedback
 from handlers.reunion import pass_bot as reunion_pass
@@ -93,7 +94,9 @@ ROUTES = RoutingTable(
         keyword("我的活动", to=events.mine_command),
         menu(MenuKey.EVENT_MINE, to=events.mine_command),
         keyword("确认", to=events.confirm_command, takes=NUMBER),
-        scan("checkin:", to=coming.EVENTS),
+        scan(checkin.SCENE_PREFIX, to=checkin.on_scan),
+        keyword("现场报名", to=checkin.walk_in_command, takes=NUMBER),
+        keyword("活动签到码", "签到码", to=checkin.my_code_command, takes=NUMBER),
         # campus services (issue 24): coming
         keyword("退订", "unsubscribe", to=consent.unsubscribe_command, takes=PLACE),  # issue 20
         keyword("订阅", "subscribe", to=consent.subscribe_command, takes=PLACE),

@@ -12,6 +12,8 @@
   var note = document.getElementById("camera-note");
   var video = document.getElementById("camera-video");
   var canvas = document.getElementById("camera-frame");
+  // What the code is called on this page (the events check-in page reuses this script).
+  var what = (document.getElementById("camera") || {}).dataset?.what || "返校码";
   var stream = null;
   var busy = false;
   var last = { code: "", at: 0 };
@@ -86,17 +88,17 @@
           video.hidden = false;
           start.hidden = true;
           stop.hidden = false;
-          note.textContent = "将返校码对准取景框";
+          note.textContent = "将" + what + "对准取景框";
           return video.play();
         })
         .then(function () { requestAnimationFrame(tick); })
         .catch(function () {
           stopCamera();
-          note.textContent = "无法使用摄像头（未授权，或页面不是 HTTPS 打开的），请手动输入返校码。";
+          note.textContent = "无法使用摄像头（未授权，或页面不是 HTTPS 打开的），请手动输入" + what + "。";
         });
     });
     stop.addEventListener("click", stopCamera);
   } else {
-    note.textContent = "此浏览器不能使用摄像头扫码，请手动输入返校码。";
+    note.textContent = "此浏览器不能使用摄像头扫码，请手动输入" + what + "。";
   }
 })();
