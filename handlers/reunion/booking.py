@@ -26,11 +26,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from handlers.notices import Notify
 from handlers.reunion import texts
-from handlers.reunion.calendar import day_view, first_bookable_day, local_today, materialize
+from handlers.reunion.calendar import (
+    day_row,
+    default_view,
+    first_bookable_day,
+    local_today,
+    materialize,
+    row_view,
+)
 from handlers.reunion.capacity import release
 from handlers.reunion.eligibility import ReunionClass, anniversary_on, class_of
 from handlers.reunion.policy import next_anniversary
@@ -135,7 +142,9 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
         raise BookingRefused("bad_headcount", texts.R_HEADCOUNT_MAX.format(max=MAX_PEOPLE))
     if needs.lodging < 0 or needs.venue_size < 0:
         raise BookingRefused("bad_input", texts.R_HEADCOUNT)
-    view = day_view(session, day, settings)
+    # One read of the day serves the checks below and the booking itself (its row and slots).
+    existing = day_row(session, day, venues=False)
+    view = row_view(existing, venues=False) if existing is not None else default_view(day, settings)
     if not view.is_open:
         raise BookingRefused("closed", texts.R_CLOSED.format(
             day=label, note=f"（{view.note}）" if view.note else ""))
@@ -147,11 +156,11 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
     # Nothing is taken yet: a day that already has no room is told so without writing a row.
     if view.people.left < people:
         raise _day_full(label, view.people.left, people)
-    row = materialize(session, day, settings, now)
+    row = existing if existing is not None else materialize(session, day, settings, now)
     # Read before the savepoint: on SQLite a write must be a transaction's first statement, or a
-    # writer committing meanwhile makes ours fail at once instead of waiting its turn.
-    slots = list(session.scalars(select(ReunionSlot).where(ReunionSlot.day_id == row.id)
-                                 .order_by(ReunionSlot.starts)))
+    # writer committing meanwhile makes ours fail at once instead of waiting its turn. An existing
+    # day's slots came with it (ordered by starts); which of them has room the guarded UPDATEs say.
+    slots = list(row.slots)
     try:
         with session.begin_nested():
             booked = _take(session, row, slots, klass, key, anniversary, people, needs, slot,
@@ -184,7 +193,8 @@ def _take(session: Session, row: ReunionDay, slots: list[ReunionSlot], klass: Re
         day=row, slot=candidates[0], college=klass.college,
         graduation_year=klass.graduation_year, anniversary=anniversary, class_key=key,
         contact_user_id=alumnus.wechat_user_id, contact_alumnus_id=alumnus.id, people=people,
-        lodging=0, venue_size=0, tour=False, lunch=False, dinner=False,
+        # What is wanted, so a day with room for all of it needs no second UPDATE of the booking.
+        lodging=needs.lodging, venue_size=0, tour=needs.tour, lunch=needs.lunch, dinner=needs.dinner,
         note=(needs.note or "").strip()[:NOTE_CHARS] or None, channel=channel,
         status=BookingStatus.PENDING, created_at=now, updated_at=now)
     booking.members = [ReunionMember(alumnus_id=alumnus.id, wechat_user_id=alumnus.wechat_user_id,
@@ -199,14 +209,16 @@ def _take(session: Session, row: ReunionDay, slots: list[ReunionSlot], klass: Re
         # Something ran out: take them one at a time, to say which (or leave an optional one out).
         wanted = _one_by_one(session, day_id, wanted, dropped, optional=optional, label=label,
                              unit=settings.reunion.lodging_unit)
-    booking.lodging = wanted["lodging"]
-    booking.tour, booking.lunch, booking.dinner = (bool(wanted[n]) for n in ("tour", "lunch", "dinner"))
+    if dropped:   # only then does the booking differ from what was inserted
+        booking.lodging = wanted["lodging"]
+        booking.tour, booking.lunch, booking.dinner = (bool(wanted[n]) for n in ("tour", "lunch", "dinner"))
     # Earliest first: without a chosen slot the booking gets the earliest with room.
     chosen = next((s for s in candidates if _add(session, ReunionSlot, s.id, "booked", "capacity", people)),
                   None)
     if chosen is None:
         raise _slot_full(session, label, candidates, people, chosen=slot is not None)
-    booking.slot = chosen
+    if chosen is not candidates[0]:
+        booking.slot = chosen
     venue = None
     if needs.venue_size > 0:
         venue = _take_venue(session, day_id, booking.id, needs.venue_size)
@@ -385,8 +397,11 @@ def join(session: Session, alumnus: Alumnus | None, booking_id: int, companions:
                 raise BookingRefused("not_open", texts.R_NOT_HOLDING.format(
                     number=booking.id, status=texts.STATUS_NAMES[booking.status.value]))
             # Read after the lock: a join that committed while we waited is counted.
-            places = session.scalar(select(ReunionBooking.people).where(ReunionBooking.id == booking.id))
-            headcount = _headcount(session, booking.id) + party
+            # One statement, so one snapshot, taken after the lock: the places and the headcount.
+            places, headcount = session.execute(
+                select(ReunionBooking.people, _headcount_of(booking.id))
+                .where(ReunionBooking.id == booking.id)).one()
+            headcount += party
             member = ReunionMember(booking_id=booking.id, alumnus_id=alumnus.id,
                                    wechat_user_id=alumnus.wechat_user_id, is_contact=False,
                                    companions=names, party=party, joined_at=now)
@@ -428,7 +443,9 @@ def check_join(session: Session, alumnus: Alumnus | None, booking_id: int, *, no
             number=booking.id, status=texts.STATUS_NAMES[booking.status.value]))
     if booking.day.day < local_today(now, settings):
         raise BookingRefused("past", texts.R_PAST.format(day=label))
-    if _member(session, booking.id, alumnus.id) is not None:
+    # The members came with the booking (get_booking); two joins at once are told apart by the
+    # unique (booking, alumnus) in join, not here.
+    if any(m.alumnus_id == alumnus.id for m in booking.members):
         raise BookingRefused("already_member", texts.R_ALREADY_MEMBER.format(number=booking.id, day=label))
     return booking
 
@@ -513,8 +530,8 @@ def my_bookings(session: Session, user: WechatUser) -> list[MyBooking]:
     members = session.scalars(
         select(ReunionMember).where(or_(*conditions))
         .options(selectinload(ReunionMember.booking).selectinload(ReunionBooking.members),
-                 selectinload(ReunionMember.booking).selectinload(ReunionBooking.day),
-                 selectinload(ReunionMember.booking).selectinload(ReunionBooking.slot))).all()
+                 selectinload(ReunionMember.booking).joinedload(ReunionBooking.day),
+                 selectinload(ReunionMember.booking).joinedload(ReunionBooking.slot))).all()
     seen: dict[int, MyBooking] = {}
     for m in members:
         b = m.booking
@@ -531,8 +548,9 @@ def booking_of_class(session: Session, klass: ReunionClass, anniversary: int) ->
 
 
 def get_booking(session: Session, booking_id: int) -> ReunionBooking:
+    # The day and slot joined into the booking's own query: two round trips fewer than selectin.
     booking = session.get(ReunionBooking, booking_id, options=[
-        selectinload(ReunionBooking.day), selectinload(ReunionBooking.slot),
+        joinedload(ReunionBooking.day), joinedload(ReunionBooking.slot),
         selectinload(ReunionBooking.members)]) if 0 < booking_id < 2**31 else None
     if booking is None:
         raise BookingRefused("not_found", texts.R_NO_BOOKING.format(number=booking_id))
@@ -544,9 +562,10 @@ def _member(session: Session, booking_id: int, alumnus_id: int) -> ReunionMember
                                                       ReunionMember.alumnus_id == alumnus_id))
 
 
-def _headcount(session: Session, booking_id: int) -> int:
-    return session.scalar(select(func.coalesce(func.sum(ReunionMember.party), 0))
-                          .where(ReunionMember.booking_id == booking_id)) or 0
+def _headcount_of(booking_id: int):
+    """The people on the booking (members and their companions), as a scalar subquery."""
+    return (select(func.coalesce(func.sum(ReunionMember.party), 0))
+            .where(ReunionMember.booking_id == booking_id).scalar_subquery())
 
 
 def _records(session: Session, user: WechatUser) -> list[Alumnus]:

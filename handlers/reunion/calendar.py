@@ -106,20 +106,38 @@ def open_by_default(day: dt.date, settings: Settings) -> bool:
     return day.isoweekday() in settings.reunion.open_weekdays and in_season(day, settings)
 
 
-def default_view(day: dt.date, settings: Settings) -> DayView:
+def _defaults(settings: Settings) -> tuple[tuple[SlotView, ...], tuple[VenueView, ...]]:
+    """The settings' default slots and venues, parsed once per settings object: a 返校 lists ~92
+    days, and parsing `entry_slots` and `venues` for each of them was most of its CPU. Keyed by
+    identity (the settings are read once at start-up and never change; a test's replaced settings
+    are another object), holding the object so its id is not reused while cached."""
     reunion = settings.reunion
+    cached = _DEFAULTS.get(id(reunion))
+    if cached is not None and cached[0] is reunion:
+        return cached[1]
+    value = (tuple(SlotView(start, end, reunion.slot_capacity_people, 0) for start, end in reunion.slots()),
+             tuple(VenueView(name, seats, False) for name, seats in reunion.venue_list()))
+    if len(_DEFAULTS) >= 16:   # tests make many settings objects; production has one
+        _DEFAULTS.clear()
+    _DEFAULTS[id(reunion)] = (reunion, value)
+    return value
+
+
+_DEFAULTS: dict[int, tuple[object, tuple[tuple[SlotView, ...], tuple[VenueView, ...]]]] = {}
+
+
+def default_view(day: dt.date, settings: Settings, *, is_open: bool | None = None) -> DayView:
+    reunion = settings.reunion
+    slots, venues = _defaults(settings)
     return DayView(
-        day=day, is_open=open_by_default(day, settings), note=None,
+        day=day, is_open=open_by_default(day, settings) if is_open is None else is_open, note=None,
         people=Quota(reunion.daily_capacity_people, 0),
         lodging=Quota(reunion.lodging_capacity, 0), tour=Quota(reunion.tour_groups, 0),
         lunch=Quota(reunion.lunch_capacity, 0), dinner=Quota(reunion.dinner_capacity, 0),
-        slots=tuple(SlotView(start, end, reunion.slot_capacity_people, 0)
-                    for start, end in reunion.slots()),
-        venues=tuple(VenueView(name, seats, False) for name, seats in reunion.venue_list()),
-        changed=False)
+        slots=slots, venues=venues, changed=False)
 
 
-def row_view(row: ReunionDay) -> DayView:
+def row_view(row: ReunionDay, *, venues: bool = True) -> DayView:
     return DayView(
         day=row.day, is_open=row.is_open, note=row.note,
         people=Quota(row.people_capacity, row.people_booked),
@@ -128,32 +146,49 @@ def row_view(row: ReunionDay) -> DayView:
         lunch=Quota(row.lunch_capacity, row.lunch_booked),
         dinner=Quota(row.dinner_capacity, row.dinner_booked),
         slots=tuple(SlotView(s.starts, s.ends, s.capacity, s.booked, s.id) for s in row.slots),
-        venues=tuple(VenueView(v.name, v.seats, v.booking_id is not None, v.id) for v in row.venues),
+        venues=tuple(VenueView(v.name, v.seats, v.booking_id is not None, v.id) for v in row.venues)
+        if venues else (),
         changed=True, id=row.id)
 
 
-def _rows(session: Session, start: dt.date, end: dt.date) -> dict[dt.date, ReunionDay]:
-    rows = session.scalars(
-        select(ReunionDay).where(ReunionDay.day >= start, ReunionDay.day <= end)
-        .options(selectinload(ReunionDay.slots), selectinload(ReunionDay.venues)))
-    return {row.day: row for row in rows}
+def _rows(session: Session, start: dt.date, end: dt.date, *,
+          venues: bool = True) -> dict[dt.date, ReunionDay]:
+    query = select(ReunionDay).where(ReunionDay.day >= start, ReunionDay.day <= end)
+    # Without venues (what alumni's lists and the booking's checks never read) one round trip less.
+    query = query.options(selectinload(ReunionDay.slots), selectinload(ReunionDay.venues)) if venues \
+        else query.options(selectinload(ReunionDay.slots))
+    return {row.day: row for row in session.scalars(query)}
 
 
-def day_view(session: Session, day: dt.date, settings: Settings) -> DayView:
-    row = _rows(session, day, day).get(day)
-    return row_view(row) if row is not None else default_view(day, settings)
+def day_row(session: Session, day: dt.date, *, venues: bool = True) -> ReunionDay | None:
+    """The day's row with its slots (and venues) loaded, or None while the settings speak for it."""
+    return _rows(session, day, day, venues=venues).get(day)
+
+
+def day_view(session: Session, day: dt.date, settings: Settings, *, venues: bool = True) -> DayView:
+    """The day as it stands; with venues=False a changed day's `venues` is left empty (unread)."""
+    row = day_row(session, day, venues=venues)
+    return row_view(row, venues=venues) if row is not None else default_view(day, settings)
 
 
 def days_between(session: Session, start: dt.date, end: dt.date, settings: Settings, *,
-                 open_only: bool = True) -> list[DayView]:
-    """Every day from start to end (inclusive) as it stands; with open_only, the open ones."""
-    rows = _rows(session, start, end)
+                 open_only: bool = True, venues: bool = True) -> list[DayView]:
+    """Every day from start to end (inclusive) as it stands; with open_only, the open ones.
+    With venues=False a changed day's `venues` is left empty (one query less)."""
+    rows = _rows(session, start, end, venues=venues)
     days = []
     day = start
     while day <= end:
-        view = row_view(rows[day]) if day in rows else default_view(day, settings)
-        if view.is_open or not open_only:
-            days.append(view)
+        row = rows.get(day)
+        if row is not None:
+            view = row_view(row, venues=venues)
+            if view.is_open or not open_only:
+                days.append(view)
+        else:
+            # A closed default day is dropped before its view is built (most of a season's days).
+            is_open = open_by_default(day, settings)
+            if is_open or not open_only:
+                days.append(default_view(day, settings, is_open=is_open))
         day += dt.timedelta(days=1)
     return days
 

@@ -101,7 +101,7 @@ def eligibility(session: Session, alumnus: Alumnus, now: dt.datetime, settings: 
         n = anniversary_this_year(klass.graduation_year, dt.date(year, 1, 1), years)
         if n is not None:
             offered[year] = n
-    days = [d for d in days_between(session, start, end, settings) if d.day.year in offered] \
+    days = [d for d in days_between(session, start, end, settings, venues=False) if d.day.year in offered] \
         if offered and start <= end else []
     booking = None
     if offered:
