@@ -47,6 +47,7 @@ def _count(conn, cursor, statement, *_args) -> None:
 
 
 SHOW_SQL = [False]
+READ_ONLY = ("帮助", "取消预约", "返校", "我的预约")
 
 
 def main() -> None:
@@ -54,6 +55,7 @@ def main() -> None:
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--profile", help="kinds to profile, comma-separated: 帮助, 返校, 我的预约, 加入返校, 李娜, 预约返校")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the read-only kinds; the best counts")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--only", default="", help="a regex the profile's lines must match, e.g. handlers/")
     args = parser.parse_args()
@@ -69,6 +71,7 @@ def main() -> None:
                        "ALUMNI_BOT_REDIS_URL": "memory://", "ALUMNI_BOT_WECHAT_TOKEN": TOKEN,
                        "ALUMNI_BOT_APP_SECRET_KEY": "bench",
                        "ALUMNI_BOT_REUNION_DAILY_CAPACITY_PEOPLE": str(CAPACITY)})
+    runtime = None
     try:
         from wechat_bot import create_app
         from wechat_bot.cli import main as cli
@@ -95,6 +98,9 @@ def main() -> None:
         joins = [s for s in scripts if s[1].startswith("加入返校")]
         kinds = [
             ("帮助", [(s[0], "帮助") for s in scripts]),
+            # A reunion command answered without the database (its usage): what any handler's
+            # message costs beyond 帮助 (the handler pool, the user's interaction, the store).
+            ("取消预约", [(s[0], "取消预约") for s in scripts]),
             ("返校", [(s[0], "返校") for s in scripts if s[1] == "返校"]),
             ("我的预约", [(s[0], "我的预约") for s in scripts if s[1] == "我的预约"]),
             ("加入返校", [(s[0], s[1]) for s in joins]),
@@ -107,7 +113,7 @@ def main() -> None:
         print("| message | sent | CPU µs per message | SQL statements per message |")
         print("| --- | ---: | ---: | ---: |")
         for kind, messages in kinds:
-            profiler = cProfile.Profile() if kind in wanted else None
+            profiler = cProfile.Profile(time.process_time) if kind in wanted else None  # CPU, not waits
             STATEMENTS[0] = 0
             started = time.process_time()
             if profiler:
@@ -121,7 +127,15 @@ def main() -> None:
             if profiler:
                 profiler.disable()
             cpu = (time.process_time() - started) / len(messages)
-            print(f"| {kind} | {len(messages)} | {cpu * 1e6:.0f} | {STATEMENTS[0] / len(messages):.1f} |")
+            statements = STATEMENTS[0] / len(messages)
+            if kind in READ_ONLY and not profiler:
+                # These change nothing: the best of a few rounds, less of the neighbours' noise.
+                for _ in range(args.rounds - 1):
+                    started = time.process_time()
+                    for openid, content in messages:
+                        send(openid, content)
+                    cpu = min(cpu, (time.process_time() - started) / len(messages))
+            print(f"| {kind} | {len(messages)} | {cpu * 1e6:.0f} | {statements:.1f} |")
             if profiler:
                 out = io.StringIO()
                 pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(*([args.only] if args.only else []), args.top)
@@ -131,6 +145,8 @@ def main() -> None:
         for kind, profiled in profiles.items():
             print(f"\n--- {kind} ---\n{profiled}")
     finally:
+        if runtime is not None:
+            runtime.close()   # its connections first, or dropping the schema waits on them
         with admin.begin() as db:
             db.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
