@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from handlers.reunion import texts
@@ -64,6 +64,11 @@ def anniversary_on(klass: ReunionClass, day: dt.date, settings: Settings) -> int
     return anniversary_this_year(klass.graduation_year, day, settings.reunion.anniversary_years)
 
 
+# Built once (statement construction is most of a small query's CPU): the class's holding booking.
+_HOLDING_OF = select(ReunionBooking).where(ReunionBooking.class_key.in_(bindparam("keys", expanding=True)),
+                                           ReunionBooking.status.in_(HOLDING))
+
+
 @dataclass(frozen=True)
 class Eligibility:
     klass: ReunionClass
@@ -105,10 +110,7 @@ def eligibility(session: Session, alumnus: Alumnus, now: dt.datetime, settings: 
         if offered and start <= end else []
     booking = None
     if offered:
-        booking = session.scalar(
-            select(ReunionBooking).where(
-                ReunionBooking.class_key.in_([klass.key(n) for n in offered.values()]),
-                ReunionBooking.status.in_(HOLDING)))
+        booking = session.scalar(_HOLDING_OF, {"keys": [klass.key(n) for n in offered.values()]})
     nxt = None if offered else next_anniversary(klass.graduation_year, today, years)
     return Eligibility(klass, today, start, offered, nxt, days, booking)
 
