@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -235,15 +235,28 @@ def _take(session: Session, row: ReunionDay, slots: list[ReunionSlot], klass: Re
 def _add_day(session: Session, day_id: int, wanted: dict[str, int]) -> bool:
     """Every quota of `wanted` (people, lodging, tour, lunch, dinner) at once, each within its
     capacity, on an open day: one guarded UPDATE, all or nothing."""
-    conditions, values = [ReunionDay.id == day_id, ReunionDay.is_open.is_(True)], {}
-    for name, amount in wanted.items():
-        if amount > 0:
+    names = tuple(name for name, amount in wanted.items() if amount > 0)
+    params = {"day_id": day_id, **{f"add_{name}": wanted[name] for name in names}}
+    result = session.execute(_day_update(names), params, execution_options={"synchronize_session": False})
+    return result.rowcount == 1
+
+
+_DAY_UPDATES: dict[tuple[str, ...], object] = {}
+
+
+def _day_update(names: tuple[str, ...]):
+    """The guarded UPDATE for these quotas, built once per set of names (a handful exist):
+    constructing it each time cost more CPU than PostgreSQL spends running it."""
+    statement = _DAY_UPDATES.get(names)
+    if statement is None:
+        conditions, values = [ReunionDay.id == bindparam("day_id"), ReunionDay.is_open.is_(True)], {}
+        for name in names:
             booked, capacity = getattr(ReunionDay, f"{name}_booked"), getattr(ReunionDay, f"{name}_capacity")
+            amount = bindparam(f"add_{name}", type_=Integer)
             conditions.append(booked + amount <= capacity)
             values[f"{name}_booked"] = booked + amount
-    result = session.execute(update(ReunionDay).where(*conditions).values(values)
-                             .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+        statement = _DAY_UPDATES[names] = update(ReunionDay).where(*conditions).values(values)
+    return statement
 
 
 def _one_by_one(session: Session, day_id: int, wanted: dict[str, int], dropped: list[str], *,
@@ -293,14 +306,22 @@ def _take_venue(session: Session, day_id: int, booking_id: int, seats: int) -> R
     return None
 
 
-def _add(session: Session, model, row_id: int, booked: str, capacity: str, amount: int,
-         *conditions) -> bool:
+def _add(session: Session, model, row_id: int, booked: str, capacity: str, amount: int) -> bool:
     """`booked += amount` where it stays within `capacity`: the one way capacity is taken."""
-    booked_col, capacity_col = getattr(model, booked), getattr(model, capacity)
-    result = session.execute(
-        update(model).where(model.id == row_id, booked_col + amount <= capacity_col, *conditions)
-        .values({booked: booked_col + amount}).execution_options(synchronize_session=False))
+    key = (model, booked, capacity)
+    statement = _ADDS.get(key)
+    if statement is None:   # built once per counter, as _day_update
+        booked_col, capacity_col = getattr(model, booked), getattr(model, capacity)
+        amount_param = bindparam("amount", type_=Integer)
+        statement = _ADDS[key] = (
+            update(model).where(model.id == bindparam("row_id"), booked_col + amount_param <= capacity_col)
+            .values({booked: booked_col + amount_param}))
+    result = session.execute(statement, {"row_id": row_id, "amount": amount},
+                             execution_options={"synchronize_session": False})
     return result.rowcount == 1
+
+
+_ADDS: dict[tuple, object] = {}
 
 
 def _day_row(session: Session, day_id: int):
@@ -388,19 +409,15 @@ def join(session: Session, alumnus: Alumnus | None, booking_id: int, companions:
         with session.begin_nested():
             # The booking's row lock first (then the day's, in _grow): concurrent joins of one
             # booking count each other's members, and a decline or cancel waits or wins whole.
-            locked = session.execute(
-                update(ReunionBooking).where(ReunionBooking.id == booking.id,
-                                             ReunionBooking.status.in_(OPEN_STATUSES))
-                .values(updated_at=now).execution_options(synchronize_session=False))
+            locked = session.execute(_LOCK_OPEN, {"booking_id": booking.id, "now": now},
+                                     execution_options={"synchronize_session": False})
             if locked.rowcount != 1:
                 session.refresh(booking)
                 raise BookingRefused("not_open", texts.R_NOT_HOLDING.format(
                     number=booking.id, status=texts.STATUS_NAMES[booking.status.value]))
             # Read after the lock: a join that committed while we waited is counted.
             # One statement, so one snapshot, taken after the lock: the places and the headcount.
-            places, headcount = session.execute(
-                select(ReunionBooking.people, _headcount_of(booking.id))
-                .where(ReunionBooking.id == booking.id)).one()
+            places, headcount = session.execute(_PLACES_AND_HEADCOUNT, {"booking_id": booking.id}).one()
             headcount += party
             member = ReunionMember(booking_id=booking.id, alumnus_id=alumnus.id,
                                    wechat_user_id=alumnus.wechat_user_id, is_contact=False,
@@ -562,10 +579,16 @@ def _member(session: Session, booking_id: int, alumnus_id: int) -> ReunionMember
                                                       ReunionMember.alumnus_id == alumnus_id))
 
 
-def _headcount_of(booking_id: int):
-    """The people on the booking (members and their companions), as a scalar subquery."""
-    return (select(func.coalesce(func.sum(ReunionMember.party), 0))
-            .where(ReunionMember.booking_id == booking_id).scalar_subquery())
+# The join's statements, built once. The lock: a guarded UPDATE of the booking while it is open.
+_LOCK_OPEN = (update(ReunionBooking)
+              .where(ReunionBooking.id == bindparam("booking_id"), ReunionBooking.status.in_(OPEN_STATUSES))
+              .values(updated_at=bindparam("now", type_=ReunionBooking.__table__.c.updated_at.type)))
+# The places held and the people on the booking (members and their companions).
+_PLACES_AND_HEADCOUNT = select(
+    ReunionBooking.people,
+    select(func.coalesce(func.sum(ReunionMember.party), 0))
+    .where(ReunionMember.booking_id == ReunionBooking.id).scalar_subquery(),
+).where(ReunionBooking.id == bindparam("booking_id"))
 
 
 def _records(session: Session, user: WechatUser) -> list[Alumnus]:
