@@ -371,8 +371,7 @@ def _not_eligible(klass: ReunionClass, day: dt.date, settings: Settings) -> str:
 
 
 def _refuse_second(session: Session, klass: ReunionClass, key: str, day: dt.date, alumnus_id: int) -> None:
-    existing = session.scalar(select(ReunionBooking).options(selectinload(ReunionBooking.day))
-                              .where(ReunionBooking.class_key == key))
+    existing = session.scalar(_BY_CLASS_KEY, {"key": key})
     if existing is not None:
         if _member(session, existing.id, alumnus_id) is not None:   # their own class's booking
             raise BookingRefused("duplicate", texts.R_DUPLICATE_MINE.format(
@@ -380,6 +379,10 @@ def _refuse_second(session: Session, klass: ReunionClass, key: str, day: dt.date
         raise BookingRefused("duplicate", texts.R_DUPLICATE.format(
             label=klass.label, year=day.year, number=existing.id,
             day=texts.full_date(existing.day.day)), booking_id=existing.id)
+
+
+_BY_CLASS_KEY = (select(ReunionBooking).options(selectinload(ReunionBooking.day))
+                 .where(ReunionBooking.class_key == bindparam("key")))   # built once
 
 
 # --- join ------------------------------------------------------------------------------------------
