@@ -132,11 +132,44 @@ def burst(port: int, scripts: list[list[str]]) -> tuple[list[float], list[str], 
     return latencies, replies, time.perf_counter() - started
 
 
-def report(name: str, latencies: list[float], elapsed: float) -> None:
+def _ticks() -> dict[int, tuple[int, str, int]]:
+    """Every process's (parent, name, CPU ticks so far), from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2:].split()
+            found[int(entry.name)] = (int(fields[1]), name, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def cpu_split(before: dict, after: dict, server: int) -> tuple[float, float]:
+    """CPU seconds the bot's processes (the server and its workers) and PostgreSQL's used between
+    two /proc snapshots. PostgreSQL's includes the other sessions' queries on a shared machine."""
+    def bot(pid: int) -> bool:
+        while pid in after and pid != server:
+            pid = after[pid][0]
+        return pid == server
+
+    spent = {"bot": 0, "postgres": 0}
+    for pid, (_, name, ticks) in after.items():
+        side = "bot" if bot(pid) else "postgres" if name.startswith("postgres") else None
+        if side:
+            spent[side] += ticks - (before[pid][2] if pid in before and before[pid][1] == name else 0)
+    hz = os.sysconf("SC_CLK_TCK")
+    return spent["bot"] / hz, spent["postgres"] / hz
+
+
+def report(name: str, latencies: list[float], elapsed: float, cpu: tuple[float, float]) -> None:
     ordered = sorted(latencies)
     p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
-    print(f"{name:10}{len(latencies):>8}{len(latencies) / elapsed:>10.0f}{p(0.5):>10.0f}{p(0.99):>10.0f}"
-          f"{statistics.mean(latencies) * 1000:>10.0f}")
+    n = len(latencies)
+    print(f"{name:10}{n:>8}{n / elapsed:>10.0f}{p(0.5):>10.0f}{p(0.99):>10.0f}"
+          f"{statistics.mean(latencies) * 1000:>10.0f}{cpu[0] / n * 1000:>10.1f}{cpu[1] / n * 1000:>10.1f}")
 
 
 def check(url: str, day: dt.date) -> str:
@@ -171,6 +204,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--only", help="every alumnus sends this one message instead (e.g. 返校): "
+                        "one kind's own rate, to tell the handlers' CPU from the day's row lock")
     args = parser.parse_args()
 
     from models.db import make_engine
@@ -187,27 +222,36 @@ def main() -> None:
            "ALUMNI_BOT_REUNION_DAILY_CAPACITY_PEOPLE": str(CAPACITY)}
     os.environ.update({k: v for k, v in env.items() if k.startswith("ALUMNI_BOT_REUNION_")})
     bin_dir = Path(sys.executable).parent
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     server = None
     try:
         subprocess.run([bin_dir / "alumni-bot", "init-db"], env=env, check=True, capture_output=True)
         day = visit_day()
         scripts = seed(url, day, classes=100, per_class=5, booked=40)
+        if args.only:
+            scripts = [[s[0], args.only] for s in scripts]
         port = free_port()
         server = start([str(bin_dir / "alumni-bot"), "serve", "--host", "127.0.0.1", "--port", str(port),
                         "--workers", "2", "--threads", "8"], env, work)
         wait_up(f"http://127.0.0.1:{port}/healthz")
         say(port, "o-bench-warm", "帮助")
+        before = _ticks()
         latencies, replies, elapsed = burst(port, scripts)
+        cpu = cpu_split(before, _ticks(), server.pid)
         outcomes = {"booked": sum("预约已提交" in r for r in replies),
                     "joined": sum("已加入编号" in r for r in replies),
                     "refused (full)": sum("已约满" in r or "您预约了" in r or "名额不够" in r for r in replies),
                     "late or error": sum(r in ("", "success") or r.startswith("ERROR") for r in replies)}
+        before = _ticks()
         help_latencies, _, help_elapsed = burst(port, [[s[0], "帮助"] for s in scripts])
+        help_cpu = cpu_split(before, _ticks(), server.pid)
         print(f"{len(scripts)} alumni at once on PostgreSQL, day {day} for {CAPACITY} people, "
               f"server: 2 workers x 8 threads")
-        print(f"{'':10}{'requests':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}")
-        report("reunion", latencies, elapsed)
-        report("帮助", help_latencies, help_elapsed)
+        print(f"{'':10}{'requests':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}"
+              f"{'bot CPU':>10}{'PG CPU':>10}  (ms per request)")
+        report(args.only or "reunion", latencies, elapsed, cpu)
+        report("帮助", help_latencies, help_elapsed, help_cpu)
+        print(f"load average before the run: {load}")
         print("outcomes:", ", ".join(f"{k} {v}" for k, v in outcomes.items()))
         print(check(url, day))
     finally:

@@ -24,13 +24,20 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from handlers.notices import Notify
 from handlers.reunion import texts
-from handlers.reunion.calendar import day_view, first_bookable_day, local_today, materialize
+from handlers.reunion.calendar import (
+    day_row,
+    default_view,
+    first_bookable_day,
+    local_today,
+    materialize,
+    row_view,
+)
 from handlers.reunion.capacity import release
 from handlers.reunion.eligibility import ReunionClass, anniversary_on, class_of
 from handlers.reunion.policy import next_anniversary
@@ -135,7 +142,9 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
         raise BookingRefused("bad_headcount", texts.R_HEADCOUNT_MAX.format(max=MAX_PEOPLE))
     if needs.lodging < 0 or needs.venue_size < 0:
         raise BookingRefused("bad_input", texts.R_HEADCOUNT)
-    view = day_view(session, day, settings)
+    # One read of the day serves the checks below and the booking itself (its row and slots).
+    existing = day_row(session, day, venues=False)
+    view = row_view(existing, venues=False) if existing is not None else default_view(day, settings)
     if not view.is_open:
         raise BookingRefused("closed", texts.R_CLOSED.format(
             day=label, note=f"（{view.note}）" if view.note else ""))
@@ -147,11 +156,11 @@ def book(session: Session, alumnus: Alumnus | None, day: dt.date, people: int,
     # Nothing is taken yet: a day that already has no room is told so without writing a row.
     if view.people.left < people:
         raise _day_full(label, view.people.left, people)
-    row = materialize(session, day, settings, now)
+    row = existing if existing is not None else materialize(session, day, settings, now)
     # Read before the savepoint: on SQLite a write must be a transaction's first statement, or a
-    # writer committing meanwhile makes ours fail at once instead of waiting its turn.
-    slots = list(session.scalars(select(ReunionSlot).where(ReunionSlot.day_id == row.id)
-                                 .order_by(ReunionSlot.starts)))
+    # writer committing meanwhile makes ours fail at once instead of waiting its turn. An existing
+    # day's slots came with it (ordered by starts); which of them has room the guarded UPDATEs say.
+    slots = list(row.slots)
     try:
         with session.begin_nested():
             booked = _take(session, row, slots, klass, key, anniversary, people, needs, slot,
@@ -184,7 +193,8 @@ def _take(session: Session, row: ReunionDay, slots: list[ReunionSlot], klass: Re
         day=row, slot=candidates[0], college=klass.college,
         graduation_year=klass.graduation_year, anniversary=anniversary, class_key=key,
         contact_user_id=alumnus.wechat_user_id, contact_alumnus_id=alumnus.id, people=people,
-        lodging=0, venue_size=0, tour=False, lunch=False, dinner=False,
+        # What is wanted, so a day with room for all of it needs no second UPDATE of the booking.
+        lodging=needs.lodging, venue_size=0, tour=needs.tour, lunch=needs.lunch, dinner=needs.dinner,
         note=(needs.note or "").strip()[:NOTE_CHARS] or None, channel=channel,
         status=BookingStatus.PENDING, created_at=now, updated_at=now)
     booking.members = [ReunionMember(alumnus_id=alumnus.id, wechat_user_id=alumnus.wechat_user_id,
@@ -199,14 +209,16 @@ def _take(session: Session, row: ReunionDay, slots: list[ReunionSlot], klass: Re
         # Something ran out: take them one at a time, to say which (or leave an optional one out).
         wanted = _one_by_one(session, day_id, wanted, dropped, optional=optional, label=label,
                              unit=settings.reunion.lodging_unit)
-    booking.lodging = wanted["lodging"]
-    booking.tour, booking.lunch, booking.dinner = (bool(wanted[n]) for n in ("tour", "lunch", "dinner"))
+    if dropped:   # only then does the booking differ from what was inserted
+        booking.lodging = wanted["lodging"]
+        booking.tour, booking.lunch, booking.dinner = (bool(wanted[n]) for n in ("tour", "lunch", "dinner"))
     # Earliest first: without a chosen slot the booking gets the earliest with room.
     chosen = next((s for s in candidates if _add(session, ReunionSlot, s.id, "booked", "capacity", people)),
                   None)
     if chosen is None:
         raise _slot_full(session, label, candidates, people, chosen=slot is not None)
-    booking.slot = chosen
+    if chosen is not candidates[0]:
+        booking.slot = chosen
     venue = None
     if needs.venue_size > 0:
         venue = _take_venue(session, day_id, booking.id, needs.venue_size)
@@ -223,15 +235,28 @@ def _take(session: Session, row: ReunionDay, slots: list[ReunionSlot], klass: Re
 def _add_day(session: Session, day_id: int, wanted: dict[str, int]) -> bool:
     """Every quota of `wanted` (people, lodging, tour, lunch, dinner) at once, each within its
     capacity, on an open day: one guarded UPDATE, all or nothing."""
-    conditions, values = [ReunionDay.id == day_id, ReunionDay.is_open.is_(True)], {}
-    for name, amount in wanted.items():
-        if amount > 0:
+    names = tuple(name for name, amount in wanted.items() if amount > 0)
+    params = {"day_id": day_id, **{f"add_{name}": wanted[name] for name in names}}
+    result = session.execute(_day_update(names), params, execution_options={"synchronize_session": False})
+    return result.rowcount == 1
+
+
+_DAY_UPDATES: dict[tuple[str, ...], object] = {}
+
+
+def _day_update(names: tuple[str, ...]):
+    """The guarded UPDATE for these quotas, built once per set of names (a handful exist):
+    constructing it each time cost more CPU than PostgreSQL spends running it."""
+    statement = _DAY_UPDATES.get(names)
+    if statement is None:
+        conditions, values = [ReunionDay.id == bindparam("day_id"), ReunionDay.is_open.is_(True)], {}
+        for name in names:
             booked, capacity = getattr(ReunionDay, f"{name}_booked"), getattr(ReunionDay, f"{name}_capacity")
+            amount = bindparam(f"add_{name}", type_=Integer)
             conditions.append(booked + amount <= capacity)
             values[f"{name}_booked"] = booked + amount
-    result = session.execute(update(ReunionDay).where(*conditions).values(values)
-                             .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+        statement = _DAY_UPDATES[names] = update(ReunionDay).where(*conditions).values(values)
+    return statement
 
 
 def _one_by_one(session: Session, day_id: int, wanted: dict[str, int], dropped: list[str], *,
@@ -281,14 +306,22 @@ def _take_venue(session: Session, day_id: int, booking_id: int, seats: int) -> R
     return None
 
 
-def _add(session: Session, model, row_id: int, booked: str, capacity: str, amount: int,
-         *conditions) -> bool:
+def _add(session: Session, model, row_id: int, booked: str, capacity: str, amount: int) -> bool:
     """`booked += amount` where it stays within `capacity`: the one way capacity is taken."""
-    booked_col, capacity_col = getattr(model, booked), getattr(model, capacity)
-    result = session.execute(
-        update(model).where(model.id == row_id, booked_col + amount <= capacity_col, *conditions)
-        .values({booked: booked_col + amount}).execution_options(synchronize_session=False))
+    key = (model, booked, capacity)
+    statement = _ADDS.get(key)
+    if statement is None:   # built once per counter, as _day_update
+        booked_col, capacity_col = getattr(model, booked), getattr(model, capacity)
+        amount_param = bindparam("amount", type_=Integer)
+        statement = _ADDS[key] = (
+            update(model).where(model.id == bindparam("row_id"), booked_col + amount_param <= capacity_col)
+            .values({booked: booked_col + amount_param}))
+    result = session.execute(statement, {"row_id": row_id, "amount": amount},
+                             execution_options={"synchronize_session": False})
     return result.rowcount == 1
+
+
+_ADDS: dict[tuple, object] = {}
 
 
 def _day_row(session: Session, day_id: int):
@@ -338,8 +371,7 @@ def _not_eligible(klass: ReunionClass, day: dt.date, settings: Settings) -> str:
 
 
 def _refuse_second(session: Session, klass: ReunionClass, key: str, day: dt.date, alumnus_id: int) -> None:
-    existing = session.scalar(select(ReunionBooking).options(selectinload(ReunionBooking.day))
-                              .where(ReunionBooking.class_key == key))
+    existing = session.scalar(_BY_CLASS_KEY, {"key": key})
     if existing is not None:
         if _member(session, existing.id, alumnus_id) is not None:   # their own class's booking
             raise BookingRefused("duplicate", texts.R_DUPLICATE_MINE.format(
@@ -347,6 +379,10 @@ def _refuse_second(session: Session, klass: ReunionClass, key: str, day: dt.date
         raise BookingRefused("duplicate", texts.R_DUPLICATE.format(
             label=klass.label, year=day.year, number=existing.id,
             day=texts.full_date(existing.day.day)), booking_id=existing.id)
+
+
+_BY_CLASS_KEY = (select(ReunionBooking).options(selectinload(ReunionBooking.day))
+                 .where(ReunionBooking.class_key == bindparam("key")))   # built once
 
 
 # --- join ------------------------------------------------------------------------------------------
@@ -376,17 +412,16 @@ def join(session: Session, alumnus: Alumnus | None, booking_id: int, companions:
         with session.begin_nested():
             # The booking's row lock first (then the day's, in _grow): concurrent joins of one
             # booking count each other's members, and a decline or cancel waits or wins whole.
-            locked = session.execute(
-                update(ReunionBooking).where(ReunionBooking.id == booking.id,
-                                             ReunionBooking.status.in_(OPEN_STATUSES))
-                .values(updated_at=now).execution_options(synchronize_session=False))
+            locked = session.execute(_LOCK_OPEN, {"booking_id": booking.id, "now": now},
+                                     execution_options={"synchronize_session": False})
             if locked.rowcount != 1:
                 session.refresh(booking)
                 raise BookingRefused("not_open", texts.R_NOT_HOLDING.format(
                     number=booking.id, status=texts.STATUS_NAMES[booking.status.value]))
             # Read after the lock: a join that committed while we waited is counted.
-            places = session.scalar(select(ReunionBooking.people).where(ReunionBooking.id == booking.id))
-            headcount = _headcount(session, booking.id) + party
+            # One statement, so one snapshot, taken after the lock: the places and the headcount.
+            places, headcount = session.execute(_PLACES_AND_HEADCOUNT, {"booking_id": booking.id}).one()
+            headcount += party
             member = ReunionMember(booking_id=booking.id, alumnus_id=alumnus.id,
                                    wechat_user_id=alumnus.wechat_user_id, is_contact=False,
                                    companions=names, party=party, joined_at=now)
@@ -428,7 +463,9 @@ def check_join(session: Session, alumnus: Alumnus | None, booking_id: int, *, no
             number=booking.id, status=texts.STATUS_NAMES[booking.status.value]))
     if booking.day.day < local_today(now, settings):
         raise BookingRefused("past", texts.R_PAST.format(day=label))
-    if _member(session, booking.id, alumnus.id) is not None:
+    # The members came with the booking (get_booking); two joins at once are told apart by the
+    # unique (booking, alumnus) in join, not here.
+    if any(m.alumnus_id == alumnus.id for m in booking.members):
         raise BookingRefused("already_member", texts.R_ALREADY_MEMBER.format(number=booking.id, day=label))
     return booking
 
@@ -513,8 +550,8 @@ def my_bookings(session: Session, user: WechatUser) -> list[MyBooking]:
     members = session.scalars(
         select(ReunionMember).where(or_(*conditions))
         .options(selectinload(ReunionMember.booking).selectinload(ReunionBooking.members),
-                 selectinload(ReunionMember.booking).selectinload(ReunionBooking.day),
-                 selectinload(ReunionMember.booking).selectinload(ReunionBooking.slot))).all()
+                 selectinload(ReunionMember.booking).joinedload(ReunionBooking.day),
+                 selectinload(ReunionMember.booking).joinedload(ReunionBooking.slot))).all()
     seen: dict[int, MyBooking] = {}
     for m in members:
         b = m.booking
@@ -531,8 +568,9 @@ def booking_of_class(session: Session, klass: ReunionClass, anniversary: int) ->
 
 
 def get_booking(session: Session, booking_id: int) -> ReunionBooking:
+    # The day and slot joined into the booking's own query: two round trips fewer than selectin.
     booking = session.get(ReunionBooking, booking_id, options=[
-        selectinload(ReunionBooking.day), selectinload(ReunionBooking.slot),
+        joinedload(ReunionBooking.day), joinedload(ReunionBooking.slot),
         selectinload(ReunionBooking.members)]) if 0 < booking_id < 2**31 else None
     if booking is None:
         raise BookingRefused("not_found", texts.R_NO_BOOKING.format(number=booking_id))
@@ -544,9 +582,16 @@ def _member(session: Session, booking_id: int, alumnus_id: int) -> ReunionMember
                                                       ReunionMember.alumnus_id == alumnus_id))
 
 
-def _headcount(session: Session, booking_id: int) -> int:
-    return session.scalar(select(func.coalesce(func.sum(ReunionMember.party), 0))
-                          .where(ReunionMember.booking_id == booking_id)) or 0
+# The join's statements, built once. The lock: a guarded UPDATE of the booking while it is open.
+_LOCK_OPEN = (update(ReunionBooking)
+              .where(ReunionBooking.id == bindparam("booking_id"), ReunionBooking.status.in_(OPEN_STATUSES))
+              .values(updated_at=bindparam("now", type_=ReunionBooking.__table__.c.updated_at.type)))
+# The places held and the people on the booking (members and their companions).
+_PLACES_AND_HEADCOUNT = select(
+    ReunionBooking.people,
+    select(func.coalesce(func.sum(ReunionMember.party), 0))
+    .where(ReunionMember.booking_id == ReunionBooking.id).scalar_subquery(),
+).where(ReunionBooking.id == bindparam("booking_id"))
 
 
 def _records(session: Session, user: WechatUser) -> list[Alumnus]:

@@ -85,7 +85,7 @@ def date_step(ctx: Context) -> str:
             return texts.DATE_NOT_LISTED.format(day=texts.full_date(day))
     if chosen is None:
         return texts.ASK_DATE_AGAIN.format(example=f"{days[0]:%Y-%m-%d}")
-    view = day_view(ctx.session, chosen, ctx.settings)
+    view = day_view(ctx.session, chosen, ctx.settings, venues=False)
     lines = [texts.ASK_SLOT_HEAD.format(day=texts.full_date(chosen))]
     for n, s in enumerate(view.slots, 1):
         left = min(s.left, view.people.left)
@@ -250,7 +250,8 @@ def companions_step(ctx: Context) -> str:
     number = ctx.dialog.data["booking"]
     records = bound_records(ctx.session, ctx.user)
     try:
-        booking = _joinable(ctx, records, number)
+        # join checks what _joinable would (check_join): the booking is read once.
+        booking = get_booking(ctx.session, number)
         record = record_of_class(records, booking.college, booking.graduation_year, ctx.settings)
         joined = join(ctx.session, record, number, names, now=ctx.now, settings=ctx.settings,
                       notify=ctx.notify)
@@ -312,7 +313,7 @@ def _joinable(ctx: Context, records: list[Alumnus], number: int):
 
 
 def _slot_left(ctx: Context, day: str, starts: str) -> int:
-    view = day_view(ctx.session, dt.date.fromisoformat(day), ctx.settings)
+    view = day_view(ctx.session, dt.date.fromisoformat(day), ctx.settings, venues=False)
     slot = next((s for s in view.slots if f"{s.starts:%H:%M}" == starts), None)
     return min(slot.left, view.people.left) if slot else 0
 

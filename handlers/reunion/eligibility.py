@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from handlers.reunion import texts
@@ -64,6 +64,11 @@ def anniversary_on(klass: ReunionClass, day: dt.date, settings: Settings) -> int
     return anniversary_this_year(klass.graduation_year, day, settings.reunion.anniversary_years)
 
 
+# Built once (statement construction is most of a small query's CPU): the class's holding booking.
+_HOLDING_OF = select(ReunionBooking).where(ReunionBooking.class_key.in_(bindparam("keys", expanding=True)),
+                                           ReunionBooking.status.in_(HOLDING))
+
+
 @dataclass(frozen=True)
 class Eligibility:
     klass: ReunionClass
@@ -101,14 +106,11 @@ def eligibility(session: Session, alumnus: Alumnus, now: dt.datetime, settings: 
         n = anniversary_this_year(klass.graduation_year, dt.date(year, 1, 1), years)
         if n is not None:
             offered[year] = n
-    days = [d for d in days_between(session, start, end, settings) if d.day.year in offered] \
+    days = [d for d in days_between(session, start, end, settings, venues=False) if d.day.year in offered] \
         if offered and start <= end else []
     booking = None
     if offered:
-        booking = session.scalar(
-            select(ReunionBooking).where(
-                ReunionBooking.class_key.in_([klass.key(n) for n in offered.values()]),
-                ReunionBooking.status.in_(HOLDING)))
+        booking = session.scalar(_HOLDING_OF, {"keys": [klass.key(n) for n in offered.values()]})
     nxt = None if offered else next_anniversary(klass.graduation_year, today, years)
     return Eligibility(klass, today, start, offered, nxt, days, booking)
 
