@@ -93,8 +93,13 @@ def asks_anything(event: Event) -> bool:
 
 
 def registration_of(session: Session, event_id: int, user_id: int) -> Registration | None:
-    return session.scalar(select(Registration).where(Registration.event_id == event_id,
-                                                     Registration.wechat_user_id == user_id))
+    return session.scalar(_REGISTRATION_OF, {"event_id": event_id, "user_id": user_id})
+
+
+_REGISTRATION_OF = select(Registration).where(Registration.event_id == bindparam("event_id"),
+                                              Registration.wechat_user_id == bindparam("user_id"))
+_ALUMNUS_OF = (select(Alumnus.id).where(Alumnus.wechat_user_id == bindparam("user_id"))
+               .order_by(Alumnus.id).limit(1))
 
 
 def place_in_line(session: Session, registration: Registration) -> int | None:
@@ -127,19 +132,21 @@ def signup_open(event: Event, now: dt.datetime, settings: Settings) -> tuple[str
 
 
 def check_signup(session: Session, event: Event, user: WechatUser, *, now: dt.datetime,
-                 settings: Settings) -> None:
-    """Every refusal that needs nothing typed: what the bot checks before its dialog asks."""
+                 settings: Settings) -> Registration | None:
+    """Every refusal that needs nothing typed: what the bot checks before its dialog asks.
+    Returns the user's cancelled registration (revived by a sign-up), if any."""
     closed = signup_open(event, now, settings)
     if closed is not None:
         raise SignupRefused(*closed)
     if not audiences.may_join(session, event, user.id):
         label = audiences.label(session, event.audience)
-        bound = session.scalar(select(Alumnus.id).where(Alumnus.wechat_user_id == user.id).limit(1))
+        bound = session.scalar(_ALUMNUS_OF, {"user_id": user.id})
         template = texts.R_AUDIENCE if bound is not None else texts.R_AUDIENCE_UNBOUND
         raise SignupRefused("not_in_audience", template.format(title=event.title, audience=label))
     existing = registration_of(session, event.id, user.id)
     if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
         raise _already(event, existing)
+    return existing
 
 
 def check_extras(event: Event, extras: Extras) -> Extras:
@@ -167,22 +174,24 @@ def check_extras(event: Event, extras: Extras) -> Extras:
 # --- sign up ---------------------------------------------------------------------------------------
 
 def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = Extras(), *,
-            now: dt.datetime, settings: Settings, channel: str) -> SignedUp:
-    """A seat when one is left (guests included), else the end of the waitlist. Raises SignupRefused."""
-    event = get_event(session, event_id)
-    check_signup(session, event, user, now=now, settings=settings)
+            now: dt.datetime, settings: Settings, channel: str,
+            checked: tuple[Event, Registration | None] | None = None) -> SignedUp:
+    """A seat when one is left (guests included), else the end of the waitlist. Raises SignupRefused.
+    `checked`: the event and check_signup's answer, when the caller has just checked (the bot's
+    报名 in one message), so as not to read and check all again."""
+    if checked is None:
+        event = get_event(session, event_id)
+        existing = check_signup(session, event, user, now=now, settings=settings)
+    else:
+        event, existing = checked
     extras = check_extras(event, extras)
-    alumnus_id = session.scalar(select(Alumnus.id).where(Alumnus.wechat_user_id == user.id)
-                                .order_by(Alumnus.id).limit(1))
+    alumnus_id = session.scalar(_ALUMNUS_OF, {"user_id": user.id})
     answers: dict[str, Any] = {}
     if extras.shirt_size:
         answers["shirt_size"] = extras.shirt_size
     if extras.answers:
         answers["questions"] = extras.answers
     seats = 1 + extras.guests
-    # Read before the savepoint: on SQLite a write must be a transaction's first statement, or a
-    # writer committing meanwhile makes ours fail at once instead of waiting its turn.
-    existing = registration_of(session, event.id, user.id)
     # When the event already looks full, the line is counted now, before any lock: the place in
     # line is then the waiting counted + the positions handed out since + 1 (exact unless one of
     # those since left the line in the meantime; 我的活动 counts exactly).
