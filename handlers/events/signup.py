@@ -2,9 +2,10 @@
 
 Seats are taken only by a guarded UPDATE on the event (`seats_taken + n <= seats` and the event
 open), rowcount checked; a waitlist position only from the event's own counter
-(`waitlist_next = waitlist_next + 1`, read back under the row lock the UPDATE took). One
-registration per user and event is the unique pair: of two sign-ups of one user at once the second
-insert fails and is told "already registered". Never check-then-insert.
+(`waitlist_next = waitlist_next + 1 RETURNING waitlist_next`). One registration per user and
+event is the unique pair: of two sign-ups of one user at once the second insert does nothing (ON
+CONFLICT DO NOTHING) and is told "already registered". Never check-then-insert. The event row is
+the last shared write: after it only the user's own row, so the lock lasts as little as may be.
 
 Lock order, so PostgreSQL never deadlocks: a sign-up takes its registration row (the insert, or
 the revival of a cancelled one) and then the event row; a cancel, a confirm and the lapse of an
