@@ -6,7 +6,7 @@ alumni and one open 校园马拉松 with 500 seats (no guests, no questions: 报
 message), then every alumnus at once, one thread each, sends `报名 <编号>`. Then the same 2,000
 send `帮助` at once, the floor any reply costs, in the same run. Reported: requests/s and p50/p99
 of each burst, the replies (报名成功 / 进入候补), and the event checked against its registrations:
-exactly 500 confirmed, 1,500 waitlisted at 1,500 distinct positions, the seat counter equal to
+exactly 500 confirmed, 1,500 waitlisted at positions 1..1,500 (no gap, none twice: arrival order) each reply naming its own, the seat counter equal to
 the confirmed seats. Run by hand:
 
     python benchmarks/events.py [--database postgresql+psycopg://postgres@127.0.0.1:5432/test]
@@ -19,6 +19,7 @@ import argparse
 import datetime as dt
 import itertools
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -122,7 +123,23 @@ def report(name: str, latencies: list[float], elapsed: float) -> None:
           f"{statistics.mean(latencies) * 1000:>10.0f}")
 
 
-def check(url: str, event_id: int, seats: int, alumni: int) -> tuple[str, bool]:
+def told_places(replies: list[str]) -> dict[str, int]:
+    """openid -> the place in line its 进入候补 reply named (排在第 N 位)."""
+    out = {}
+    for reply in replies:
+        who = re.search(r"<ToUserName><!\[CDATA\[(.*?)\]\]>", reply)
+        place = re.search(r"排在第 (\d+) 位", reply)
+        if who and place:
+            out[who.group(1)] = int(place.group(1))
+    return out
+
+
+def check(url: str, event_id: int, seats: int, alumni: int, told: dict[str, int]) -> tuple[str, bool]:
+    """The counters against the registrations, and the line in arrival order: the positions are
+    1..N with no gap (handed out under the event's row lock, which a sign-up holds until it
+    commits, so in the order the sign-ups committed), and every 进入候补 reply named its own
+    position (nobody left the line during the burst, so place in line = position)."""
+    from models import WechatUser
     from models.db import make_engine
     from models.event import Event, Registration, RegistrationStatus
 
@@ -137,13 +154,20 @@ def check(url: str, event_id: int, seats: int, alumni: int) -> tuple[str, bool]:
                                       func.min(Registration.position), func.max(Registration.position))
                                .where(Registration.event_id == event_id,
                                       Registration.status == RegistrationStatus.WAITLISTED)).one()
+        held = dict(db.execute(select(WechatUser.openid, Registration.position)
+                               .join(WechatUser, WechatUser.id == Registration.wechat_user_id)
+                               .where(Registration.event_id == event_id,
+                                      Registration.status == RegistrationStatus.WAITLISTED)).all())
     engine.dispose()
+    mismatched = sum(held.get(openid) != float(place) for openid, place in told.items())
     confirmed = by_status.get(RegistrationStatus.CONFIRMED, 0)
     waitlisted = by_status.get(RegistrationStatus.WAITLISTED, 0)
     ok = (confirmed == seats == event.seats_taken and waitlisted == alumni - seats
-          and positions[0] == positions[1] == waitlisted)
+          and positions[0] == positions[1] == waitlisted
+          and (waitlisted == 0 or (positions[2] == 1 and positions[3] == waitlisted)) and mismatched == 0)
     line = (f"{confirmed} confirmed (seat counter {event.seats_taken} of {seats}), {waitlisted} waitlisted "
             f"at {positions[1]} distinct positions {positions[2]:g}..{positions[3]:g}; "
+            f"{len(told)} 进入候补 replies, {mismatched} naming a place other than their position; "
             + ("exact" if ok else "WRONG"))
     return line, ok
 
@@ -194,7 +218,7 @@ def main() -> None:
         print("replies:", ", ".join(f"{k} {v}" for k, v in outcomes.items()))
         for sample in others[:3]:
             print("other reply:", sample[:300])
-        line, ok = check(url, event_id, args.seats, args.alumni)
+        line, ok = check(url, event_id, args.seats, args.alumni, told_places(replies))
         print(line)
         if not ok:
             sys.exit(1)

@@ -78,11 +78,11 @@ def signup_command(ctx: Context) -> str:
     number = int(match.group(1))
     try:
         event = get_event(ctx.session, number)
-        check_signup(ctx.session, event, ctx.user, now=ctx.now, settings=ctx.settings)
+        existing = check_signup(ctx.session, event, ctx.user, now=ctx.now, settings=ctx.settings)
     except SignupRefused as refused:
         return refused.reason
     if not asks_anything(event):
-        return _sign_up(ctx, number, Extras())
+        return _sign_up(ctx, number, Extras(), checked=(event, existing))
     ctx.dialog.start(SIGNUP_DIALOG, SignupStep.GUESTS, event=number, guests=0, shirt=None, answers={},
                      question=0)
     return _next_question(ctx, event)
@@ -169,10 +169,10 @@ def _dialog_event(ctx: Context):
         return refused.reason
 
 
-def _sign_up(ctx: Context, number: int, extras: Extras) -> str:
+def _sign_up(ctx: Context, number: int, extras: Extras, checked=None) -> str:
     try:
         done = sign_up(ctx.session, ctx.user, number, extras, now=ctx.now, settings=ctx.settings,
-                       channel="bot")
+                       channel="bot", checked=checked)
     except SignupRefused as refused:
         return refused.reason
     return signed_up_text(done, ctx.settings)

@@ -2,9 +2,10 @@
 
 Seats are taken only by a guarded UPDATE on the event (`seats_taken + n <= seats` and the event
 open), rowcount checked; a waitlist position only from the event's own counter
-(`waitlist_next = waitlist_next + 1`, read back under the row lock the UPDATE took). One
-registration per user and event is the unique pair: of two sign-ups of one user at once the second
-insert fails and is told "already registered". Never check-then-insert.
+(`waitlist_next = waitlist_next + 1 RETURNING waitlist_next`). One registration per user and
+event is the unique pair: of two sign-ups of one user at once the second insert does nothing (ON
+CONFLICT DO NOTHING) and is told "already registered". Never check-then-insert. The event row is
+the last shared write: after it only the user's own row, so the lock lasts as little as may be.
 
 Lock order, so PostgreSQL never deadlocks: a sign-up takes its registration row (the insert, or
 the revival of a cancelled one) and then the event row; a cancel, a confirm and the lapse of an
@@ -22,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.session import make_transient_to_detached
 
 from handlers.events import audience as audiences
 from handlers.events import texts, waitlist
@@ -92,8 +94,13 @@ def asks_anything(event: Event) -> bool:
 
 
 def registration_of(session: Session, event_id: int, user_id: int) -> Registration | None:
-    return session.scalar(select(Registration).where(Registration.event_id == event_id,
-                                                     Registration.wechat_user_id == user_id))
+    return session.scalar(_REGISTRATION_OF, {"event_id": event_id, "user_id": user_id})
+
+
+_REGISTRATION_OF = select(Registration).where(Registration.event_id == bindparam("event_id"),
+                                              Registration.wechat_user_id == bindparam("user_id"))
+_ALUMNUS_OF = (select(Alumnus.id).where(Alumnus.wechat_user_id == bindparam("user_id"))
+               .order_by(Alumnus.id).limit(1))
 
 
 def place_in_line(session: Session, registration: Registration) -> int | None:
@@ -126,19 +133,21 @@ def signup_open(event: Event, now: dt.datetime, settings: Settings) -> tuple[str
 
 
 def check_signup(session: Session, event: Event, user: WechatUser, *, now: dt.datetime,
-                 settings: Settings) -> None:
-    """Every refusal that needs nothing typed: what the bot checks before its dialog asks."""
+                 settings: Settings) -> Registration | None:
+    """Every refusal that needs nothing typed: what the bot checks before its dialog asks.
+    Returns the user's cancelled registration (revived by a sign-up), if any."""
     closed = signup_open(event, now, settings)
     if closed is not None:
         raise SignupRefused(*closed)
     if not audiences.may_join(session, event, user.id):
         label = audiences.label(session, event.audience)
-        bound = session.scalar(select(Alumnus.id).where(Alumnus.wechat_user_id == user.id).limit(1))
+        bound = session.scalar(_ALUMNUS_OF, {"user_id": user.id})
         template = texts.R_AUDIENCE if bound is not None else texts.R_AUDIENCE_UNBOUND
         raise SignupRefused("not_in_audience", template.format(title=event.title, audience=label))
     existing = registration_of(session, event.id, user.id)
     if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
         raise _already(event, existing)
+    return existing
 
 
 def check_extras(event: Event, extras: Extras) -> Extras:
@@ -166,72 +175,145 @@ def check_extras(event: Event, extras: Extras) -> Extras:
 # --- sign up ---------------------------------------------------------------------------------------
 
 def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = Extras(), *,
-            now: dt.datetime, settings: Settings, channel: str) -> SignedUp:
-    """A seat when one is left (guests included), else the end of the waitlist. Raises SignupRefused."""
-    event = get_event(session, event_id)
-    check_signup(session, event, user, now=now, settings=settings)
+            now: dt.datetime, settings: Settings, channel: str,
+            checked: tuple[Event, Registration | None] | None = None) -> SignedUp:
+    """A seat when one is left (guests included), else the end of the waitlist. Raises SignupRefused.
+    `checked`: the event and check_signup's answer, when the caller has just checked (the bot's
+    报名 in one message), so as not to read and check all again."""
+    if checked is None:
+        event = get_event(session, event_id)
+        existing = check_signup(session, event, user, now=now, settings=settings)
+    else:
+        event, existing = checked
     extras = check_extras(event, extras)
-    alumnus_id = session.scalar(select(Alumnus.id).where(Alumnus.wechat_user_id == user.id)
-                                .order_by(Alumnus.id).limit(1))
+    alumnus_id = session.scalar(_ALUMNUS_OF, {"user_id": user.id})
     answers: dict[str, Any] = {}
     if extras.shirt_size:
         answers["shirt_size"] = extras.shirt_size
     if extras.answers:
         answers["questions"] = extras.answers
     seats = 1 + extras.guests
-    # Read before the savepoint: on SQLite a write must be a transaction's first statement, or a
-    # writer committing meanwhile makes ours fail at once instead of waiting its turn.
-    existing = registration_of(session, event.id, user.id)
-    try:
-        with session.begin_nested():
-            registration = _claim_row(session, existing, event.id, user.id, alumnus_id, extras.guests,
-                                      answers, channel=channel, now=now)
-            # The event row from here on: as few statements as may be until the request commits.
-            taken = session.execute(
-                update(Event).where(Event.id == event.id, Event.status == EventStatus.OPEN,
-                                    Event.seats_taken + seats <= Event.seats)
-                .values(seats_taken=Event.seats_taken + seats)
+    # When the event already looks full, the line is counted now, before any lock: the place in
+    # line is then the waiting counted + the positions handed out since + 1 (exact unless one of
+    # those since left the line in the meantime; 我的活动 counts exactly).
+    looked_full = event.seats_taken + seats > event.seats
+    line = session.execute(_LINE, {"event_id": event.id}).one() if looked_full else None
+    # No savepoint (on SQLite its RELEASE would commit the claim alone): the insert does nothing
+    # on a conflict, and a refusal further down undoes the claim itself.
+    registration = _claim_row(session, existing, event.id, user.id, alumnus_id, extras.guests,
+                              answers, channel=channel, now=now)
+    if registration is None:
+        # The same user signing up twice at once: the unique (event, user) kept the other one.
+        raise _already(event, registration_of(session, event.id, user.id))
+    # The event row from here on, until the request commits: one guarded UPDATE that takes the
+    # seats or hands out the waitlist position (RETURNING it), then this user's own row.
+    params = {"event_id": event.id, "party": seats}
+    position = None
+    if not looked_full and session.execute(_TAKE_SEATS, params).rowcount == 1:
+        waitlisted = False
+    else:
+        position = session.scalar(_JOIN_LINE_IF_FULL, params)
+        if position is None and looked_full and session.execute(_TAKE_SEATS, params).rowcount == 1:
+            waitlisted = False      # seats came free meanwhile, nobody waiting for them
+        else:
+            if position is None:
+                position = session.scalar(_JOIN_LINE, params)
+            if position is None:     # staff closed or cancelled it meanwhile
+                _unclaim(session, registration, existing)
+                session.expire(event)
+                raise SignupRefused(*(signup_open(event, now, settings)
+                                      or ("closed", texts.R_CLOSED.format(title=event.title))))
+            position -= 1
+            waitlisted = True
+    if waitlisted:
+        session.execute(_SET_WAITING, {"registration_id": registration.id, "position": float(position)})
+        _loaded(registration, status=RegistrationStatus.WAITLISTED, position=float(position))
+        if line is not None:
+            place = line.waiting + (position - line.next) + 1
+        else:   # it filled up between our read and our turn: count (rare, at the boundary only)
+            place = place_in_line(session, registration)
+    else:
+        session.execute(_SET_CONFIRMED, {"registration_id": registration.id, "now": now})
+        _loaded(registration, status=RegistrationStatus.CONFIRMED, position=None, confirmed_at=now)
+        place = None
+    if existing is not None:     # a cancelled row revived: its other columns read again if asked
+        session.expire(registration, ["alumnus_id", "guests", "answers", "channel", "updated_at",
+                                      "offered_at", "offer_expires_at", "cancelled_at",
+                                      "checked_in_at", "checked_in_by"])
+    # The counters changed under us: read again only if someone asks (the API does, the bot not).
+    session.expire(event, ["seats_taken", "waitlist_next"])
+    return SignedUp(registration, event, waitlisted, place)
+
+
+# Built once, with bind parameters: building a statement costs more than running it.
+_TAKE_SEATS = (update(Event)
+               .where(Event.id == bindparam("event_id"), Event.status == EventStatus.OPEN,
+                      Event.seats_taken + bindparam("party", type_=Integer) <= Event.seats)
+               .values(seats_taken=Event.seats_taken + bindparam("party", type_=Integer))
+               .execution_options(synchronize_session=False))
+_JOIN_LINE = (update(Event).where(Event.id == bindparam("event_id"), Event.status == EventStatus.OPEN)
+              .values(waitlist_next=Event.waitlist_next + 1).returning(Event.waitlist_next)
+              .execution_options(synchronize_session=False))
+_JOIN_LINE_IF_FULL = (update(Event)
+                      .where(Event.id == bindparam("event_id"), Event.status == EventStatus.OPEN,
+                             Event.seats_taken + bindparam("party", type_=Integer) > Event.seats)
+                      .values(waitlist_next=Event.waitlist_next + 1).returning(Event.waitlist_next)
+                      .execution_options(synchronize_session=False))
+_LINE = select(
+    select(func.count()).select_from(Registration)
+    .where(Registration.event_id == bindparam("event_id"),
+           Registration.status == RegistrationStatus.WAITLISTED).scalar_subquery().label("waiting"),
+    Event.waitlist_next.label("next"),
+).where(Event.id == bindparam("event_id"))
+_SET_WAITING = (update(Registration).where(Registration.id == bindparam("registration_id"))
+                .values(status=RegistrationStatus.WAITLISTED, position=bindparam("position"))
                 .execution_options(synchronize_session=False))
-            if taken.rowcount == 1:
-                _set(session, registration.id, status=RegistrationStatus.CONFIRMED, position=None,
-                     confirmed_at=now)
-                waitlisted = False
-            else:
-                lined = session.execute(
-                    update(Event).where(Event.id == event.id, Event.status == EventStatus.OPEN)
-                    .values(waitlist_next=Event.waitlist_next + 1)
-                    .execution_options(synchronize_session=False))
-                if lined.rowcount != 1:   # staff closed or cancelled it meanwhile
-                    session.expire(event)
-                    raise SignupRefused(*(signup_open(event, now, settings)
-                                          or ("closed", texts.R_CLOSED.format(title=event.title))))
-                position = session.scalar(select(Event.waitlist_next).where(Event.id == event.id)) - 1
-                _set(session, registration.id, status=RegistrationStatus.WAITLISTED,
-                     position=float(position))
-                waitlisted = True
-    except IntegrityError:
-        # The same user signing up twice at once: the unique (event, user) keeps one.
-        session.expire_all()
-        existing = registration_of(session, event.id, user.id)
-        raise _already(event, existing) from None
-    session.expire(event)
-    session.refresh(registration)
-    return SignedUp(registration, event, waitlisted,
-                    place_in_line(session, registration) if waitlisted else None)
+_SET_CONFIRMED = (update(Registration).where(Registration.id == bindparam("registration_id"))
+                  .values(status=RegistrationStatus.CONFIRMED, position=None,
+                          confirmed_at=bindparam("now", type_=Registration.__table__.c.confirmed_at.type))
+                  .execution_options(synchronize_session=False))
+
+
+def _loaded(row: Registration, **values) -> None:
+    """What the database now holds, set on the loaded row without a read (nor a write at flush)."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+
+
+def _unclaim(session: Session, registration: Registration, existing: Registration | None) -> None:
+    """Undo _claim_row when the event turned out closed: the new row goes, a revived one is
+    cancelled again as it was."""
+    if existing is None:
+        session.execute(delete(Registration).where(Registration.id == registration.id)
+                        .execution_options(synchronize_session=False))
+        session.expunge(registration)
+        return
+    session.execute(update(Registration).where(Registration.id == existing.id).values(
+        status=RegistrationStatus.CANCELLED, alumnus_id=existing.alumnus_id, guests=existing.guests,
+        answers=existing.answers, channel=existing.channel, updated_at=existing.updated_at,
+        confirmed_at=existing.confirmed_at, offered_at=existing.offered_at,
+        offer_expires_at=existing.offer_expires_at, cancelled_at=existing.cancelled_at,
+        checked_in_at=existing.checked_in_at, checked_in_by=existing.checked_in_by,
+        position=existing.position).execution_options(synchronize_session=False))
 
 
 def _claim_row(session: Session, existing: Registration | None, event_id: int, user_id: int,
                alumnus_id: int | None, guests: int, answers: dict[str, Any], *, channel: str,
-               now: dt.datetime) -> Registration:
-    """This user's registration row, locked: a new one, or their cancelled one revived (guarded)."""
+               now: dt.datetime) -> Registration | None:
+    """This user's registration row, locked: a new one, or their cancelled one revived (guarded).
+    None when another sign-up of theirs got there first."""
     values = dict(alumnus_id=alumnus_id, guests=guests, answers=answers, channel=channel,
                   updated_at=now, confirmed_at=None, offered_at=None, offer_expires_at=None,
                   cancelled_at=None, checked_in_at=None, checked_in_by=None, position=None)
     if existing is None:
-        row = Registration(event_id=event_id, wechat_user_id=user_id, created_at=now,
-                           status=RegistrationStatus.WAITLISTED, **values)
-        session.add(row)
-        session.flush()
+        values.update(event_id=event_id, wechat_user_id=user_id, created_at=now,
+                      status=RegistrationStatus.WAITLISTED)
+        new_id = session.scalar(_insert_once(session), values)
+        if new_id is None:
+            return None
+        row = Registration(id=new_id, **values)
+        make_transient_to_detached(row)
+        session.add(row)       # persistent as inserted, without reading it back
         return row
     revived = session.execute(
         update(Registration).where(Registration.id == existing.id,
@@ -239,13 +321,25 @@ def _claim_row(session: Session, existing: Registration | None, event_id: int, u
         .values(status=RegistrationStatus.WAITLISTED, **values)
         .execution_options(synchronize_session=False))
     if revived.rowcount != 1:     # signed up again meanwhile, from another door
-        raise IntegrityError("registration revived twice", None, Exception())
+        return None
     return existing
 
 
-def _set(session: Session, registration_id: int, **values) -> None:
-    session.execute(update(Registration).where(Registration.id == registration_id).values(**values)
-                    .execution_options(synchronize_session=False))
+_INSERTS: dict[str, Any] = {}
+
+
+def _insert_once(session: Session):
+    """INSERT … ON CONFLICT (event, user) DO NOTHING RETURNING id, built once per dialect."""
+    name = session.get_bind().dialect.name
+    if name not in _INSERTS:
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        _INSERTS[name] = (insert(Registration)
+                          .on_conflict_do_nothing(index_elements=["event_id", "wechat_user_id"])
+                          .returning(Registration.id))
+    return _INSERTS[name]
 
 
 def _already(event: Event, existing: Registration | None) -> SignupRefused:
