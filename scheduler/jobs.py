@@ -239,14 +239,10 @@ def reunion_thanks(context: JobContext):
 def event_offers(context: JobContext):
     """Pass each lapsed waitlist offer to the next in line, exactly once; see handlers.events.waitlist.
     The two notices (the lapse, the new offer) are about one's own registration: category None."""
-    from scheduler.outbox import queue_push
-
-    def notify(session: Session, user_ids: list[int], text: str, at: datetime, *, created_by: str) -> None:
-        queue_push(session, text=text, audience="users:" + ",".join(str(i) for i in user_ids),
-                   kind="notification", created_by=created_by, now=at)
+    from scheduler.outbox import notify_users
 
     return pass_lapsed_offers(context.sessions, now=context.clock(), settings=context.features,
-                              notify=notify)
+                              notify=notify_users)
 
 
 def event_reminders(context: JobContext):

@@ -116,3 +116,11 @@ def count_recipients(session: Session, audience: str, category: str | None = Non
     if chosen.strays and not chosen.mass_filter:
         count += len(chosen.strays(session, arg))
     return count
+
+
+def notify_users(session: Session, user_ids: list[int], text: str, at: datetime, *,
+                 created_by: str) -> None:
+    """Queue `text` to those WeChat users, in the caller's transaction (it commits with it): the
+    `notify` a door or a job hands a feature (handlers.notices.Notify)."""
+    queue_push(session, text=text, audience="users:" + ",".join(str(i) for i in user_ids),
+               kind="notification", created_by=created_by, now=at)

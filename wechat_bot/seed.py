@@ -174,7 +174,6 @@ def seed_reunions(runtime, sandbox) -> Iterator[str]:
     from datetime import UTC, datetime
 
     from handlers.reunion.demo import seed_demo_reunions
-    from models import WechatUser
     from models.reunion import ReunionBooking
     from wechat_bot.notify import notify_users
 
@@ -183,14 +182,7 @@ def seed_reunions(runtime, sandbox) -> Iterator[str]:
             return
     now = datetime.now(UTC)
 
-    def bind(session, record) -> WechatUser:
-        person = sandbox.people.add(record.name, listed=False)
-        sandbox.people.follow(person.openid)
-        user = WechatUser(openid=person.openid, subscribed=True, subscribed_at=now, created_at=now)
-        session.add(user)
-        session.flush()
-        record.wechat_user_id, record.bound_at = user.id, now
-        return user
+    bind = _follower_binder(sandbox, now)
 
     with runtime.sessions.begin() as session:
         lines = list(seed_demo_reunions(session, now=now, settings=runtime.config.features,
@@ -206,13 +198,24 @@ def seed_events(runtime, sandbox) -> Iterator[str]:
     from datetime import UTC, datetime
 
     from handlers.events.demo import seed_demo_events
-    from models import WechatUser
     from models.event import Event
 
     with runtime.sessions() as session:
         if session.scalar(select(func.count()).select_from(Event)):
             return
     now = datetime.now(UTC)
+
+    bind = _follower_binder(sandbox, now)
+
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_events(session, now=now, settings=runtime.config.features, bind=bind))
+    yield from lines
+
+
+def _follower_binder(sandbox, now):
+    """bind(session, record): a simulated follower the sandbox knows (not listed on the chat page),
+    bound to the roster record — the classmates and registrants the demo's features need."""
+    from models import WechatUser
 
     def bind(session, record) -> WechatUser:
         person = sandbox.people.add(record.name, listed=False)
@@ -223,6 +226,4 @@ def seed_events(runtime, sandbox) -> Iterator[str]:
         record.wechat_user_id, record.bound_at = user.id, now
         return user
 
-    with runtime.sessions.begin() as session:
-        lines = list(seed_demo_events(session, now=now, settings=runtime.config.features, bind=bind))
-    yield from lines
+    return bind
