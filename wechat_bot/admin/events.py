@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from handlers.events import admin_texts as texts
 from handlers.events import editing, lifecycle, staff_view
+from handlers.events.audience import label as audience_label
 from models import Chapter, StaffRole
 from models.event import Event, EventStatus, Registration, RegistrationStatus
 from wechat_bot.admin.audit import audit
@@ -136,7 +137,7 @@ def detail(event_id: int, cancel: CancelForm | None = None, code: int = 200):
         names=texts.REGISTRATION_NAMES, groups=staff_view.registrants(session, event),
         chart=staff_view.signups_over_time(session, event, _zone()), R=RegistrationStatus,
         E=EventStatus, cancel_form=cancel or CancelForm(), confirm=ConfirmForm(),
-        waitlist_form=WaitlistForm(), audience=texts.AUDIENCE_KINDS), code
+        waitlist_form=WaitlistForm(), audience=audience_label(session, event.audience)), code
 
 
 def _act(event: Event, action: str, detail: str, done: str, change):
