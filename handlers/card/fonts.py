@@ -109,8 +109,9 @@ def _fontconfig_candidates() -> list[str]:
 
 
 @cache
-def find_font(configured: str = "") -> FontChoice:
-    """The font the card is drawn with: the configured one, else the first usable found."""
+def find_font(configured: str = "", search: tuple[str, ...] | None = None) -> FontChoice:
+    """The font the card is drawn with: the configured one, else the first usable of `search`
+    (by default the usual places, then fontconfig's answer)."""
     if configured:
         if not Path(configured).is_file():
             raise FontMissing(f"字体文件不存在：{configured}。{INSTALL_HINT}")
@@ -118,7 +119,7 @@ def find_font(configured: str = "") -> FontChoice:
         if choice is None:
             raise FontMissing(f"字体文件 {configured} 不含中文字形（会显示成方块）。{INSTALL_HINT}")
         return choice
-    for path in (*SEARCHED, *_fontconfig_candidates()):
+    for path in search if search is not None else (*SEARCHED, *_fontconfig_candidates()):
         choice = _usable(path)
         if choice is not None:
             return choice

@@ -46,19 +46,28 @@ def _background() -> Image.Image:
     return card
 
 
-def _qr(card: Image.Image, code: str) -> None:
-    """The code as a QR, black on a white square at the right."""
-    matrix = segno.make(code, error="m").matrix
-    modules = len(matrix) + 8  # a quiet zone of four modules each side
+def qr_place(matrix_size: int) -> tuple[int, int, int]:
+    """Where the QR of a `matrix_size`-module code goes: (left, top, pixels per module) of its
+    first module, a quiet zone of four modules around it."""
+    modules = matrix_size + 8
     scale = QR_BOX // modules
     size = modules * scale
     left, top = WIDTH - MARGIN - size, (HEIGHT - size) // 2 + 40
+    return left + 4 * scale, top + 4 * scale, scale
+
+
+def _qr(card: Image.Image, code: str) -> None:
+    """The code as a QR, black on a white square at the right."""
+    matrix = segno.make(code, error="m").matrix
+    first_x, first_y, scale = qr_place(len(matrix))
+    left, top = first_x - 4 * scale, first_y - 4 * scale
+    size = (len(matrix) + 8) * scale
     draw = ImageDraw.Draw(card)
     draw.rounded_rectangle([left - 8, top - 8, left + size + 8, top + size + 8], 16, fill=WHITE)
     for row, cells in enumerate(matrix):
         for col, dark in enumerate(cells):
             if dark:
-                x, y = left + (col + 4) * scale, top + (row + 4) * scale
+                x, y = first_x + col * scale, first_y + row * scale
                 draw.rectangle([x, y, x + scale - 1, y + scale - 1], fill=(0, 0, 0))
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 from pydantic import BaseModel, Field
 
 from handlers.card import texts
 from handlers.card.codes import card_key, issue_code
+from handlers.card.fonts import find_font
 from handlers.card.holder import card_holder
+from handlers.card.render import render_card
 from handlers.card.sites import site_for_key
 from handlers.card.verify import verify_card
 from handlers.context import STORE_DOWN
@@ -125,3 +128,24 @@ def verify(json: VerifyIn):
     holder = result.holder.public() if result.holder else None
     return VerifyOut(valid=result.valid, reason=result.reason, message=result.message, holder=holder,
                      first_use=result.first_use, expires_at=result.expires_at, site=site_name)
+
+
+@bp.get("/me/card/image")
+@operation(ok=None, errors=(403,), tags=["card"])
+def my_card_image():
+    """本人的电子校友卡图片（PNG），右侧是本分钟的二维码（与 `GET /me/card` 的 `code` 相同）。
+
+    图片每分钟需重新获取；未绑定时 403 `not_bound`。"""
+    at = now()
+    with current_runtime().sessions.begin() as session:
+        user = current_user(session)
+        holder = card_holder(session, user.id, settings().school_name)
+    if holder is None:
+        raise ApiError(403, "not_bound", texts.API_NOT_BOUND)
+    issued = issue_code(_key(), holder.user_id, holder.stamp, at)
+    png = render_card(holder, find_font(settings().card.font_path), drawn_at=at,
+                      zone=ZoneInfo(settings().timezone), code=issued.code)
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Card-Code-Expires"] = issued.expires_at.isoformat()
+    return response
