@@ -83,17 +83,20 @@ def _faces(path: str) -> list[tuple[int, ImageFont.FreeTypeFont]]:
 
 @cache
 def _usable(path: str) -> FontChoice | None:
-    """The best face of the font file at `path` that draws Chinese, or None."""
+    """The best face of the font file at `path` that draws Chinese, or None. Faces named as
+    preferred are probed first, so a collection costs one probe, not one per face."""
     if not Path(path).is_file():
         return None
-    good = [(index, font) for index, font in _faces(path) if draws_chinese(font)]
-    if not good:
-        return None
-    for wanted in PREFERRED_FACE:
-        for index, font in good:
-            if wanted in " ".join(font.getname()):
-                return FontChoice(path, index)
-    return FontChoice(path, good[0][0])
+
+    def rank(face: tuple[int, ImageFont.FreeTypeFont]) -> int:
+        name = " ".join(face[1].getname())
+        return next((i for i, wanted in enumerate(PREFERRED_FACE) if wanted in name),
+                    len(PREFERRED_FACE))
+
+    for index, font in sorted(_faces(path), key=rank):
+        if draws_chinese(font):
+            return FontChoice(path, index)
+    return None
 
 
 def _fontconfig_candidates() -> list[str]:

@@ -16,9 +16,9 @@ from flask import Blueprint, Response, request
 from pydantic import BaseModel, Field
 
 from handlers.card import texts
-from handlers.card.codes import card_key, issue_code
+from handlers.card.codes import IssuedCode, card_key, issue_code
 from handlers.card.fonts import find_font
-from handlers.card.holder import card_holder
+from handlers.card.holder import CardHolder, card_holder
 from handlers.card.render import render_card
 from handlers.card.sites import site_for_key
 from handlers.card.verify import verify_card
@@ -75,19 +75,23 @@ def _key() -> bytes:
     return card_key(pass_key(current_runtime().config.app.secret_key))
 
 
+def _own_card(at: dt.datetime) -> tuple[CardHolder, IssuedCode]:
+    """The caller's card and its code for this minute; 403 unless they are bound."""
+    with current_runtime().sessions.begin() as session:
+        user = current_user(session)
+        holder = card_holder(session, user.id, settings().school_name)
+    if holder is None:
+        raise ApiError(403, "not_bound", texts.API_NOT_BOUND)
+    return holder, issue_code(_key(), holder.user_id, holder.stamp, at)
+
+
 @bp.get("/me/card")
 @operation(ok=CardOut, errors=(403,), tags=["card"])
 def my_card():
     """本人的电子校友卡：公开信息和每分钟更新的二维码内容。
 
     只发给已绑定校友身份的用户（否则 403 `not_bound`）。解绑后立即作废：已出示的码核验时为 `revoked`。"""
-    at = now()
-    with current_runtime().sessions.begin() as session:
-        user = current_user(session)
-        holder = card_holder(session, user.id, settings().school_name)
-    if holder is None:
-        raise ApiError(403, "not_bound", texts.API_NOT_BOUND)
-    issued = issue_code(_key(), holder.user_id, holder.stamp, at)
+    holder, issued = _own_card(now())
     return CardOut(**holder.public(), code=issued.code, refresh_at=issued.refresh_at,
                    expires_at=issued.expires_at, message=texts.API_MESSAGE)
 
@@ -137,12 +141,7 @@ def my_card_image():
 
     图片每分钟需重新获取；未绑定时 403 `not_bound`。"""
     at = now()
-    with current_runtime().sessions.begin() as session:
-        user = current_user(session)
-        holder = card_holder(session, user.id, settings().school_name)
-    if holder is None:
-        raise ApiError(403, "not_bound", texts.API_NOT_BOUND)
-    issued = issue_code(_key(), holder.user_id, holder.stamp, at)
+    holder, issued = _own_card(at)
     png = render_card(holder, find_font(settings().card.font_path), drawn_at=at,
                       zone=ZoneInfo(settings().timezone), code=issued.code)
     response = Response(png, mimetype="image/png")
