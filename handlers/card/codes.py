@@ -1,11 +1,12 @@
-"""The card code a campus site scans: `AC1.<wechat user id>.<minute>.<mac>`, every minute anew.
+"""The card code a campus site scans: `AC1.<wechat user id>.<minute>.<mac>.<tag>`, every minute anew.
 
 `mac` is handlers.signed_codes' HMAC (80 bits, base32) under a key derived for the card alone
-(`card_key`), over the version, the user, the minute, and the holder's bindings as the database
-holds them (each bound record's id and `bound_at`, to the microsecond). The bindings are not in
-the code: the verifier recomputes them from the database. So an unbind, a record unbound by staff,
-or a rebinding (a new `bound_at`) voids every code already shown, at once, with no list of revoked
-codes to keep.
+(`card_key`), over the version, the user and the minute: only the server makes one. `tag` (40
+bits) is the same HMAC over those and the holder's bindings as the database holds them (each bound
+record's id and `bound_at`, to the microsecond). The bindings are not in the code: the verifier
+recomputes them from the database. So an unbind, a record unbound by staff, or a rebinding (a new
+`bound_at`) voids every code already shown, at once, with no list of revoked codes to keep; and the
+answer can tell a genuine code whose bindings are gone (revoked) from a forged one (invalid).
 
 A code passes during its own minute and the next (`GRACE_MINUTES`, the reunion pass's rule: a
 phone's clock a little behind, a code shown as the minute turns), never before its minute, so a
@@ -17,6 +18,7 @@ again (a guard rescanning, the library after the gate); whether it was checked b
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,15 +30,16 @@ from handlers.signed_codes import normalize
 
 VERSION = "AC1"
 MAX_USER_ID = 2**31 - 1
-_SHAPE = re.compile(r"^AC1\.(\d{1,12})\.(\d{1,12})\.([A-Z2-7]{16})$")
+TAG_CHARS = 8
+_SHAPE = re.compile(r"^AC1\.(\d{1,12})\.(\d{1,12})\.([A-Z2-7]{16})\.([A-Z2-7]{8})$")
 
 
 class Refusal(StrEnum):
     MALFORMED = "malformed"  # not a card code at all
-    INVALID = "invalid"      # forged, or signed over bindings that no longer hold
+    INVALID = "invalid"      # forged, or another install's
     EXPIRED = "expired"      # an old minute: a replayed screenshot
     FUTURE = "future"        # a minute ahead of the server's clock
-    REVOKED = "revoked"      # the holder has no binding any more (unbound)
+    REVOKED = "revoked"      # genuine, but the bindings it was made for are gone (unbound)
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,12 @@ class IssuedCode:
 
 @dataclass(frozen=True)
 class Claim:
-    """What a well-formed code names, before its MAC is checked against the bindings."""
+    """What a well-formed code names, before its MAC and tag are checked."""
 
     user_id: int
     minute: int
     mac: str
+    tag: str
 
 
 def card_key(pass_key: bytes) -> bytes:
@@ -67,15 +71,16 @@ def binding_stamp(bindings: Iterable[tuple[int, dt.datetime]]) -> str:
                     for record_id, at in sorted(bindings))
 
 
-def _mac(key: bytes, user_id: int, minute: int, stamp: str) -> str:
-    return signed_codes.mac(key, VERSION, str(user_id), str(minute), stamp)
+def _tag(key: bytes, user_id: int, minute: int, stamp: str) -> str:
+    return signed_codes.mac(key, VERSION, str(user_id), str(minute), stamp)[:TAG_CHARS]
 
 
 def issue_code(key: bytes, user_id: int, stamp: str, now: dt.datetime) -> IssuedCode:
     """The code for this minute of the holder whose bindings are `stamp`."""
     minute = minute_of(now)
     refresh = dt.datetime.fromtimestamp((minute + 1) * MINUTE, dt.UTC)
-    code = f"{VERSION}.{user_id}.{minute}.{_mac(key, user_id, minute, stamp)}"
+    signed = signed_codes.sign(key, VERSION, str(user_id), str(minute))
+    code = f"{signed}.{_tag(key, user_id, minute, stamp)}"
     return IssuedCode(code, refresh_at=refresh,
                       expires_at=refresh + dt.timedelta(minutes=GRACE_MINUTES))
 
@@ -85,7 +90,7 @@ def parse_code(code: str) -> Claim | None:
     found = _SHAPE.match(normalize(code))
     if found is None or int(found.group(1)) > MAX_USER_ID:
         return None
-    return Claim(int(found.group(1)), int(found.group(2)), found.group(3))
+    return Claim(int(found.group(1)), int(found.group(2)), found.group(3), found.group(4))
 
 
 def timing_refusal(claim: Claim, now: dt.datetime) -> Refusal | None:
@@ -98,9 +103,14 @@ def timing_refusal(claim: Claim, now: dt.datetime) -> Refusal | None:
     return None
 
 
-def genuine(key: bytes, claim: Claim, stamp: str) -> bool:
-    """Whether the code was signed by us over these very bindings (constant-time compare)."""
-    return signed_codes.genuine(key, claim.mac, VERSION, str(claim.user_id), str(claim.minute), stamp)
+def genuine(key: bytes, claim: Claim) -> bool:
+    """Whether we made this code (constant-time compare)."""
+    return signed_codes.genuine(key, claim.mac, VERSION, str(claim.user_id), str(claim.minute))
+
+
+def still_bound(key: bytes, claim: Claim, stamp: str) -> bool:
+    """Whether the code was made for these very bindings."""
+    return hmac.compare_digest(claim.tag, _tag(key, claim.user_id, claim.minute, stamp))
 
 
 def expires_at(claim: Claim) -> dt.datetime:

@@ -42,7 +42,7 @@ REFUSALS = {
     Refusal.INVALID: "无效：校友卡二维码不正确或已作废。",
     Refusal.EXPIRED: "已过期：二维码每分钟更新，请持卡人刷新后重新出示（截图无效）。",
     Refusal.FUTURE: "无效：二维码的时间早于服务器时间，请检查手机时间后刷新。",
-    Refusal.REVOKED: "已作废：持卡人已解除校友身份绑定。",
+    Refusal.REVOKED: "已作废：持卡人的校友身份绑定已解除或变更。",
 }
 SITE_KEY_MISSING = "请在请求头 X-Site-Key 中提供核验点密钥（校友会管理后台「校友卡核验点」签发）。"
 SITE_KEY_INVALID = "核验点密钥无效或已停用。"

@@ -50,16 +50,14 @@ def judge_code(session: Session, key: bytes, code: str, now: dt.datetime, school
     claim = codes.parse_code(code)
     if claim is None:
         return _refused(Refusal.MALFORMED)
-    holder = card_holder(session, claim.user_id, school)
-    if holder is None:
-        # Nobody of that id holds a binding: unbound (or a made-up id). Only a genuine-looking
-        # code says "revoked"; any code whose minute is wrong is simply expired.
-        return _refused(codes.timing_refusal(claim, now) or Refusal.REVOKED)
-    if not codes.genuine(key, claim, holder.stamp):
+    if not codes.genuine(key, claim):
         return _refused(Refusal.INVALID)
     late = codes.timing_refusal(claim, now)
     if late is not None:
         return _refused(late)
+    holder = card_holder(session, claim.user_id, school)
+    if holder is None or not codes.still_bound(key, claim, holder.stamp):
+        return _refused(Refusal.REVOKED)
     return CheckResult(True, VALID, texts.VALID, holder, codes.expires_at(claim))
 
 

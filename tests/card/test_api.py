@@ -147,3 +147,10 @@ def test_the_card_image_carries_this_minutes_code_as_a_qr(live):
     read = [[picture.getpixel((left + c * scale + scale // 2, top + r * scale + scale // 2)) < 128
              for c in range(len(matrix))] for r in range(len(matrix))]
     assert read == [[bool(v) for v in row] for row in matrix]
+
+
+def test_the_card_image_is_limited_per_alumnus(live):
+    token = holder_token(live)
+    answers = [live.call("GET", "/me/card/image", token).status_code for _ in range(21)]
+    assert answers == [200] * 20 + [429]
+    assert live.call("GET", "/me/card", token).status_code == 200  # the code itself is not limited
