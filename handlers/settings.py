@@ -17,6 +17,7 @@ import typing
 from dataclasses import dataclass, field
 from functools import cache
 
+from handlers.card.settings import CardSettings
 from handlers.directory.settings import DirectorySettings
 from handlers.events.settings import EventSettings
 from handlers.reunion.settings import ReunionSettings
@@ -34,6 +35,7 @@ class Settings:
     admin: AdminSettings = field(default_factory=AdminSettings)  # the admin page: [admin]
     verification: VerificationSettings = field(default_factory=VerificationSettings)
     events: EventSettings = field(default_factory=EventSettings)
+    card: CardSettings = field(default_factory=CardSettings)  # the alumni card: [card]
 
 
 @cache

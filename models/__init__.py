@@ -7,6 +7,7 @@ tests truncate) always holds every table.
 from models.alumnus import Alumnus, Privacy
 from models.audit import BindingEvent, SearchLog, StaffAlert
 from models.base import Base
+from models.card import CardSite
 from models.chapter import Chapter, ChapterLiaison, ChapterMember, ClassAmbassador
 from models.consent import PushOptOut
 from models.event import Event, EventNotice, EventStatus, Registration, RegistrationStatus
@@ -36,6 +37,7 @@ __all__ = [
     "Base",
     "BindingEvent",
     "BookingStatus",
+    "CardSite",
     "Chapter",
     "ChapterLiaison",
     "ChapterMember",

@@ -26,6 +26,7 @@ def seed_demo(runtime, *, alumni: int, sandbox=None) -> Iterator[str]:
         yield from seed_bound_visitor(runtime, sandbox)
         yield from seed_reunions(runtime, sandbox)
         yield from seed_events(runtime, sandbox)
+    yield from seed_card_site(runtime)
 
 
 def seed_roster(runtime, alumni: int) -> Iterator[str]:
@@ -209,6 +210,18 @@ def seed_events(runtime, sandbox) -> Iterator[str]:
 
     with runtime.sessions.begin() as session:
         lines = list(seed_demo_events(session, now=now, settings=runtime.config.features, bind=bind))
+    yield from lines
+
+
+def seed_card_site(runtime) -> Iterator[str]:
+    """The alumni card (issue 24): a demo gate whose key is printed once."""
+    from datetime import UTC, datetime
+
+    from handlers.card.demo import seed_demo_card_site
+
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_card_site(session, now=datetime.now(UTC),
+                                         base_url=runtime.config.app.base_url.rstrip("/")))
     yield from lines
 
 

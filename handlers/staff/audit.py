@@ -46,6 +46,7 @@ ACTIONS = {
     "event_announced": "发布活动报名通知",
     "event_qr": "生成活动签到二维码",
     "event_checkin": "活动签到",
+    "card_site_issued": "签发校友卡核验点密钥", "card_site_revoked": "停用校友卡核验点", "card_verified": "校友卡核验",
 }
 
 TARGET_LENGTH = 200

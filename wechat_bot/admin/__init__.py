@@ -78,6 +78,7 @@ def _nest_pages() -> None:
         audit_log,
         auth,
         broadcasts,
+        card_sites,
         chapters,
         consent,
         dashboard,
@@ -104,5 +105,5 @@ def _nest_pages() -> None:
     for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
                  consent, alerts, verification, chapters, menu, reunion_calendar, reunion_bookings,
                  reunion_college, reunion_dayplan, reunion_feedback, publications, reunion_outreach,
-                 reunion_scan, events, events_announce, events_qr, events_scan):
+                 reunion_scan, events, events_announce, events_qr, events_scan, card_sites):
         bp.register_blueprint(page.bp)

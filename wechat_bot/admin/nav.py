@@ -47,6 +47,7 @@ NAV = [
     NavItem("签到二维码", "admin.events_qr.index", EVENTS),
     NavItem("活动签到", "admin.events_scan.index", EVENTS),
     NavItem("刊物与新闻", "admin.publications.index"),
+    NavItem("校友卡核验点", "admin.card_sites.index"),
     NavItem("自定义菜单", "admin.menu.index"),
     NavItem("账号管理", "admin.accounts.index"),
     NavItem("审计日志", "admin.audit_log.index"),

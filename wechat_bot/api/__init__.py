@@ -35,6 +35,7 @@ def _nest_resources() -> None:
     from wechat_bot.api import (
         alumni,
         auth,
+        card,
         chapters,
         consents,
         docs,
@@ -49,5 +50,5 @@ def _nest_resources() -> None:
 
     # In the order the OpenAPI document and the docs page list them.
     for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
-                     reunions, reunion_pass, reunion_feedback, events):
+                     reunions, reunion_pass, reunion_feedback, events, card):
         bp.register_blueprint(resource.bp)

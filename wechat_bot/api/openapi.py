@@ -21,6 +21,7 @@ from wechat_bot.api.errors import ApiError
 from wechat_bot.api.schemas import ErrorOut
 
 BEARER = "bearer"
+SITE_KEY = "site_key"  # a campus site's key (X-Site-Key), for POST /cards/verify only
 DESCRIPTION = (
     "校友会小程序的 JSON 接口。先用 wx.login() 的 code 调用 `POST /auth/login` 换取令牌，"
     "之后每个请求带上 `Authorization: Bearer <token>`。错误一律是 "
@@ -95,18 +96,22 @@ spec = SpecTree(
     validation_error_model=ErrorOut,
     before=_refuse_invalid,
     security_schemes=[SecurityScheme(name=BEARER, data=SecuritySchemeData(
-        type="http", scheme="bearer", description="POST /auth/login 返回的 token"))],
+        type="http", scheme="bearer", description="POST /auth/login 返回的 token")),
+        SecurityScheme(name=SITE_KEY, data=SecuritySchemeData(
+            type="apiKey", name="X-Site-Key", field_in="header",
+            description="校友卡核验点密钥（管理后台「校友卡核验点」签发），只用于 POST /cards/verify"))],
     page_templates={},  # the docs page is ours (docs.py): spectree's load their scripts from a CDN
 )
 
 
 def operation(*, ok: type | None, status: int = 200, errors: Iterable[int] = (), public: bool = False,
-              tags: Iterable[str] = ()) -> Callable:
+              tags: Iterable[str] = (), security: str | None = None) -> Callable:
     """Declare and guard one API operation.
 
     The view takes its validated input as annotated parameters (`json: LoginIn`, `query: ...`), as
     spectree passes them. `ok` is the success body's model; `errors` the refusals this operation can
     answer besides 401 (implied unless public), 400 and 422 (implied when it takes input).
+    `security` names another scheme a public operation checks itself (SITE_KEY).
     """
 
     def decorate(view: Callable) -> Callable:
@@ -118,7 +123,8 @@ def operation(*, ok: type | None, status: int = 200, errors: Iterable[int] = (),
         responses = {f"HTTP_{status}": ok, **{f"HTTP_{code}": ErrorOut for code in sorted(codes)}}
         validated = spec.validate(resp=Response(**responses), tags=list(tags),
                                   operation_id=view.__name__,
-                                  security=None if public else {BEARER: []})(view)
+                                  security={security: []} if security else
+                                  None if public else {BEARER: []})(view)
 
         from wechat_bot.api.tokens import authenticate
 

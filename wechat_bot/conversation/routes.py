@@ -9,6 +9,7 @@ handlers.coming, naming what works today, until its issue routes the real handle
 """
 
 from handlers import coming, help, push_reports, subscription
+from handlers.card import bot as card
 from handlers.chapters import bot as chapters
 from handlers.consent import bot as consent
 from handlers.directory import bot as directory
@@ -101,7 +102,7 @@ ROUTES = RoutingTable(
         keyword("退订", "unsubscribe", to=consent.unsubscribe_command, takes=PLACE),  # issue 20
         keyword("订阅", "subscribe", to=consent.subscribe_command, takes=PLACE),
         keyword("新闻", "news", to=coming.NEWS),
-        keyword("校友卡", to=coming.ALUMNI_CARD),
+        keyword("校友卡", "card", to=card.card_command),
         keyword("校友圈", to=coming.CIRCLES),
         keyword("导师", to=coming.MENTORS, takes=SPACED),
         keyword("我的数据", to=coming.MY_DATA),
