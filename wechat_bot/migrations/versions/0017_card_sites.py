@@ -1,6 +1,6 @@
 """card: campus sites that check alumni cards, each with a hashed key
 
-Revision ID: 0019
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-07 07:00:00.000000
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import models.base
 
-revision = '0019'
+revision = '0017'
 down_revision = '0016'
 branch_labels = None
 depends_on = None
