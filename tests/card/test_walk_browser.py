@@ -99,3 +99,43 @@ def test_the_chat_shows_the_card_and_a_key_issued_in_the_browser_verifies_its_co
                                 headers={"X-Site-Key": key}, timeout=10)
         assert refused.status_code == 401
         assert errors == []
+
+
+def test_the_mini_program_page_shows_the_card_with_this_minutes_code_and_refuses_the_unbound(server, tmp_path):
+    from playwright.sync_api import expect
+
+    bound = server.sandbox.people.add("韩梅梅")
+    stranger = server.sandbox.people.add("路人甲")
+    for person in (bound, stranger):
+        server.sandbox.people.follow(person.openid)
+    with server.runtime.sessions.begin() as session:
+        record = add_classmate(session, bound.openid, "2016010102", "韩梅梅")
+        session.get(WechatUser, record.wechat_user_id).unionid = bound.unionid
+    shots = SHOTS or str(tmp_path)
+
+    with admin_page(480, 1400) as (page, errors):
+        page.goto(f"{server.url}/sandbox/miniprogram")
+        page.get_by_label("模拟校友").select_option(label="韩梅梅")
+        page.click("#login-code")
+        page.click("#api-login")
+        expect(page.locator("#login-result")).to_contain_text("HTTP 200")
+        page.click("#card")
+        expect(page.locator("#card-result")).to_contain_text("refresh_at")
+        image = page.locator("#card-image")
+        expect(image).to_be_visible()
+        page.wait_for_function("img => img.complete && img.naturalWidth === 1000",
+                               arg=image.element_handle())
+        page.screenshot(path=f"{shots}/card-miniprogram.png", full_page=True)
+
+        # Someone not bound gets the API's refusal, and no card.
+        page.reload()
+        page.get_by_label("模拟校友").select_option(label="路人甲")
+        page.click("#login-code")
+        page.click("#api-login")
+        expect(page.locator("#login-result")).to_contain_text("HTTP 200")
+        page.click("#card")
+        expect(page.locator("#card-result")).to_contain_text("HTTP 403")
+        expect(page.locator("#card-result")).to_contain_text("not_bound")
+        expect(page.locator("#card-image")).to_be_hidden()
+        # The browser reports the refused fetch itself; nothing else went wrong on the page.
+        assert [e for e in errors if "status of 403" not in e] == []
