@@ -34,3 +34,10 @@ def pushes_to(runtime, openid: str) -> list[str]:
         user_id = session.scalar(select(WechatUser.id).where(WechatUser.openid == openid))
         return [p.text for p in session.scalars(select(Push).order_by(Push.id))
                 if p.audience == f"users:{user_id}"]
+
+
+def pushes_by(runtime, created_by: str) -> list[str]:
+    """The texts of the pushes a step caused (`mentors:request`, `mentors:accept` …)."""
+    with runtime.sessions() as session:
+        return list(session.scalars(select(Push.text).where(Push.created_by == created_by)
+                                    .order_by(Push.id)))
