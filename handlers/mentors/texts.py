@@ -90,7 +90,7 @@ def request_sent(number: int, name: str) -> str:
 
 
 def request_notice(number: int, who, message: str) -> str:
-    return (f"【校友导师请求 #{number}】\n{who.line()} 想请您指导：\n「{message}」\n\n"
+    return (f"【校友导师请求 #{number}】\n{who.line()}想请您指导：\n「{message}」\n\n"
             f"回复「接受 {number}」同意（之后双方可见彼此留下的联系方式），或「婉拒 {number}」。")
 
 
