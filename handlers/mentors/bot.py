@@ -7,12 +7,12 @@ import re
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from handlers.context import Context
+from handlers.context import Context, logged_as
 from handlers.dialog import Dialog, step
 from handlers.directory.binding import bound_records
 from handlers.directory.privacy import current_privacy
 from handlers.mentors import texts
-from handlers.mentors.contact import Contact, ContactError, parse_contact
+from handlers.mentors.contact import KIND_WORDS, Contact, ContactError, parse_contact
 from handlers.mentors.errors import MentorError
 from handlers.mentors.listing import find_mentors
 from handlers.mentors.offers import (
@@ -57,6 +57,14 @@ def _said(ctx: Context) -> str:
 def _number(args: str) -> int | None:
     digits = args.strip().lstrip("#").strip()
     return int(digits) if digits.isdigit() else None
+
+
+def mask_contact(text: str) -> str:
+    """The message log keeps which kind of contact was chosen, never the WeChat ID, phone or
+    e-mail itself (shown only to the other side of an accepted request)."""
+    said = (text or "").strip()
+    word = next((w for w in sorted(KIND_WORDS, key=len, reverse=True) if said.lower().startswith(w)), "")
+    return f"{word} ***" if word and said[len(word):].strip() else (word or "***")
 
 
 def find_command(ctx: Context) -> str:
@@ -131,6 +139,7 @@ def topics_step(ctx: Context) -> str:
     return texts.ASK_CONTACT
 
 
+@logged_as(mask_contact)
 def contact_step(ctx: Context) -> str:
     try:
         contact = parse_contact(_said(ctx), bound_records(ctx.session, ctx.user))
@@ -199,6 +208,7 @@ def request_command(ctx: Context) -> str:
     return texts.ASK_MENTEE_CONTACT.format(mentor=mentor_id)
 
 
+@logged_as(mask_contact)
 def mentee_contact_step(ctx: Context) -> str:
     try:
         contact = parse_contact(_said(ctx), bound_records(ctx.session, ctx.user))

@@ -67,6 +67,8 @@ def send_request(session: Session, mentee: WechatUser, mentor_id: int, message: 
                  contact: Contact, *, now: datetime, settings: Settings,
                  notify: Notify | None) -> MentorRequest:
     message = clean_message(message)
+    # The mentee's row too, so two requests sent at once cannot both take the last open place.
+    session.execute(select(WechatUser.id).where(WechatUser.id == mentee.id).with_for_update())
     mentor = requestable_mentor(session, mentee, mentor_id, now=now, settings=settings, lock=True)
     request = MentorRequest(mentor_id=mentor.id, mentee_user_id=mentee.id, message=message,
                             contact_kind=contact.kind, contact_value=contact.value, created_at=now)

@@ -169,3 +169,19 @@ def test_every_mentor_keyword_answers_and_is_in_the_mentor_usage(client, config,
     assert answer and "没有听懂" not in answer and "系统开小差" not in answer, answer
     assert typed.split()[0] in USAGE
     _tell(client, config, "o-mentee", "取消")
+
+
+def test_the_message_log_keeps_the_contact_answers_masked(client, config, runtime, people):
+    from sqlalchemy import select
+
+    from models import MessageLog
+
+    mentor, mentee = people
+    become_mentor(client, config.wechat.token, mentor)
+    _tell(client, config, mentee, "请求导师 1 想请教")
+    _tell(client, config, mentee, "手机 13700001234")
+    runtime.inbox.flush()
+    with runtime.sessions() as session:
+        logged = list(session.scalars(select(MessageLog.content).order_by(MessageLog.id)))
+    assert "微信 ***" in logged and "手机 ***" in logged
+    assert not any("wangfang_hr" in text or "13700001234" in text for text in logged if text)
