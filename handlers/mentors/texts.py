@@ -5,14 +5,12 @@ from __future__ import annotations
 from models import RequestStatus
 
 USAGE = """校友导师 · 用法
-· 导师 行业 城市：找导师（如「导师 互联网 上海」，可只写一个词；末尾加数字翻页）
-· 请求导师 编号 一句话：请导师指导（随后选择留给导师的联系方式）
-· 我的导师：我发出和收到的请求
-· 撤回请求 编号：撤回尚未答复的请求
-· 成为导师：登记行业、城市、话题、联系方式和每月名额（再次发送可修改）
+· 导师 行业 城市：找导师（可只写一个词，末尾加数字翻页）
+· 请求导师 编号 一句话：请教一位导师
+· 我的导师 · 撤回请求 编号
+· 成为导师（再发可修改）· 暂停导师 · 恢复导师 · 退出导师
 · 接受 编号 · 婉拒 编号：答复收到的请求
-· 暂停导师 · 恢复导师 · 退出导师
-导师接受之后，双方才能看到彼此留下的联系方式；手机和邮箱从不公开。"""
+导师接受后，双方才能看到彼此留下的联系方式。"""
 
 NOT_BOUND = "校友导师只对已认证的校友开放。请先发送「绑定 姓名 学号」认证身份。"
 NO_MENTORS_YET = "目前还没有校友登记为导师。发送「成为导师」，做第一位吧。"
@@ -125,16 +123,33 @@ def withdrew_reply(number: int) -> str:
     return f"已撤回请求 #{number}。"
 
 
+# WeChat cuts a passive text reply at 2048 bytes: lists shorten long fields and stop in time.
+REPLY_BYTES = 2000
+
+
+def short(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
+def fitted(head: list[str], items: list[str], tail: list[str]) -> str:
+    """head, as many items as fit within one reply, tail."""
+    while True:
+        text = "\n".join([*head, *items, *tail])
+        if len(text.encode()) <= REPLY_BYTES or not items:
+            return text
+        items = items[:-1]
+
+
 def mentor_list(page, heading: str, more_command: str | None) -> str:
-    lines = [heading]
+    items = []
     for card in page.mentors:
         full = "（本月名额已满）" if card.full else ""
-        lines.append(f"\n#{card.id} {card.person.line()}{full}\n  {card.industry} · {card.city}\n"
-                     f"  可聊：{card.topics}")
-    lines.append("\n请求指导：请求导师 编号 一句话")
+        items.append(f"\n#{card.id} {card.person.line()}{full}\n  {short(card.industry, 12)} · {short(card.city, 12)}\n"
+                     f"  可聊：{short(card.topics, 30)}")
+    tail = ["\n请求指导：请求导师 编号 一句话"]
     if more_command:
-        lines.append(f"第 {page.page}/{page.pages} 页，下一页：{more_command}")
-    return "\n".join(lines)
+        tail.append(f"第 {page.page}/{page.pages} 页，下一页：{more_command}")
+    return fitted([heading], items, tail)
 
 
 def mine(views, mentor_line: str | None) -> str:
@@ -144,15 +159,16 @@ def mine(views, mentor_line: str | None) -> str:
     if not views:
         lines.append("您还没有导师请求。发送「导师」找导师。")
         return "\n".join(lines)
+    items = []
     for v in views:
         arrow = f"我 → 导师{v.other.name}" if v.sent else f"{v.other.line()} → 我"
-        line = f"\n#{v.id} {arrow} · {STATUS_WORDS[v.status]}\n  「{v.message}」"
+        line = f"\n#{v.id} {arrow} · {STATUS_WORDS[v.status]}\n  「{short(v.message)}」"
         if v.contact is not None:
             line += f"\n  对方的联系方式：{v.contact.shown()}"
         elif not v.sent and v.status is RequestStatus.OPEN:
             line += f"\n  回复「接受 {v.id}」或「婉拒 {v.id}」"
-        lines.append(line)
-    return "\n".join(lines)
+        items.append(line)
+    return fitted(lines, items, [])
 
 
 MENTOR_STATUS_WORDS = {"active": "接受请求中", "paused": "已暂停", "withdrawn": "已退出"}

@@ -185,3 +185,21 @@ def test_the_message_log_keeps_the_contact_answers_masked(client, config, runtim
         logged = list(session.scalars(select(MessageLog.content).order_by(MessageLog.id)))
     assert "微信 ***" in logged and "手机 ***" in logged
     assert not any("wangfang_hr" in text or "13700001234" in text for text in logged if text)
+
+
+def test_a_full_page_of_long_offers_fits_in_one_reply_with_every_mentor(client, config, runtime):
+    long = ("产品经理入门、求职面试、" * 20)[:200]
+    for n in range(6):
+        openid = f"o-long{n}"
+        add_person(runtime, openid, f"200701010{n}", "欧阳娜娜", college="计算机科学与技术学院")
+        become_mentor(client, config.wechat.token, openid,
+                      ("互联网" * 20, "上海" * 30, long, "不留", "1"))
+    add_person(runtime, "o-reader", "2024019999", "读者")
+    for n in range(1, 6):  # each month full (cap 1): the longest a line gets
+        add_person(runtime, f"o-asker{n}", f"202401020{n}", f"问者{n}")
+        _tell(client, config, f"o-asker{n}", f"请求导师 {n} 想请教")
+        assert "已发给导师" in _tell(client, config, f"o-asker{n}", "不留")
+    answer = _tell(client, config, "o-reader", "导师")
+    assert len(answer.encode()) <= 2048
+    assert [f"#{n}" in answer for n in range(1, 6)] == [True] * 5 and "导师 2" in answer
+    assert "#6" in _tell(client, config, "o-reader", "导师 2")
