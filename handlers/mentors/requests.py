@@ -84,7 +84,10 @@ def send_request(session: Session, mentee: WechatUser, mentor_id: int, message: 
 def answer_request(session: Session, mentor_user: WechatUser, request_id: int, *, accept: bool,
                    now: datetime, notify: Notify | None) -> MentorRequest:
     """The mentor accepts or declines a request that waits; the mentee is told (and on acceptance
-    given the mentor's contact choice)."""
+    given the mentor's contact choice). Bound alumni only: an unbound mentor is off the list and
+    answers nothing."""
+    if not bound_records(session, mentor_user):
+        raise MentorError(*NOT_BOUND)
     request = _request_to(session, mentor_user, request_id)
     if request.status is not RequestStatus.OPEN:
         raise MentorError("already_answered", texts.already_answered(request.id, request.status), 409)

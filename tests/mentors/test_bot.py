@@ -203,3 +203,13 @@ def test_a_full_page_of_long_offers_fits_in_one_reply_with_every_mentor(client, 
     assert len(answer.encode()) <= 2048
     assert [f"#{n}" in answer for n in range(1, 6)] == [True] * 5 and "导师 2" in answer
     assert "#6" in _tell(client, config, "o-reader", "导师 2")
+
+
+def test_a_mentor_who_unbinds_leaves_the_list_and_answers_nothing(client, config, people):
+    mentor, mentee = people
+    become_mentor(client, config.wechat.token, mentor)
+    _tell(client, config, mentee, "请求导师 1 想请教")
+    number = _request_number(_tell(client, config, mentee, "不留"))
+    assert "已解除绑定" in _tell(client, config, mentor, "解绑")
+    assert "王芳" not in _tell(client, config, mentee, "导师")
+    assert "请先发送「绑定" in _tell(client, config, mentor, f"接受 {number}")
