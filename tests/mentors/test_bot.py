@@ -213,3 +213,14 @@ def test_a_mentor_who_unbinds_leaves_the_list_and_answers_nothing(client, config
     assert "已解除绑定" in _tell(client, config, mentor, "解绑")
     assert "王芳" not in _tell(client, config, mentee, "导师")
     assert "请先发送「绑定" in _tell(client, config, mentor, f"接受 {number}")
+
+
+def test_同上_takes_the_industry_and_city_from_the_profile(client, config, runtime):
+    add_person(runtime, "o-fin", "2006010101", "钱多多", industry="金融", city="北京")
+    assert "回复「同上」沿用资料中的「金融」" in _tell(client, config, "o-fin", "成为导师")
+    assert "沿用资料中的「北京」" in _tell(client, config, "o-fin", "同上")
+    _tell(client, config, "o-fin", "同上")
+    _tell(client, config, "o-fin", "投行入门")
+    _tell(client, config, "o-fin", "不留")
+    saved = _tell(client, config, "o-fin", "2")
+    assert "行业：金融" in saved and "城市：北京" in saved and "未留联系方式" in saved
