@@ -159,6 +159,7 @@ def mine(views, mentor_line: str | None) -> str:
     if not views:
         lines.append("您还没有导师请求。发送「导师」找导师。")
         return "\n".join(lines)
+    lines.append("我的导师请求（新的在前）：")
     items = []
     for v in views:
         arrow = f"我 → 导师{v.other.name}" if v.sent else f"{v.other.line()} → 我"
