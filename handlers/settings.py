@@ -20,6 +20,7 @@ from functools import cache
 from handlers.card.settings import CardSettings
 from handlers.directory.settings import DirectorySettings
 from handlers.events.settings import EventSettings
+from handlers.mentors.settings import MentorSettings
 from handlers.reunion.settings import ReunionSettings
 from handlers.staff.settings import AdminSettings
 from handlers.verification.settings import VerificationSettings
@@ -36,6 +37,7 @@ class Settings:
     verification: VerificationSettings = field(default_factory=VerificationSettings)
     events: EventSettings = field(default_factory=EventSettings)
     card: CardSettings = field(default_factory=CardSettings)  # the alumni card: [card]
+    mentors: MentorSettings = field(default_factory=MentorSettings)  # [mentors]
 
 
 @cache

@@ -11,6 +11,7 @@ from models.card import CardSite
 from models.chapter import Chapter, ChapterLiaison, ChapterMember, ClassAmbassador
 from models.consent import PushOptOut
 from models.event import Event, EventNotice, EventStatus, Registration, RegistrationStatus
+from models.mentor import ContactKind, Mentor, MentorRequest, MentorStatus, RequestStatus
 from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
 from models.publication import Publication
@@ -42,10 +43,14 @@ __all__ = [
     "ChapterLiaison",
     "ChapterMember",
     "ClassAmbassador",
+    "ContactKind",
     "Delivery",
     "Event",
     "EventNotice",
     "EventStatus",
+    "Mentor",
+    "MentorRequest",
+    "MentorStatus",
     "MessageLog",
     "Privacy",
     "Publication",
@@ -53,6 +58,7 @@ __all__ = [
     "PushOptOut",
     "Registration",
     "RegistrationStatus",
+    "RequestStatus",
     "ReunionBooking",
     "ReunionDay",
     "ReunionFeedback",

@@ -26,6 +26,7 @@ def seed_demo(runtime, *, alumni: int, sandbox=None) -> Iterator[str]:
         yield from seed_bound_visitor(runtime, sandbox)
         yield from seed_reunions(runtime, sandbox)
         yield from seed_events(runtime, sandbox)
+        yield from seed_mentors(runtime, sandbox)
     yield from seed_card_site(runtime)
 
 
@@ -222,6 +223,19 @@ def seed_card_site(runtime) -> Iterator[str]:
     with runtime.sessions.begin() as session:
         lines = list(seed_demo_card_site(session, now=datetime.now(UTC),
                                          base_url=runtime.config.app.base_url.rstrip("/")))
+    yield from lines
+
+
+def seed_mentors(runtime, sandbox) -> Iterator[str]:
+    """Mentors (issue 24): six in different industries and cities, one accepted pair. Once."""
+    from datetime import UTC, datetime
+
+    from handlers.mentors.demo import seed_demo_mentors
+
+    now = datetime.now(UTC)
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_mentors(session, now=now, settings=runtime.config.features,
+                                       bind=_follower_binder(sandbox, now)))
     yield from lines
 
 

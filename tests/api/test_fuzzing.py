@@ -20,7 +20,7 @@ SEED = os.environ.get("ALUMNI_BOT_FUZZ_SEED", "20260601")
 
 # Schema-valid requests the domain refuses, as documented: a name and student ID that match no
 # record (422 no_match); a later page without its first, or a query the lookup cannot search (422);
-# a reunion booking of a past, closed or too-near date (422).
+# a reunion booking of a past, closed or too-near date (422); a mentor contact of the wrong form (422).
 CONFIG = """
 [[operations]]
 include-operation-id = "bind"
@@ -32,6 +32,16 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 
 [[operations]]
 include-operation-id = "create_booking"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+# A mentor's or mentee's contact: a WeChat ID, phone or e-mail of the wrong form, or none on the
+# roster to fall back on (422 invalid_contact); a monthly cap above mentors.max_monthly_cap (422).
+[[operations]]
+include-operation-id = "offer"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+
+[[operations]]
+include-operation-id = "request_mentor"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 """
 

@@ -16,6 +16,7 @@ from handlers.directory import bot as directory
 from handlers.directory import editing
 from handlers.events import bot as events
 from handlers.events import checkin
+from handlers.mentors import bot as mentors
 from handlers.reunion import bot as reunion
 from handlers.reunion import feedback as reunion_feedback
 from handlers.reunion import pass_bot as reunion_pass
@@ -104,7 +105,18 @@ ROUTES = RoutingTable(
         keyword("新闻", "news", to=coming.NEWS),
         keyword("校友卡", "card", to=card.card_command),
         keyword("校友圈", to=coming.CIRCLES),
-        keyword("导师", to=coming.MENTORS, takes=SPACED),
+        # mentors (issue 24, docs/mentors.md)
+        keyword("导师", "mentors", to=mentors.find_command, takes=SPACED),
+        dialog(mentors.OFFER_DIALOG, keyword("成为导师", to=mentors.offer_command)),
+        keyword("暂停导师", to=mentors.pause_command),
+        keyword("恢复导师", to=mentors.resume_command),
+        keyword("退出导师", to=mentors.withdraw_command),
+        dialog(mentors.REQUEST_DIALOG,
+               keyword("请求导师", to=mentors.request_command, takes=r"#?\d{1,9}.*")),
+        keyword("接受", "接受请求", to=mentors.accept_command, takes=NUMBER),
+        keyword("婉拒", "婉拒请求", to=mentors.decline_command, takes=NUMBER),
+        keyword("撤回请求", to=mentors.withdraw_request_command, takes=NUMBER),
+        keyword("我的导师", to=mentors.mine_command),
         keyword("我的数据", to=coming.MY_DATA),
         keyword("注销", to=coming.MY_DATA),
     ),
