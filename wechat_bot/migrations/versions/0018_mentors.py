@@ -1,6 +1,6 @@
 """mentors: alumni who offer to mentor, and the requests between alumni
 
-Revision ID: 0020
+Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-07 11:30:00.000000
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import models.base
 
-revision = '0020'
+revision = '0018'
 down_revision = '0017'
 branch_labels = None
 depends_on = None
