@@ -13,7 +13,7 @@ from models.consent import PushOptOut
 from models.event import Event, EventNotice, EventStatus, Registration, RegistrationStatus
 from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
-from models.publication import Publication
+from models.publication import Publication, PublicationFile
 from models.push import Delivery, Push, SubscribeConsent
 from models.reunion import (
     BookingStatus,
@@ -49,6 +49,7 @@ __all__ = [
     "MessageLog",
     "Privacy",
     "Publication",
+    "PublicationFile",
     "Push",
     "PushOptOut",
     "Registration",
