@@ -8,6 +8,8 @@ category, 「新闻 校报 2」 its second.
 
 from __future__ import annotations
 
+import re
+
 from handlers.context import Article, Context, News
 from handlers.publications import categories, texts
 from handlers.publications.library import shown, shown_count
@@ -16,19 +18,18 @@ from models.publication import Publication
 EVENT_ARTICLES = 8      # a reply to an event
 MESSAGE_ARTICLES = 1    # a reply to a message
 DESCRIPTION_CHARS = 60  # the card shows two or three lines of it
+NUMBERED = re.compile(r"(.*?)\s*#?(?:第?(\d{1,4})篇?)?", re.S)  # 校报 2, 校报2, 第2篇
 
 
 def news_command(ctx: Context):
     """新闻 · 新闻 <类别> · 新闻 [<类别>] <第几篇>; the menu's NEWS click."""
-    words = ctx.args.split()
-    index = 1
-    if words and words[-1].isdigit():
-        index = max(1, min(int(words.pop()), 10_000))
+    match = NUMBERED.fullmatch(ctx.args.strip())
+    word, index = match.group(1).strip(), int(match.group(2) or 1)
     category = None
-    if words:
-        category = categories.find("".join(words))
+    if word:
+        category = categories.find("".join(word.split()))
         if category is None:
-            return texts.UNKNOWN.format(word="".join(words))
+            return texts.UNKNOWN.format(word=word)
     if ctx.message.is_event:
         return _menu_cards(ctx, category)
     return _one_card(ctx, category, index)
@@ -46,7 +47,7 @@ def _one_card(ctx: Context, category: str | None, index: int):
     if count == 0:
         return _none(category)
     command = f"新闻 {category}" if category else "新闻"
-    if index > count:
+    if index < 1 or index > count:
         return texts.PAST_END.format(what=category or "新闻和刊物", count=count, index=index,
                                      again=command)
     [row] = shown(ctx.session, category, offset=index - 1, limit=MESSAGE_ARTICLES)

@@ -58,14 +58,14 @@ def check_cover(data: bytes) -> Upload:
         raise PublicationError("cover", "封面图片只能是 JPG 或 PNG")
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format != expected:
-                raise PublicationError("cover", "封面图片只能是 JPG 或 PNG")
-            width, height = image.size
-            if max(width, height) > COVER_MAX_SIDE:
-                raise PublicationError("cover", f"封面图片的边长最多 {COVER_MAX_SIDE} 像素")
+            found, (width, height) = image.format, image.size
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise PublicationError("cover", "封面图片无法读取，请换一张 JPG 或 PNG") from None
+    if found != expected:
+        raise PublicationError("cover", "封面图片只能是 JPG 或 PNG")
+    if max(width, height) > COVER_MAX_SIDE:
+        raise PublicationError("cover", f"封面图片的边长最多 {COVER_MAX_SIDE} 像素")
     return Upload(COVER, content_type, data, new_token())
 
 
