@@ -11,7 +11,7 @@ PAST_END = "{what}一共 {count} 篇，没有第 {index} 篇。发送「{again}�
 UNKNOWN = "没有「{word}」这一类。可发送" + EXAMPLES + "，或「新闻」看最新的。"
 # Under the one card a reply to a message may carry: how to reach the rest.
 MORE = "第 {index}/{count} 篇。发送「{next}」看下一篇"
-BY_CATEGORY = "；按类别看：" + EXAMPLES
+BY_CATEGORY = "；按类别看：发送「新闻 校报」「新闻 校友通讯」等"
 SUBSCRIBE = "。订阅：发送「订阅 {category}」，有新的{category}时推送给您。"
 # The push to a category's subscribers: the text (what a channel without news cards sends)
 ANNOUNCE = "【{category}】{title}\n{summary}{url}\n（您订阅了{category}；发送「退订 {category}」可取消）"
