@@ -4,11 +4,22 @@ push per item (however often staff press the button), and 退订 stops it."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from models import AuditEntry, Delivery, Publication, Push, PushOptOut, StaffRole
+from models import (
+    Alumnus,
+    AuditEntry,
+    Delivery,
+    Publication,
+    Push,
+    PushOptOut,
+    StaffRole,
+    WechatUser,
+)
+from scheduler.outbox import count_recipients
 from tests.admin.support import add_account, add_alumnus, csrf_token, login
 from tests.news.support import add_items
 from tests.wechat import say
@@ -29,8 +40,6 @@ def _deliveries(runtime) -> list[tuple[int, str]]:
 
 
 def _openid(runtime, alumnus_id: int) -> tuple[int, str]:
-    from models import Alumnus, WechatUser
-
     with runtime.sessions() as session:
         user = session.get(WechatUser, session.get(Alumnus, alumnus_id).wechat_user_id)
         return user.id, user.openid
@@ -117,3 +126,25 @@ def test_announcing_wants_the_csrf_token_and_an_editor(app, runtime, admin_clien
     with runtime.sessions() as session:
         assert session.scalars(select(Push)).all() == []
         assert session.get(Publication, item).announced_at is None
+
+
+def test_the_mini_program_subscribes_to_a_news_category_and_the_consent_page_counts_it(live):
+    token = live.login(live.person())
+    before = {i["category"]: i for i in live.call("GET", "/me/consents", token).json()["items"]}
+    assert before["news-letter"]["subscribed"] is False and before["news-letter"]["opt_in"] is True
+    assert before["events"]["subscribed"] is True and before["events"]["opt_in"] is False
+    changed = live.call("PUT", "/me/consents", token,
+                        json={"items": [{"category": "news-letter", "subscribed": True}]})
+    after = {i["category"]: i for i in changed.json()["items"]}
+    assert after["news-letter"]["subscribed"] is True and after["news-letter"]["channel"] == "api"
+    with live.runtime.sessions() as session:
+        everyone = "users:" + ",".join(str(i) for i in session.scalars(select(WechatUser.id)))
+        assert count_recipients(session, everyone, "news-letter") == 1
+        assert count_recipients(session, everyone, "news-paper") == 0
+
+    add_account(live.runtime, "boss", StaffRole.ADMIN)
+    staff = live.app.test_client()
+    login(staff, "boss")
+    page = staff.get("/admin/consent/").text
+    assert re.search(r'id="subscribers-news-letter">1<', page)
+    assert re.search(r'id="subscribers-news-paper">0<', page)
