@@ -14,7 +14,7 @@ from models.event import Event, EventNotice, EventStatus, Registration, Registra
 from models.mentor import ContactKind, Mentor, MentorRequest, MentorStatus, RequestStatus
 from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
-from models.publication import Publication
+from models.publication import Publication, PublicationFile
 from models.push import Delivery, Push, SubscribeConsent
 from models.reunion import (
     BookingStatus,
@@ -54,6 +54,7 @@ __all__ = [
     "MessageLog",
     "Privacy",
     "Publication",
+    "PublicationFile",
     "Push",
     "PushOptOut",
     "Registration",

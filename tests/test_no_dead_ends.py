@@ -62,10 +62,10 @@ def test_every_spec_keyword_answers_with_its_feature_or_says_it_is_coming(client
 
 
 def test_a_coming_feature_says_so_and_names_what_works_today(client, config, bound):
-    answer = say(client, config.wechat.token, bound, "新闻")
+    answer = say(client, config.wechat.token, bound, "校友圈")
     assert "即将开放" in answer
     assert "查找" in answer and "分会" in answer and "返校" in answer and "发送「帮助」" in answer
-    assert "新闻、" not in answer.split("现在可以使用：")[1]  # a coming command is not offered
+    assert "校友圈、" not in answer.split("现在可以使用：")[1]  # a coming command is not offered
 
 
 def test_the_reunion_buttons_answer_with_the_class_and_the_bookings(client, config, bound):

@@ -27,6 +27,7 @@ def seed_demo(runtime, *, alumni: int, sandbox=None) -> Iterator[str]:
         yield from seed_reunions(runtime, sandbox)
         yield from seed_events(runtime, sandbox)
         yield from seed_mentors(runtime, sandbox)
+    yield from seed_news(runtime)
     yield from seed_card_site(runtime)
 
 
@@ -236,6 +237,21 @@ def seed_mentors(runtime, sandbox) -> Iterator[str]:
     with runtime.sessions.begin() as session:
         lines = list(seed_demo_mentors(session, now=now, settings=runtime.config.features,
                                        bind=_follower_binder(sandbox, now)))
+    yield from lines
+
+
+def seed_news(runtime) -> Iterator[str]:
+    """News and publications (issue 24): a few items in each category, some with covers."""
+    from datetime import UTC, datetime
+    from functools import partial
+
+    from handlers.publications.demo import seed_demo_news
+    from wechat_bot.api.news import file_url
+
+    base = runtime.config.app.base_url.rstrip("/")
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_news(session, now=datetime.now(UTC), base_url=base,
+                                    file_url=partial(file_url, base)))
     yield from lines
 
 

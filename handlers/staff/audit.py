@@ -41,7 +41,7 @@ ACTIONS = {
     "event_closed": "截止活动报名", "event_cancelled": "取消活动", "event_promoted": "候补手动转正",
     "event_reordered": "调整候补顺序", "event_exported": "导出活动报名",
     "publication_added": "添加刊物", "publication_changed": "修改刊物", "publication_hidden": "隐藏刊物",
-    "publication_shown": "恢复刊物", "reunion_invited": "秩年返校邀请",
+    "publication_shown": "恢复刊物", "publication_announced": "推送刊物", "reunion_invited": "秩年返校邀请",
     "reunion_scan": "返校扫码",
     "event_announced": "发布活动报名通知",
     "event_qr": "生成活动签到二维码",

@@ -42,6 +42,7 @@ def _nest_resources() -> None:
         events,
         me,
         mentors,
+        news,
         reunion_feedback,
         reunion_pass,
         reunions,
@@ -51,5 +52,5 @@ def _nest_resources() -> None:
 
     # In the order the OpenAPI document and the docs page list them.
     for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
-                     reunions, reunion_pass, reunion_feedback, events, card, mentors):
+                     reunions, reunion_pass, reunion_feedback, events, card, mentors, news):
         bp.register_blueprint(resource.bp)

@@ -17,6 +17,7 @@ from handlers.directory import editing
 from handlers.events import bot as events
 from handlers.events import checkin
 from handlers.mentors import bot as mentors
+from handlers.publications import bot as news
 from handlers.reunion import bot as reunion
 from handlers.reunion import feedback as reunion_feedback
 from handlers.reunion import pass_bot as reunion_pass
@@ -102,7 +103,8 @@ ROUTES = RoutingTable(
         # campus services (issue 24): coming
         keyword("退订", "unsubscribe", to=consent.unsubscribe_command, takes=PLACE),  # issue 20
         keyword("订阅", "subscribe", to=consent.subscribe_command, takes=PLACE),
-        keyword("新闻", "news", to=coming.NEWS),
+        keyword("新闻", "news", to=news.news_command, takes=ANYTHING),
+        menu(MenuKey.NEWS, to=news.news_command),
         keyword("校友卡", "card", to=card.card_command),
         keyword("校友圈", to=coming.CIRCLES),
         # mentors (issue 24, docs/mentors.md)
