@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from handlers.card.settings import CardSettings
+from handlers.circles.settings import CircleSettings
 from handlers.directory.settings import DirectorySettings
 from handlers.events.settings import EventSettings
 from handlers.reunion.settings import ReunionSettings
@@ -36,6 +37,7 @@ class Settings:
     verification: VerificationSettings = field(default_factory=VerificationSettings)
     events: EventSettings = field(default_factory=EventSettings)
     card: CardSettings = field(default_factory=CardSettings)  # the alumni card: [card]
+    circles: CircleSettings = field(default_factory=CircleSettings)  # alumni circles: [circles]
 
 
 @cache

@@ -21,6 +21,7 @@ CATEGORIES = (
     Category("events", "活动", "校友活动的报名与提醒"),
     Category("reunion", "返校", "秩年返校的安排"),
     Category("chapters", "分会", "所在地区或行业分会的消息"),
+    Category("circles", "校友圈", "所加入校友圈的圈通知"),
 )
 BY_KEY = {c.key: c for c in CATEGORIES}
 DEFAULT = "notice"  # a broadcast that names none (the CLI's --category default)

@@ -64,6 +64,7 @@ def _form() -> ComposeForm:
             form.college.data = scope.college
         if scope.role is StaffRole.LIAISON:
             form.chapter.data = scope.chapter_name
+        form.circle.data = request.args.get("circle", "")  # 校友圈 page: 向本圈推送
         form.template_id.data = current_runtime().config.push.template_id
         form.template_values.data = "\n".join(current_runtime().config.push.template_data)
     return form
