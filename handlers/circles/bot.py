@@ -20,7 +20,7 @@ from handlers.circles.membership import (
 )
 from handlers.circles.notices import post_notice
 from handlers.circles.proposals import propose_circle
-from handlers.circles.roster import find_member, member_line, visible_members
+from handlers.circles.roster import find_member, visible_members
 from handlers.circles.settings import CircleSettings
 from handlers.context import Context
 from handlers.directory.binding import bound_records
@@ -89,7 +89,7 @@ def members_command(ctx: Context) -> str:
     except CircleRefused as refused:
         return refused.message
     shown = found.shown[:_settings(ctx).members_shown]
-    lines = [member_line(i + 1, m) for i, m in enumerate(shown)]
+    lines = [texts.member_line(i + 1, m) for i, m in enumerate(shown)]
     while True:
         text = texts.member_page(circle.name, lines, len(found.shown), found.unlisted)
         if len(text.encode()) <= MAX_REPLY_BYTES or len(lines) <= 1:
