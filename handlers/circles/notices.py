@@ -16,7 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.circles import texts
-from handlers.circles.membership import CircleRefused, Refusal, active_circle, is_admin, member_users
+from handlers.circles.membership import (
+    CircleRefused,
+    Refusal,
+    active_circle,
+    is_admin,
+    member_users,
+)
 from handlers.circles.settings import CircleSettings
 from handlers.directory.binding import bound_records
 from models import WechatUser

@@ -37,6 +37,7 @@ def _nest_resources() -> None:
         auth,
         card,
         chapters,
+        circles,
         consents,
         docs,
         events,
@@ -50,5 +51,5 @@ def _nest_resources() -> None:
 
     # In the order the OpenAPI document and the docs page list them.
     for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
-                     reunions, reunion_pass, reunion_feedback, events, card):
+                     reunions, reunion_pass, reunion_feedback, events, card, circles):
         bp.register_blueprint(resource.bp)
