@@ -143,4 +143,8 @@ def test_college_and_liaison_accounts_cannot_open_or_decide(app, runtime, role, 
     client = app.test_client()
     login(client, "limited")
     assert client.get(PAGE).status_code == 403
+    token = csrf_token(client.get("/admin/").text)
+    assert client.post(f"{PAGE}{circle_id}/approve", data={"csrf_token": token}).status_code == 403
+    with runtime.sessions() as session:
+        assert session.get(Circle, circle_id).status is CircleStatus.PENDING
     assert "校友圈" not in client.get("/admin/").text.split("<main")[0]
