@@ -143,7 +143,7 @@ def test_college_and_liaison_accounts_cannot_open_or_decide(app, runtime, role, 
     client = app.test_client()
     login(client, "limited")
     assert client.get(PAGE).status_code == 403
-    token = csrf_token(client.get("/admin/").text)
+    token = csrf_token(client.get("/admin/password").text)
     assert client.post(f"{PAGE}{circle_id}/approve", data={"csrf_token": token}).status_code == 403
     with runtime.sessions() as session:
         assert session.get(Circle, circle_id).status is CircleStatus.PENDING
