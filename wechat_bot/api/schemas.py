@@ -165,7 +165,7 @@ class SubscriptionsOut(BaseModel):
 
 # --- consents (push categories) ---
 
-CategoryKey = Literal["notice", "events", "reunion", "chapters"]
+CategoryKey = Literal["notice", "events", "reunion", "chapters", "circles"]
 
 
 class ConsentOut(BaseModel):
