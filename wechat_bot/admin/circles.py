@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import IntegerField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from handlers.circles.membership import (
     CircleRefused,
@@ -51,7 +51,8 @@ class RejectForm(AdminForm):
 class ClassCircleForm(AdminForm):
     college = StringField("学院", validators=[Optional(), Length(max=64)],
                           description="按花名册中的写法，例如：计算机学院")
-    year = IntegerField("毕业年份", validators=[DataRequired(REQUIRED), NumberRange(1900, 2100)])
+    year = StringField("毕业年份", validators=[DataRequired(REQUIRED), Regexp(r"^(19|20)\d\d$", message="请填写四位年份")],
+                       description="例如 2016")
     submit = SubmitField("打开班级圈")
 
 
@@ -116,13 +117,14 @@ def open_class():
         flash("请填写毕业年份（四位数字）", "error")
         return redirect(url_for(".index"))
     college = " ".join((form.college.data or "").split())
-    known = db().scalar(select(Alumnus.id).where(Alumnus.graduation_year == form.year.data,
+    year = int(form.year.data)
+    known = db().scalar(select(Alumnus.id).where(Alumnus.graduation_year == year,
                                                  Alumnus.college == college if college
                                                  else Alumnus.college.is_(None)).limit(1))
     if known is None:
-        flash(f"花名册里没有{college} {form.year.data} 届的校友", "error")
+        flash(f"花名册里没有{college} {year} 届的校友", "error")
         return redirect(url_for(".index"))
-    circle = ensure_class_circle(db(), college, form.year.data, now=_now())
+    circle = ensure_class_circle(db(), college, year, now=_now())
     audit("circle_class_opened", target=f"校友圈 #{circle.id} {circle.name}")
     db().commit()
     return redirect(url_for(".detail", circle_id=circle.id))
