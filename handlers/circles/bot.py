@@ -39,7 +39,7 @@ def overview_command(ctx: Context) -> str:
     if not bound_records(ctx.session, ctx.user):
         return f"{texts.NOT_BOUND}\n\n{texts.HOW_TO}"
     mine = my_circles(ctx.session, ctx.user, now=ctx.now)
-    return texts.overview(mine, open_circles(ctx.session, ctx.user, limit=8))
+    return texts.overview(mine, open_circles(ctx.session, ctx.user, limit=8, now=ctx.now))
 
 
 def join_command(ctx: Context) -> str:

@@ -85,8 +85,11 @@ def member_users(circle_id: int) -> Select:
     """The WeChat user ids of an active circle's members, each once: the `circle:<id>` audience."""
     gone = select(CircleMember.wechat_user_id).where(CircleMember.circle_id == circle_id,
                                                       CircleMember.status != MemberStatus.ACTIVE)
+    # Only verified alumni are members: one who unbinds drops out of every circle at once.
+    bound = select(Alumnus.wechat_user_id).where(Alumnus.wechat_user_id.is_not(None))
     joined = select(CircleMember.wechat_user_id).where(CircleMember.circle_id == circle_id,
-                                                        CircleMember.status == MemberStatus.ACTIVE)
+                                                        CircleMember.status == MemberStatus.ACTIVE,
+                                                        CircleMember.wechat_user_id.in_(bound))
     active = exists().where(Circle.id == circle_id, Circle.status == CircleStatus.ACTIVE)
     return select(WechatUser.id).where(
         active, or_(WechatUser.id.in_(joined),
@@ -170,8 +173,10 @@ def my_circles(session: Session, user: WechatUser, *, now: datetime) -> list[Cir
     return views
 
 
-def open_circles(session: Session, user: WechatUser | None, *, limit: int = 10) -> list[CircleView]:
-    """Active interest circles the user is not in, the most members first."""
+def open_circles(session: Session, user: WechatUser | None, *, limit: int = 10,
+                 now: datetime | None = None) -> list[CircleView]:
+    """Circles the user may join: their own class circles they left (with `now`), then active
+    interest circles they are not in, the most members first."""
     members = (select(func.count()).select_from(CircleMember)
                .where(CircleMember.circle_id == Circle.id, CircleMember.status == MemberStatus.ACTIVE)
                .scalar_subquery())
@@ -180,7 +185,12 @@ def open_circles(session: Session, user: WechatUser | None, *, limit: int = 10) 
         query = query.where(Circle.id.not_in(
             select(CircleMember.circle_id).where(CircleMember.wechat_user_id == user.id,
                                                  CircleMember.status != MemberStatus.LEFT)))
-    circles = session.scalars(query.order_by(members.desc(), Circle.id).limit(limit))
+    circles = list(session.scalars(query.order_by(members.desc(), Circle.id).limit(limit)))
+    if user is not None and now is not None:
+        left = [c for c in class_circles_of(session, user, now=now)
+                if _row(session, c.id, user.id) is not None
+                and _row(session, c.id, user.id).status is MemberStatus.LEFT]
+        circles = left + circles
     return [view_of(session, c, None) for c in circles]
 
 

@@ -61,7 +61,7 @@ def overview(mine, open_ones) -> str:
     lines = ["我的校友圈：" if mine else "您还没有加入校友圈。"]
     lines += [circle_line(v) for v in mine]
     if open_ones:
-        lines += ["", "可加入的兴趣圈："]
+        lines += ["", "可加入的校友圈："]
         lines += [circle_line(v) + (f"\n  {v.intro}" if v.intro else "") for v in open_ones]
     lines += ["", HOW_TO]
     return "\n".join(lines)

@@ -60,6 +60,7 @@ def test_anyone_can_leave_their_class_circle_and_come_back(client, config, runti
         circle_id = session.scalar(select(Circle.id))
     assert "您已退出「计算机学院 2016届」" in _say(client, config, "o-han", f"退出校友圈 {circle_id}")
     assert "（班级圈 · 1 人）" in _say(client, config, "o-li", "校友圈")
+    assert f"可加入的校友圈：\n[{circle_id}] 计算机学院 2016届" in _say(client, config, "o-han", "校友圈")
     assert "您已加入" in _say(client, config, "o-han", f"加入校友圈 {circle_id}")
     assert "只有该学院该届的校友可以加入" in _say(client, config, "o-wang", f"加入校友圈 {circle_id}")
 

@@ -50,7 +50,7 @@ class CircleOut(BaseModel):
 
 class CirclesOut(BaseModel):
     mine: list[CircleOut] = Field(description="我的校友圈：本届的班级圈在前，然后是加入的兴趣圈")
-    open: list[CircleOut] = Field(description="可加入的兴趣圈，成员多的在前")
+    open: list[CircleOut] = Field(description="可加入的圈：我退出过的本届班级圈，然后是兴趣圈（成员多的在前）")
 
 
 class ProposalIn(Body):
@@ -106,7 +106,7 @@ def list_circles():
             raise not_bound()
         mine = my_circles(session, user, now=now())
         return CirclesOut(mine=[_out(v) for v in mine],
-                          open=[_out(v) for v in open_circles(session, user, limit=20)])
+                          open=[_out(v) for v in open_circles(session, user, limit=20, now=now())])
 
 
 @bp.post("/circles")
