@@ -21,7 +21,8 @@ from models.circle import Circle, CircleKind, CircleMember, CircleRole, CircleSt
 NAME_MAX = 20
 INTRO_MAX = 200
 DECIDED_BY = "circles:decision"   # the proposer's push, as staff see its cause
-_NAME = re.compile(r"^[\w\u3400-\u9fff·\-+& ]+$")
+NAME_PATTERN = r"^[\w\u3400-\u9fff·\-+& ]+$"   # letters (any script), digits, a few joiners
+_NAME = re.compile(NAME_PATTERN)
 
 
 def clean_name(name: str) -> str:

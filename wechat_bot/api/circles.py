@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from handlers.circles.membership import (
     CircleRefused,
@@ -18,7 +20,7 @@ from handlers.circles.membership import (
     open_circles,
 )
 from handlers.circles.notices import post_notice
-from handlers.circles.proposals import INTRO_MAX, NAME_MAX, propose_circle
+from handlers.circles.proposals import INTRO_MAX, NAME_MAX, NAME_PATTERN, propose_circle
 from handlers.circles.roster import visible_members
 from handlers.directory.binding import bound_records
 from wechat_bot.api.context import CHANNEL, current_user, now, settings
@@ -54,7 +56,9 @@ class CirclesOut(BaseModel):
 
 
 class ProposalIn(Body):
-    name: text(NAME_MAX, 1)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX,
+                                           pattern=NAME_PATTERN)] = Field(
+        description="圈子名称：汉字、字母、数字和空格，最多 20 个字，例如 羽毛球")
     intro: text(INTRO_MAX) | None = None
 
 
@@ -111,7 +115,7 @@ def list_circles():
 
 @bp.post("/circles")
 @operation(ok=ProposalOut, status=201, errors=(403, 409, 429), tags=["circles"])
-def propose(json: ProposalIn):
+def propose_interest_circle(json: ProposalIn):
     """申请创建兴趣圈（机器人的「创建校友圈」）：校友会审核通过后申请人成为圈管理员。
     同名的圈已有或在审核中 409 `name_taken`；待审核的申请太多 429 `limit`。"""
     with current_runtime().sessions.begin() as session:
@@ -126,7 +130,7 @@ def propose(json: ProposalIn):
 
 @bp.post("/circles/<int:circle_id>/members")
 @operation(ok=MembershipOut, status=201, errors=(403, 404, 409), tags=["circles"])
-def join(circle_id: int):
+def join_circle_membership(circle_id: int):
     """加入校友圈。班级圈只对本届校友开放（403 `not_in_class`）；被移出的成员不能自行加入
     （403 `removed`）；已在圈里 409 `already_member`。"""
     with current_runtime().sessions.begin() as session:
@@ -140,7 +144,7 @@ def join(circle_id: int):
 
 @bp.delete("/circles/<int:circle_id>/members/me")
 @operation(ok=MembershipOut, errors=(403, 404), tags=["circles"])
-def leave(circle_id: int):
+def leave_circle_membership(circle_id: int):
     """退出校友圈（任何成员都可以，圈管理员退出即不再是管理员）。不在圈里 403 `not_member`。"""
     with current_runtime().sessions.begin() as session:
         user = current_user(session)
@@ -153,7 +157,7 @@ def leave(circle_id: int):
 
 @bp.get("/circles/<int:circle_id>/members")
 @operation(ok=MembersOut, errors=(403, 404), tags=["circles"])
-def members(circle_id: int):
+def circle_members(circle_id: int):
     """圈成员：只有成员可以查看，按与查找校友相同的隐私规则（公开 / 同学 / 隐藏）列出，
     不含手机号和邮箱。"""
     with current_runtime().sessions.begin() as session:
@@ -171,7 +175,7 @@ def members(circle_id: int):
 
 @bp.post("/circles/<int:circle_id>/notices")
 @operation(ok=NoticeOut, status=201, errors=(403, 404, 429), tags=["circles"])
-def notice(circle_id: int, json: NoticeIn):
+def post_circle_notice(circle_id: int, json: NoticeIn):
     """圈通知（圈管理员）：通过推送发给本圈其他成员，退订了「校友圈」推送的成员不会收到。
     不是圈管理员 403 `not_admin`；超过每日条数 429 `limit`；太长 422 `invalid`。"""
     with current_runtime().sessions.begin() as session:
