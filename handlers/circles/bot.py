@@ -39,7 +39,15 @@ def overview_command(ctx: Context) -> str:
     if not bound_records(ctx.session, ctx.user):
         return f"{texts.NOT_BOUND}\n\n{texts.HOW_TO}"
     mine = my_circles(ctx.session, ctx.user, now=ctx.now)
-    return texts.overview(mine, open_circles(ctx.session, ctx.user, limit=8, now=ctx.now))
+    open_ones = open_circles(ctx.session, ctx.user, limit=8, now=ctx.now)
+    while True:  # fit one text reply: fewer circles to join first, then fewer of one's own
+        text = texts.overview(mine, open_ones)
+        if len(text.encode()) <= MAX_REPLY_BYTES or not (open_ones or len(mine) > 1):
+            return text
+        if open_ones:
+            open_ones.pop()
+        else:
+            mine.pop()
 
 
 def join_command(ctx: Context) -> str:
