@@ -54,7 +54,10 @@ class Circle(Base):
     kind: Mapped[CircleKind]
     name: Mapped[str] = mapped_column(String(64))
     intro: Mapped[str | None] = mapped_column(Text)
-    college: Mapped[str] = mapped_column(String(64), default="")  # a class circle's; "" if none
+    # A class circle's college ("" when the roster has none), compared with alumnus.college: the
+    # same "C" collation on PostgreSQL, where two differing column collations cannot be compared.
+    college: Mapped[str] = mapped_column(
+        String(64).with_variant(String(64, collation="C"), "postgresql"), default="")
     graduation_year: Mapped[int | None]                           # a class circle's
     status: Mapped[CircleStatus] = mapped_column(default=CircleStatus.ACTIVE)
     proposed_by: Mapped[int | None] = mapped_column(

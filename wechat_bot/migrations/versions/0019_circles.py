@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.Enum('class', 'interest', name='circlekind', native_enum=False, length=16), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('intro', sa.Text(), nullable=True),
-    sa.Column('college', sa.String(length=64), nullable=False),
+    sa.Column('college', sa.String(length=64).with_variant(sa.String(length=64, collation='C'), 'postgresql'), nullable=False),
     sa.Column('graduation_year', sa.Integer(), nullable=True),
     sa.Column('status', sa.Enum('pending', 'active', 'rejected', 'closed', name='circlestatus', native_enum=False, length=16), nullable=False),
     sa.Column('proposed_by', sa.Integer(), nullable=True),
