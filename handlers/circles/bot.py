@@ -108,6 +108,7 @@ def members_command(ctx: Context) -> str:
 def notice_command(ctx: Context) -> str:
     """`圈通知 <编号> <内容>` (circle admins): the text as typed, punctuation kept."""
     number, text = _number(_raw_args(ctx, "圈通知") or ctx.args)
+    text = (text or "").lstrip("，,:：、 　")   # 圈通知3：周六见
     if number is None or not (text or "").strip():
         return texts.NOTICE_USAGE
     try:
