@@ -62,6 +62,7 @@ def test_staff_approve_a_proposal_in_the_browser_and_send_to_the_circle(server, 
 
         circle_row.get_by_role("link", name="摄影").click()
         expect(page.locator(f"#member-{proposer_id}")).to_contain_text("圈管理员")
+        page.screenshot(path=str(shots / "admin-circle-members.png"), full_page=True)
         page.get_by_role("link", name="向本圈推送").click()
         expect(page.get_by_label("校友圈编号")).to_have_value(str(circle_id))
         expect(page.locator("#recipient-count")).to_have_text("1")
