@@ -30,6 +30,4 @@ class ComingSoon:
         return "\n".join(lines)
 
 
-EVENTS = ComingSoon("校友活动报名", "活动通知会通过本公众号推送给您。")
-CIRCLES = ComingSoon("校友圈")
 MY_DATA = ComingSoon("个人数据导出与注销", "如需解除微信与校友身份的绑定，可发送「解绑」。")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from handlers.card.settings import CardSettings
+from handlers.circles.settings import CircleSettings
 from handlers.directory.settings import DirectorySettings
 from handlers.events.settings import EventSettings
 from handlers.mentors.settings import MentorSettings
@@ -38,6 +39,7 @@ class Settings:
     events: EventSettings = field(default_factory=EventSettings)
     card: CardSettings = field(default_factory=CardSettings)  # the alumni card: [card]
     mentors: MentorSettings = field(default_factory=MentorSettings)  # [mentors]
+    circles: CircleSettings = field(default_factory=CircleSettings)  # alumni circles: [circles]
 
 
 @cache

@@ -9,6 +9,7 @@ from models.audit import BindingEvent, SearchLog, StaffAlert
 from models.base import Base
 from models.card import CardSite
 from models.chapter import Chapter, ChapterLiaison, ChapterMember, ClassAmbassador
+from models.circle import Circle, CircleMember, CircleNotice
 from models.consent import PushOptOut
 from models.event import Event, EventNotice, EventStatus, Registration, RegistrationStatus
 from models.mentor import ContactKind, Mentor, MentorRequest, MentorStatus, RequestStatus
@@ -42,6 +43,9 @@ __all__ = [
     "Chapter",
     "ChapterLiaison",
     "ChapterMember",
+    "Circle",
+    "CircleMember",
+    "CircleNotice",
     "ClassAmbassador",
     "ContactKind",
     "Delivery",

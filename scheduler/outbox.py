@@ -120,8 +120,9 @@ def count_recipients(session: Session, audience: str, category: str | None = Non
 
 
 def notify_users(session: Session, user_ids: list[int], text: str, at: datetime, *,
-                 created_by: str) -> None:
+                 created_by: str, category: str | None = None) -> None:
     """Queue `text` to those WeChat users, in the caller's transaction (it commits with it): the
-    `notify` a door or a job hands a feature (handlers.notices.Notify)."""
+    `notify` a door or a job hands a feature (handlers.notices.Notify). A `category` leaves out
+    whoever opted out of it (a circle's notice); None: a notice about one's own business."""
     queue_push(session, text=text, audience="users:" + ",".join(str(i) for i in user_ids),
-               kind="notification", created_by=created_by, now=at)
+               kind="notification", created_by=created_by, category=category, now=at)

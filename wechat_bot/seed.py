@@ -27,6 +27,7 @@ def seed_demo(runtime, *, alumni: int, sandbox=None) -> Iterator[str]:
         yield from seed_reunions(runtime, sandbox)
         yield from seed_events(runtime, sandbox)
         yield from seed_mentors(runtime, sandbox)
+        yield from seed_circles(runtime, sandbox)
     yield from seed_news(runtime)
     yield from seed_card_site(runtime)
 
@@ -236,6 +237,20 @@ def seed_mentors(runtime, sandbox) -> Iterator[str]:
     now = datetime.now(UTC)
     with runtime.sessions.begin() as session:
         lines = list(seed_demo_mentors(session, now=now, settings=runtime.config.features,
+                                       bind=_follower_binder(sandbox, now)))
+    yield from lines
+
+
+def seed_circles(runtime, sandbox) -> Iterator[str]:
+    """Circles (issue 24): 王磊's class circle and another, an interest circle with members, and a
+    proposal waiting for staff. Classmates are bound to simulated followers. Once."""
+    from datetime import UTC, datetime
+
+    from handlers.circles.demo import seed_demo_circles
+
+    now = datetime.now(UTC)
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_circles(session, now=now, settings=runtime.config.features.circles,
                                        bind=_follower_binder(sandbox, now)))
     yield from lines
 

@@ -25,6 +25,7 @@ CATEGORIES = (
     Category("events", "活动", "校友活动的报名与提醒"),
     Category("reunion", "返校", "秩年返校的安排"),
     Category("chapters", "分会", "所在地区或行业分会的消息"),
+    Category("circles", "校友圈", "所加入校友圈的圈通知"),
     # the publications library's categories (handlers.publications.categories), by the same names
     Category("news-campus", "校园新闻", "学校新发布的校园新闻", opt_in=True),
     Category("news-paper", "校报", "新一期校报", opt_in=True),

@@ -35,6 +35,7 @@ NAV = [
     NavItem("提醒", "admin.alerts.index"),
     NavItem("身份核验", "admin.verification.index"),
     NavItem("分会", "admin.chapters.index"),
+    NavItem("校友圈", "admin.circles.index"),
     NavItem("返校预约", "admin.reunion_bookings.index", REUNION),
     NavItem("学院协调", "admin.reunion_college.index", REUNION),
     NavItem("返校日历", "admin.reunion_calendar.index", REUNION),

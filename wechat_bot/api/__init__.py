@@ -37,6 +37,7 @@ def _nest_resources() -> None:
         auth,
         card,
         chapters,
+        circles,
         consents,
         docs,
         events,
@@ -52,5 +53,6 @@ def _nest_resources() -> None:
 
     # In the order the OpenAPI document and the docs page list them.
     for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
-                     reunions, reunion_pass, reunion_feedback, events, card, mentors, news):
+                     reunions, reunion_pass, reunion_feedback, events, card, mentors, news,
+                     circles):
         bp.register_blueprint(resource.bp)

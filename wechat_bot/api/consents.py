@@ -30,7 +30,7 @@ def _consents(session, user_id: int) -> ConsentsOut:
 @bp.get("/me/consents")
 @operation(ok=ConsentsOut, tags=["me"])
 def get_consents():
-    """推送类别（校友会通知、活动、返校、分会，以及需订阅的新闻类别）以及我是否接收。"""
+    """推送类别（校友会通知、活动、返校、分会、校友圈，以及需订阅的新闻类别）以及我是否接收。"""
     with current_runtime().sessions.begin() as session:
         return _consents(session, current_user(session).id)
 

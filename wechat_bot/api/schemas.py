@@ -166,7 +166,7 @@ class SubscriptionsOut(BaseModel):
 # --- consents (push categories) ---
 
 # handlers.consent.categories: the news ones (news-…) are opt-in, `subscribed` false until chosen
-CategoryKey = Literal["notice", "events", "reunion", "chapters",
+CategoryKey = Literal["notice", "events", "reunion", "chapters", "circles",
                       "news-campus", "news-paper", "news-letter", "news-history"]
 
 

@@ -11,6 +11,7 @@ handlers.coming, naming what works today, until its issue routes the real handle
 from handlers import coming, help, push_reports, subscription
 from handlers.card import bot as card
 from handlers.chapters import bot as chapters
+from handlers.circles import bot as circles
 from handlers.consent import bot as consent
 from handlers.directory import bot as directory
 from handlers.directory import editing
@@ -106,7 +107,13 @@ ROUTES = RoutingTable(
         keyword("新闻", "news", to=news.news_command, takes=ANYTHING),
         menu(MenuKey.NEWS, to=news.news_command),
         keyword("校友卡", "card", to=card.card_command),
-        keyword("校友圈", to=coming.CIRCLES),
+        keyword("校友圈", "circles", to=circles.overview_command),  # issue 24: alumni circles
+        keyword("加入校友圈", to=circles.join_command, takes=NUMBER),
+        keyword("退出校友圈", to=circles.leave_command, takes=NUMBER),
+        keyword("创建校友圈", to=circles.propose_command, takes=ANYTHING),
+        keyword("圈成员", to=circles.members_command, takes=NUMBER),
+        keyword("圈通知", to=circles.notice_command, takes=ANYTHING),
+        keyword("移出圈成员", to=circles.remove_command, takes=ANYTHING),
         # mentors (issue 24, docs/mentors.md)
         keyword("导师", "mentors", to=mentors.find_command, takes=SPACED),
         dialog(mentors.OFFER_DIALOG, keyword("成为导师", to=mentors.offer_command)),
