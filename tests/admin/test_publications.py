@@ -119,12 +119,13 @@ def test_only_admin_and_staff_open_the_library(app, runtime):
     client = app.test_client()
     login(client, "计院")
     assert client.get("/admin/publications/").status_code == 403
-    assert "刊物与新闻" not in client.get("/admin/").text
+    assert "校园服务" not in client.get("/admin/").text  # nor any other page of its menu group
     add_account(runtime, "李老师", StaffRole.STAFF)
     staff = app.test_client()
     login(staff, "李老师")
     assert staff.get("/admin/publications/").status_code == 200
-    assert "刊物与新闻" in staff.get("/admin/").text
+    assert "校园服务" in staff.get("/admin/").text
+    assert "刊物与新闻" in staff.get("/admin/publications/").text.split('<nav class="tabs"', 1)[1]
 
 
 # --- in a browser -----------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def test_staff_add_a_publication_in_the_browser(server):
     add_account(server.runtime, "李老师", StaffRole.STAFF)
     with admin_page() as (page, errors):
         log_in(page, server.url, "李老师", PASSWORD)
-        page.get_by_role("link", name="刊物与新闻").click()
+        page.get_by_role("link", name="校园服务").click()
         expect(page.get_by_role("heading", name="刊物与新闻")).to_be_visible()
         page.get_by_role("link", name="添加").click()
         page.get_by_label("类别").select_option("校友通讯")

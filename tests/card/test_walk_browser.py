@@ -63,6 +63,7 @@ def test_the_chat_shows_the_card_and_a_key_issued_in_the_browser_verifies_its_co
 
         # Staff issue a key for the east gate.
         log_in(page, server.url, "张老师", PASSWORD)
+        page.get_by_role("link", name="校园服务").click()
         page.get_by_role("link", name="校友卡核验点").click()
         page.get_by_label("核验点名称").fill("东门闸机")
         page.get_by_label("类型").select_option("gate")
@@ -87,11 +88,13 @@ def test_the_chat_shows_the_card_and_a_key_issued_in_the_browser_verifies_its_co
         page.goto(f"{server.url}/admin/card-sites/")  # not reload: that would post the form again
         expect(page.locator("table.card-sites tbody tr").first).to_contain_text("东门闸机")
         expect(page.locator("table.card-sites tbody tr").first.locator("td").nth(4)).to_have_text("1")
+        page.get_by_role("link", name="系统设置").click()
         page.get_by_role("link", name="审计日志").click()
         expect(page.locator("body")).to_contain_text("核验点 东门闸机")
         expect(page.locator("body")).to_contain_text("校友卡核验")
 
         # Revoked in the browser, the key stops at once.
+        page.get_by_role("link", name="校园服务").click()
         page.get_by_role("link", name="校友卡核验点").click()
         page.get_by_role("button", name="停用").click()
         expect(page.locator("body")).to_contain_text("已停用核验点「东门闸机」")

@@ -47,6 +47,7 @@ def test_staff_approve_a_proposal_in_the_browser_and_send_to_the_circle(server, 
 
     with admin_page(1280, 900) as (page, errors):
         log_in(page, server.url, "张老师", PASSWORD)
+        page.get_by_role("link", name="校园服务").click()
         page.get_by_role("link", name="校友圈").first.click()
         expect(page.get_by_role("heading", name="校友圈", exact=True)).to_be_visible()
         row = page.locator(f"#proposal-{circle_id}")

@@ -97,7 +97,7 @@ def test_opt_in_request_and_accept_in_the_sandbox_chat(server, tmp_path):
         # The request reaches 王芳 as a push; she accepts and sees his WeChat ID.
         _open_chat(page, "王芳", people["王芳"].openid)
         notice = _bubbles(page, f"校友导师请求 #{request}")
-        expect(notice).to_have_count(1, timeout=15_000)
+        expect(notice).to_have_count(1, timeout=45_000)  # the scheduler delivers it
         assert "lilei_2024" not in notice.inner_text()
         _keyboard(page)
         _send(page, f"接受 {request}")
@@ -106,7 +106,7 @@ def test_opt_in_request_and_accept_in_the_sandbox_chat(server, tmp_path):
 
         # 李雷 is told, with her WeChat ID, and 我的导师 keeps it.
         _open_chat(page, "李雷", people["李雷"].openid)
-        expect(_bubbles(page, "接受了您的请求")).to_contain_text("微信号 wangfang_hr", timeout=15_000)
+        expect(_bubbles(page, "接受了您的请求")).to_contain_text("微信号 wangfang_hr", timeout=45_000)
         _keyboard(page)
         _send(page, "我的导师")
         expect(_bubbles(page, "已接受")).to_contain_text("对方的联系方式：微信号 wangfang_hr")

@@ -34,7 +34,7 @@ def test_staff_add_an_item_with_a_cover_and_the_chat_shows_it_as_a_news_card(ser
     shots = SHOTS or str(tmp_path)
     with admin_page() as (page, errors):
         log_in(page, server.url, "王老师", PASSWORD)
-        page.get_by_role("link", name="刊物与新闻").click()
+        page.get_by_role("link", name="校园服务").click()  # its first page: 刊物与新闻
         page.get_by_role("link", name="添加").click()
         page.get_by_label("类别").select_option("校园新闻")
         page.get_by_label("标题").fill("新体育馆落成")
