@@ -178,6 +178,13 @@ class Context:
     # from the app's secret_key (handlers.reunion.passes.pass_key): both handed in by the door.
     upload_image: Callable[[bytes, str], str] | None = None
     pass_key: bytes = field(default=b"", repr=False)
+    # search_log(record): queue a line of the search log (handlers.directory.searching.SearchRecord)
+    # for the door to write in a batch after the request; None: the handler's transaction writes it.
+    search_log: Callable[[Any], None] | None = None
+    # Redis writes (set/delete/rpush, as on a pipeline) the door sends after the handler's commit
+    # and before the reply, in the one round trip that saves the dialog: for what the user's next
+    # message may need at once (the last search, for 下一页). None: write to `store` directly.
+    redis_writes: Any = None
     _user: WechatUser | None = field(default=None, repr=False)
 
     @property

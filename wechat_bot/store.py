@@ -159,6 +159,14 @@ class CommandBatch:
     def rpush(self, name: str, *values: str) -> None:
         self._add(("RPUSH", name, *values))
 
+    def ltrim(self, name: str, start: int, end: int) -> None:
+        self._add(("LTRIM", name, start, end))
+
+    def extend(self, commands) -> None:
+        """Commands recorded on another batch, in their order."""
+        for command in commands:
+            self._add(command)
+
 
 class RoundTrips:
     """Send a batch of commands in one round trip on a connection of the calling thread's own.
