@@ -185,6 +185,10 @@ class Context:
     # and before the reply, in the one round trip that saves the dialog: for what the user's next
     # message may need at once (the last search, for 下一页). None: write to `store` directly.
     redis_writes: Any = None
+    # round_trip([(command, *args), ...]): send Redis commands now, in one round trip on the door's
+    # own connection (the webhook's, with the writes waiting behind earlier messages in front);
+    # answers in order, an error reply as its exception in its place. None: use `store`.
+    round_trip: Callable[[list[tuple]], list] | None = None
     _user: WechatUser | None = field(default=None, repr=False)
 
     @property

@@ -105,3 +105,15 @@ def test_while_the_database_is_down_help_is_answered_and_the_message_log_stays_w
         assert runtime.inbox.waiting() <= 5
     runtime.inbox.flush_round()
     assert runtime.inbox.waiting() == 5
+
+
+def test_the_hourly_limit_still_counts_a_search_after_redis_forgot_its_scripts(client, config,
+                                                                              runtime, searcher):
+    from handlers.directory.searching import search_limit
+
+    limit = search_limit(runtime.store, runtime.config.features.directory)
+    key = limit.key(str(_user_id(runtime, searcher)))
+    say(client, config.wechat.token, searcher, "查找 王磊")
+    runtime.store.script_flush()  # as after a Redis restart: the script is sent again, then counted
+    assert say(client, config.wechat.token, searcher, "查找 王磊 2003").startswith("为您找到")
+    assert runtime.store.zcard(key) == 2

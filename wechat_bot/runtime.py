@@ -77,7 +77,7 @@ class Runtime:
             dedup=Deduplicator(store, keys, config.wechat.dedup_ttl_seconds),
             deadline=DeadlineRunner(config.wechat.reply_deadline_seconds),
             dispatcher=Dispatcher(sessions, router, dialogs, inbox, store, config.features,
-                                  search_log=search_log,
+                                  search_log=search_log, round_trip=writes.send_with,
                                   pass_key=pass_key(config.app.secret_key)),
             inbox=inbox,
             search_log=search_log,

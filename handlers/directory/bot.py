@@ -238,7 +238,8 @@ def search_command(ctx: Context) -> str:
 def next_page_command(ctx: Context) -> str:
     viewer = _viewer(ctx)
     try:
-        last = last_search(ctx.store, _settings(ctx), viewer.wechat_user_id) if viewer else None
+        last = (last_search(ctx.store, _settings(ctx), viewer.wechat_user_id, ctx.round_trip)
+                if viewer else None)
     except STORE_DOWN:
         return texts.NEXT_UNAVAILABLE
     if last is None:
@@ -279,7 +280,8 @@ def _search(ctx: Context, viewer: Viewer, query: str, page: int) -> str:
     settings = _settings(ctx)
     try:
         result = search_directory(ctx.session, ctx.store, settings, viewer, query, now=ctx.now,
-                                  channel=CHANNEL, page=page, log=ctx.search_log)
+                                  channel=CHANNEL, page=page, log=ctx.search_log,
+                                  round_trip=ctx.round_trip)
     except NotBound:
         return texts.NEED_BIND
     except SearchLimitReached as limited:

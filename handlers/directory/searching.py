@@ -110,12 +110,14 @@ def search_limit(store, settings: DirectorySettings) -> RateLimit:
 def search_directory(session: Session, store, settings: DirectorySettings,
                      searcher: WechatUser | Viewer, query: str, *, now: datetime, channel: str,
                      page: int = 1, filters: SearchFilters | None = None,
-                     log: Callable[[SearchRecord], object] | None = None) -> SearchPage:
+                     log: Callable[[SearchRecord], object] | None = None,
+                     round_trip: Callable[[list[tuple]], list] | None = None) -> SearchPage:
     """One page of results for `searcher` (a user, or their `load_viewer`). Raises NotBound,
     SearchLimitReached, PageLimitReached, or QueryError (its message is Chinese, for the alumnus).
 
     The page served is logged: `log(record)` when given (the caller queues it), else added to
-    the session for the caller's commit.
+    the session for the caller's commit. The hourly limit is counted on the caller's
+    `round_trip` when given (Context.round_trip), else through `store`.
     """
     viewer = searcher if isinstance(searcher, Viewer) else viewer_for(session, searcher)
     if not viewer.classes:
@@ -127,7 +129,7 @@ def search_directory(session: Session, store, settings: DirectorySettings,
     limit, decision = search_limit(store, settings), None
     if page == 1:
         try:
-            decision = limit.allow(str(user_id), settings.searches_per_hour, HOUR, now)
+            decision = limit.allow(str(user_id), settings.searches_per_hour, HOUR, now, round_trip)
         except STORE_DOWN:
             decision = None  # an outage must not stop a verified alumnus's search
         if decision is not None and not decision.allowed:
@@ -192,8 +194,12 @@ def remember_search(store, settings: DirectorySettings, user_id: int, query: str
               ex=settings.last_search_ttl_seconds)
 
 
-def last_search(store, settings: DirectorySettings, user_id: int) -> LastSearch | None:
-    raw = store.get(_last_key(settings, user_id))
+def last_search(store, settings: DirectorySettings, user_id: int,
+                round_trip: Callable[[list[tuple]], list] | None = None) -> LastSearch | None:
+    key = _last_key(settings, user_id)
+    raw = round_trip([("GET", key)])[0] if round_trip is not None else store.get(key)
+    if isinstance(raw, Exception):
+        raise raw
     if not raw:
         return None
     data = json.loads(raw)

@@ -33,13 +33,15 @@ LOGGED_CONTENT_CHARS = 500
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], router: Router, dialogs: DialogStore,
                  inbox: InboundQueue, store, settings: Settings, clock=None, *,
-                 search_log: SearchLogQueue | None = None, pass_key: bytes = b"",
+                 search_log: SearchLogQueue | None = None, round_trip=None, pass_key: bytes = b"",
                  upload_image=None) -> None:
         self._sessions = sessions
         self._router = router
         self._dialogs = dialogs
         self._inbox = inbox
         self._search_log = search_log
+        # send(batch) -> answers: the webhook's own Redis connection, the waiting writes in front
+        self._round_trip = round_trip
         self._store = store
         self._settings = settings
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -78,7 +80,13 @@ class Dispatcher:
                        upload_image=self.upload_image, pass_key=self.pass_key,
                        available_commands=self._router.available_commands, user_loader=user_loader,
                        search_log=searches.append if self._search_log is not None else None,
-                       redis_writes=writes)
+                       redis_writes=writes,
+                       round_trip=self._send_now if self._round_trip is not None else None)
+
+    def _send_now(self, commands: list[tuple]) -> list:
+        batch = CommandBatch()
+        batch.extend(commands)
+        return self._round_trip(batch)
 
     def record(self, handled: Handled, pipe) -> None:
         """Queue the Redis writes that follow a committed handler on `pipe`."""
