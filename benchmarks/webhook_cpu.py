@@ -11,13 +11,14 @@ wall time does). A baseline checkout is made with `git worktree add /tmp/base <c
 
     python benchmarks/webhook_cpu.py --profile CHECKOUT [CHECKOUT ...] [--database URL]
                                      [--redis URL] [--searches 200] [--alumni 20000]
-                                     [--cprofile FILE]
+                                     [--rounds 5] [--cprofile FILE]
 
 `--profile` measures a search through the bot per checkout, one after the other: the CPU of this
 process and the database statements (BEGIN and COMMIT count, as the driver sends each) and Redis
 round trips per message, for 帮助, 查找 (page 1, counted against the hourly limit: each searcher looks up their own
 college and year) and 下一页 (page 2). Each pass ends by writing what waits (the write-behind, the log queues), inside the
-measurement, so work a message defers is still counted. The best of three passes. SQLite by
+measurement, so work a message defers is still counted. The best of three passes per round; the
+checkouts alternate for --rounds rounds and the medians are reported. SQLite by
 default (a file per checkout); `--database postgresql+psycopg://…/NAME` makes NAME_0, NAME_1, …
 (one per checkout, a roster imported on first use). Redis is real (`--redis`), keys under a
 per-run prefix, removed after.
@@ -285,31 +286,42 @@ def _run_side(checkout: Path, folder: Path, args) -> dict[str, float]:
 
 
 def _profile(args) -> None:
+    runs: dict[int, list[dict]] = {number: [] for number in range(len(args.profile))}
+    engine = "PostgreSQL" if args.database else "SQLite"
     with tempfile.TemporaryDirectory() as scratch:
-        for number, checkout in enumerate(args.profile):
-            folder = Path(scratch) / str(number)
-            folder.mkdir()
-            database = (f"{args.database}_{number}" if args.database
-                        else f"sqlite:///{folder / 'alumni.db'}")
-            if args.database:
-                _create_database(database)
-            env = {**os.environ, "PYTHONPATH": str(checkout.resolve()), "PYTHONHASHSEED": "0"}
-            command = [sys.executable, str(Path(__file__).resolve()), "--profile-worker", database,
-                       "--redis", args.redis, "--alumni", str(args.alumni),
-                       "--searches", str(args.searches),
-                       *(["--cprofile", f"{Path(args.cprofile).resolve()}.{number}"]
-                         if args.cprofile else [])]
-            done = subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True,
-                                  check=False)
-            if done.returncode != 0:
-                sys.exit(f"{checkout}: {done.stderr[-3000:]}")
-            results = json.loads(done.stdout.strip().splitlines()[-1])
-            engine = "PostgreSQL" if args.database else "SQLite"
-            print(f"\n{checkout} ({engine}, {args.alumni} alumni, {args.searches} searchers)")
-            print(f"| message | CPU µs | {engine} statements | Redis round trips |")
-            print("| --- | ---: | ---: | ---: |")
-            for kind, run in results.items():
-                print(f"| {kind} | {run['cpu_us']:.0f} | {run['sql']:.1f} | {run['redis']:.2f} |")
+        for round_number in range(args.rounds):  # the checkouts alternate: a noisy minute hits all
+            for number, checkout in enumerate(args.profile):
+                folder = Path(scratch) / str(number)
+                folder.mkdir(exist_ok=True)
+                database = (f"{args.database}_{number}" if args.database
+                            else f"sqlite:///{folder / 'alumni.db'}")
+                if args.database:
+                    _create_database(database)
+                env = {**os.environ, "PYTHONPATH": str(checkout.resolve()), "PYTHONHASHSEED": "0"}
+                command = [sys.executable, str(Path(__file__).resolve()), "--profile-worker",
+                           database, "--redis", args.redis, "--alumni", str(args.alumni),
+                           "--searches", str(args.searches),
+                           *(["--cprofile", f"{Path(args.cprofile).resolve()}.{number}"]
+                             if args.cprofile else [])]
+                done = subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True,
+                                      check=False)
+                if done.returncode != 0:
+                    sys.exit(f"{checkout}: {done.stderr[-3000:]}")
+                runs[number].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
+    print(f"\nPer message, in process, {engine}, {args.alumni} alumni, {args.searches} searchers: "
+          f"median of {args.rounds} rounds (each the best of 3 passes) of CPU µs (lowest–highest "
+          f"round); statements and Redis round trips, deferred writes included")
+    for number, checkout in enumerate(args.profile):
+        print(f"\n{checkout}\n")
+        print(f"| message | CPU µs | {engine} statements | Redis round trips |")
+        print("| --- | ---: | ---: | ---: |")
+        for kind in runs[number][0]:
+            cpu = [run[kind]["cpu_us"] for run in runs[number]]
+            sql = statistics.median(run[kind]["sql"] for run in runs[number])
+            trips = statistics.median(run[kind]["redis"] for run in runs[number])
+            print(f"| {kind} | {statistics.median(cpu):.0f} ({min(cpu):.0f}–{max(cpu):.0f}) | "
+                  f"{sql:.1f} | {trips:.2f} |")
 
 
 def _create_database(url: str) -> None:

@@ -87,13 +87,14 @@ _VIEWER_BY_OPENID = (select(WechatUser.id, Alumnus.college, Alumnus.graduation_y
 def load_viewer(session: Session, user_id: int) -> Viewer | None:
     """The searcher by their WeChat user id: None if there is no such user; no classes if they
     hold no record (search_directory then raises NotBound)."""
-    return _viewer(session.execute(_VIEWER, {"user_id": user_id}).all())
+    # On the session's connection: plain columns need none of the ORM's execution path.
+    return _viewer(session.connection().execute(_VIEWER, {"user_id": user_id}).all())
 
 
 def load_viewer_by_openid(session: Session, openid: str) -> Viewer | None:
     """The searcher by their openid, in one statement, as `load_viewer`: None if the bot has
     never seen them, no classes if they hold no record."""
-    return _viewer(session.execute(_VIEWER_BY_OPENID, {"openid": openid}).all())
+    return _viewer(session.connection().execute(_VIEWER_BY_OPENID, {"openid": openid}).all())
 
 
 def _viewer(rows) -> Viewer | None:
