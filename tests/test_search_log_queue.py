@@ -117,3 +117,32 @@ def test_the_hourly_limit_still_counts_a_search_after_redis_forgot_its_scripts(c
     runtime.store.script_flush()  # as after a Redis restart: the script is sent again, then counted
     assert say(client, config.wechat.token, searcher, "查找 王磊 2003").startswith("为您找到")
     assert runtime.store.zcard(key) == 2
+
+
+def test_lines_logged_as_query_and_page_text_before_0021_are_split_by_the_migration(tmp_path):
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import make_engine
+    from wechat_bot.migrate import alembic_config, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0017")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO wechat_user (id, openid, created_at, subscribed) "
+                                "VALUES (1, 'o-old', '2026-12-01 08:00:00', 1)"))
+        for query, hits in (("王磊", 10), ("王磊（第2页）", 10), ("第三页（第3页）", 5)):
+            connection.execute(text("INSERT INTO search_log (wechat_user_id, searched_at, channel, "
+                                    "query, hits) VALUES (1, '2026-12-01 08:00:00', 'bot', :q, :h)"),
+                               {"q": query, "h": hits})
+    upgrade(engine)
+    rows = "SELECT query, page, hits FROM search_log ORDER BY id"
+    with engine.connect() as connection:
+        assert [tuple(r) for r in connection.execute(text(rows))] == [
+            ("王磊", 1, 10), ("王磊", 2, 10), ("第三页", 3, 5)]
+    with engine.begin() as connection:  # and back, as the earlier code reads them
+        command.downgrade(alembic_config(connection), "0017")
+    with engine.connect() as connection:
+        assert [r[0] for r in connection.execute(text("SELECT query FROM search_log ORDER BY id"))] == [
+            "王磊", "王磊（第2页）", "第三页（第3页）"]
+    engine.dispose()
