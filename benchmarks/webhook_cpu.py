@@ -11,7 +11,7 @@ wall time does). A baseline checkout is made with `git worktree add /tmp/base <c
 
     python benchmarks/webhook_cpu.py --profile CHECKOUT [CHECKOUT ...] [--database URL]
                                      [--redis URL] [--searches 200] [--alumni 20000]
-                                     [--rounds 5] [--cprofile FILE]
+                                     [--rounds 5] [--inline] [--cprofile FILE]
 
 `--profile` measures a search through the bot per checkout, one after the other: the CPU of this
 process and the database statements (BEGIN and COMMIT count, as the driver sends each) and Redis
@@ -147,7 +147,7 @@ class RoundTripCounter:
 
 
 def _profile_worker(database: str, redis_url: str, alumni: int, searches: int,
-                    cprofile: str = "") -> dict:
+                    cprofile: str = "", inline: bool = False) -> dict:
     import cProfile
 
     os.environ["ALUMNI_BOT_DATABASE_URL"] = database
@@ -202,12 +202,12 @@ def _profile_worker(database: str, redis_url: str, alumni: int, searches: int,
     results: dict[str, dict] = {}
 
     profiler = cProfile.Profile() if cprofile else None
-    if profiler:  # cProfile sees one thread: run handlers in the request's (timings then differ)
+    if profiler or inline:  # cProfile sees one thread: run handlers in the request's
         runtime.deadline.run = lambda work, on_late: work()
 
     def measure(kind: str, who: list[str]) -> dict:
         trips.sql = trips.redis = 0
-        started = time.process_time()
+        started, wall = time.process_time(), time.perf_counter()
         if profiler and kind == "查找":
             profiler.enable()
         for openid in who:
@@ -216,8 +216,9 @@ def _profile_worker(database: str, redis_url: str, alumni: int, searches: int,
         settle()
         if profiler:
             profiler.disable()
-        cpu = time.process_time() - started
-        return {"cpu_us": cpu / len(who) * 1e6, "sql": trips.sql / len(who),
+        cpu, wall = time.process_time() - started, time.perf_counter() - wall
+        return {"cpu_us": cpu / len(who) * 1e6, "wall_us": wall / len(who) * 1e6,
+                "sql": trips.sql / len(who),
                 "redis": trips.redis / len(who)}
 
     # Four passes (the hourly limit allows them); the first warms up, the best of three counts.
@@ -300,7 +301,7 @@ def _profile(args) -> None:
                 env = {**os.environ, "PYTHONPATH": str(checkout.resolve()), "PYTHONHASHSEED": "0"}
                 command = [sys.executable, str(Path(__file__).resolve()), "--profile-worker",
                            database, "--redis", args.redis, "--alumni", str(args.alumni),
-                           "--searches", str(args.searches),
+                           "--searches", str(args.searches), *(["--inline"] if args.inline else []),
                            *(["--cprofile", f"{Path(args.cprofile).resolve()}.{number}"]
                              if args.cprofile else [])]
                 done = subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True,
@@ -311,17 +312,19 @@ def _profile(args) -> None:
             print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
     print(f"\nPer message, in process, {engine}, {args.alumni} alumni, {args.searches} searchers: "
           f"median of {args.rounds} rounds (each the best of 3 passes) of CPU µs (lowest–highest "
-          f"round); statements and Redis round trips, deferred writes included")
+          f"round), wall µs (median); statements and Redis round trips, deferred writes included"
+          + ("; handlers run in the request thread (--inline)" if args.inline else ""))
     for number, checkout in enumerate(args.profile):
         print(f"\n{checkout}\n")
-        print(f"| message | CPU µs | {engine} statements | Redis round trips |")
-        print("| --- | ---: | ---: | ---: |")
+        print(f"| message | CPU µs | wall µs | {engine} statements | Redis round trips |")
+        print("| --- | ---: | ---: | ---: | ---: |")
         for kind in runs[number][0]:
             cpu = [run[kind]["cpu_us"] for run in runs[number]]
             sql = statistics.median(run[kind]["sql"] for run in runs[number])
             trips = statistics.median(run[kind]["redis"] for run in runs[number])
+            wall = statistics.median(run[kind].get("wall_us", 0) for run in runs[number])
             print(f"| {kind} | {statistics.median(cpu):.0f} ({min(cpu):.0f}–{max(cpu):.0f}) | "
-                  f"{sql:.1f} | {trips:.2f} |")
+                  f"{wall:.0f} | {sql:.1f} | {trips:.2f} |")
 
 
 def _create_database(url: str) -> None:
@@ -355,11 +358,14 @@ def main() -> None:
     parser.add_argument("--cprofile", default="",
                         help="with --profile: write the searches' cProfile statistics to FILE.N "
                              "(handlers then run without the deadline thread)")
+    parser.add_argument("--inline", action="store_true",
+                        help="with --profile: run handlers in the request thread, without the "
+                             "deadline's hand-off (to see what the hand-off costs)")
     parser.add_argument("--profile-worker", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.profile_worker:
         print(json.dumps(_profile_worker(args.profile_worker, args.redis, args.alumni,
-                                         args.searches, args.cprofile)))
+                                         args.searches, args.cprofile, args.inline)))
         return
     if args.profile:
         _profile(args)
