@@ -162,10 +162,9 @@ class CommandBatch:
     def ltrim(self, name: str, start: int, end: int) -> None:
         self._add(("LTRIM", name, start, end))
 
-    def extend(self, commands) -> None:
-        """Commands recorded on another batch, in their order."""
-        for command in commands:
-            self._add(command)
+    def execute_command(self, *command) -> None:
+        """Any command, as Redis spells it (redis-py's pipeline has the same method)."""
+        self._add(command)
 
 
 class RoundTrips:

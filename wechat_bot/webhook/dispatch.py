@@ -85,12 +85,14 @@ class Dispatcher:
 
     def _send_now(self, commands: list[tuple]) -> list:
         batch = CommandBatch()
-        batch.extend(commands)
+        for command in commands:
+            batch.execute_command(*command)
         return self._round_trip(batch)
 
     def record(self, handled: Handled, pipe) -> None:
         """Queue the Redis writes that follow a committed handler on `pipe`."""
-        pipe.extend(handled.writes)
+        for command in handled.writes:  # on a batch, or a redis-py pipeline (late_reply.py)
+            pipe.execute_command(*command)
         if handled.dialog.changed:
             self._dialogs.save(handled.openid, handled.dialog, pipe)
         self._inbox.push(handled.inbound, pipe)
