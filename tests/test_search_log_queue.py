@@ -146,3 +146,39 @@ def test_lines_logged_as_query_and_page_text_before_0021_are_split_by_the_migrat
         assert [r[0] for r in connection.execute(text("SELECT query FROM search_log ORDER BY id"))] == [
             "王磊", "王磊（第2页）", "第三页（第3页）"]
     engine.dispose()
+
+
+def test_a_search_answered_late_still_leaves_its_log_line_and_its_redis_writes(make_app, config):
+    """A handler past the deadline is recorded by the late answer (a redis-py pipeline there):
+    its search-log line and the writes it asked to go before the reply are not lost."""
+    import time
+
+    from handlers.context import Context
+    from tests.loopback import LoopbackWeChat, running
+    from tests.wechat import post, reply_content, text_xml
+    from wechat_bot.conversation.table import RoutingTable, keyword
+    from wechat_bot.webhook.deadline import HOLDING_REPLY
+
+    def slow_search(ctx: Context) -> str:
+        user = ctx.user.id
+        time.sleep(1.0)
+        ctx.search_log(SearchRecord(wechat_user_id=user, searched_at=ctx.now, channel="bot",
+                                    query="王磊", hits=3, page=1))
+        ctx.redis_writes.set(ctx.settings.directory.key_prefix + "late-mark", "1", ex=60)
+        return "为您找到以下校友（第 1 页）：…"
+
+    stand_in = LoopbackWeChat(config.wechat.app_id, config.wechat.app_secret)
+    with running(stand_in) as base_url:
+        app = make_app(routes=RoutingTable(routes=(keyword("慢找", to=slow_search),),
+                                           fallback=slow_search),
+                       wechat={"api_base_url": base_url, "reply_deadline_seconds": 0.5})
+        runtime = app.extensions["alumni_bot"]
+        answer = post(app.test_client(), config.wechat.token, text_xml("o-late", "慢找"))
+        assert reply_content(answer.get_data(as_text=True)) == HOLDING_REPLY
+        deadline = time.monotonic() + 5
+        while not stand_in.sent and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert stand_in.sent and "为您找到" in stand_in.sent[0]["text"]["content"]
+    assert runtime.store.get(runtime.config.features.directory.key_prefix + "late-mark") == "1"
+    runtime.search_log.flush()
+    assert [(q, page, hits) for _, _, q, page, hits in _logged(runtime)] == [("王磊", 1, 3)]
