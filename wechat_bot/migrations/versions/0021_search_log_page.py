@@ -1,7 +1,7 @@
 """search log: the page served, as a column (issue 23)
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0020
 Create Date: 2026-12-07 11:30:00.000000
 
 Later pages (下一页) were logged as the query with "（第N页）" appended. The page is now a column
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0021'
-down_revision = '0017'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
