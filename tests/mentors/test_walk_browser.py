@@ -29,6 +29,17 @@ def server(config):
     live.close()
 
 
+def _deliveries(server) -> list[tuple]:
+    from sqlalchemy import select
+
+    from models import Delivery, Push
+
+    with server.runtime.sessions() as session:
+        return [tuple(row) for row in session.execute(
+            select(Push.created_by, Delivery.status, Delivery.channel, Delivery.attempts,
+                   Delivery.error, Delivery.next_attempt_at).join(Push, Push.id == Delivery.push_id))]
+
+
 def _bubbles(page, text: str):
     return page.locator("#chat .msg:not(.typing):not(.mine) .bubble", has_text=text)
 
@@ -97,7 +108,10 @@ def test_opt_in_request_and_accept_in_the_sandbox_chat(server, tmp_path):
         # The request reaches 王芳 as a push; she accepts and sees his WeChat ID.
         _open_chat(page, "王芳", people["王芳"].openid)
         notice = _bubbles(page, f"校友导师请求 #{request}")
-        expect(notice).to_have_count(1, timeout=45_000)  # the scheduler delivers it
+        try:
+            expect(notice).to_have_count(1, timeout=45_000)  # the scheduler delivers it
+        except AssertionError as missing:  # say what became of the push (seen once under load)
+            raise AssertionError(f"{missing}\ndeliveries: {_deliveries(server)}") from None
         assert "lilei_2024" not in notice.inner_text()
         _keyboard(page)
         _send(page, f"接受 {request}")
