@@ -1,4 +1,4 @@
-"""Mini-program API: `GET /api/v1/alumni?q=` vs a bare Flask endpoint returning the same JSON.
+"""Mini-program API: `GET /api/v1/alumni?q=` vs the bare lookup, and vs a bare Flask endpoint.
 
 The API side is the real thing under `alumni-bot serve --workers 2` (gunicorn gthread, 8 threads)
 on PostgreSQL with 1,000,000 alumni: bearer token check, the bound searcher, the shared 30-an-hour
@@ -6,6 +6,13 @@ search limit, the lookup, privacy, the search log, one commit. The baseline is a
 under the same gunicorn settings that answers one captured page of that JSON from memory. wrk
 drives both with 16 connections; the sides alternate for several rounds and medians are reported,
 because the machine is shared.
+
+The floor, `floor`, does the same search work without the API around it: a bare Flask endpoint
+(gunicorn 'api:floor()', same settings) that calls the same lookup function
+(`handlers.directory.lookup.search_alumni`) on the same pool (`models.db.make_engine`, one
+transaction a request), for the same searcher and query, and returns the hits as JSON. The searcher's
+classes are read once at its start (the token says who asks), so it has no token check, no searcher
+query, no rate limit, no search log, no page marker and no spectree. The API's target ratio is to it.
 
 A third side, `me`, is the same server answering `GET /api/v1/me` with the same tokens: the API's
 floor without a search (token, user, records, one commit), to tell the foundation's cost from the
@@ -70,7 +77,9 @@ request = function()
   return wrk.format("GET", "%(path)s" .. query, {["Authorization"] = "Bearer " .. token})
 end
 """
-PATHS = {"bare": "/api/v1/alumni?q=", "api": "/api/v1/alumni?q=", "me": "/api/v1/me?"}
+PATHS = {"bare": "/api/v1/alumni?q=", "floor": "/api/v1/alumni?q=", "api": "/api/v1/alumni?q=",
+         "me": "/api/v1/me?"}
+VIEWERS_JSON = "BENCH_API_VIEWERS_JSON"
 
 
 def baseline():
@@ -85,6 +94,64 @@ def baseline():
         return Response(body, mimetype="application/json")
 
     return app
+
+
+def floor():
+    """The bare lookup endpoint (gunicorn 'api:floor()'): search_alumni on the app's kind of pool."""
+    from flask import Flask, Response, request
+
+    from handlers.directory.lookup import QueryError, search_alumni
+    from models.db import make_engine, make_session_factory
+
+    viewers = load_viewers(Path(os.environ[VIEWERS_JSON]))
+    sessions = make_session_factory(make_engine(os.environ["ALUMNI_BOT_DATABASE_URL"]))
+    app = Flask("floor")
+
+    @app.get("/api/v1/alumni")
+    def alumni() -> Response | tuple:
+        viewer = viewers.get(request.headers.get("Authorization", "").removeprefix("Bearer "))
+        if viewer is None:
+            return {"error": "unknown token"}, 401
+        try:
+            with sessions.begin() as session:
+                result = search_alumni(session, viewer, request.args.get("q", ""), page=1)
+        except QueryError as exc:
+            return {"error": str(exc)}, 422
+        return Response(json.dumps(page_json(result), ensure_ascii=False),
+                        mimetype="application/json")
+
+    return app
+
+
+def page_json(result) -> dict:
+    """What the API answers for a page, built the plain way."""
+    return {"items": [{"id": h.alumnus_id, "name": h.name, "degree": h.degree,
+                       "graduation_year": h.graduation_year, "college": h.college, "major": h.major,
+                       "city": h.city, "employer": h.employer} for h in result.hits],
+            "page": result.page, "per_page": result.per_page, "has_more": result.has_more}
+
+
+def save_viewers(env: dict, ids: list[int], tokens: list[str], path: Path) -> Path:
+    """Each token's searcher as the lookup sees them (their classes), for the floor to look up."""
+    from handlers.directory.searching import load_viewer
+    from models.db import make_engine, make_session_factory
+
+    engine = make_engine(env["ALUMNI_BOT_DATABASE_URL"])
+    with make_session_factory(engine)() as session:
+        viewers = {}
+        for user_id, token in zip(ids, tokens, strict=True):
+            viewer = load_viewer(session, user_id)
+            viewers[token] = [user_id, sorted(viewer.classes, key=str)]
+    engine.dispose()
+    path.write_text(json.dumps(viewers, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def load_viewers(path: Path) -> dict:
+    from handlers.directory.lookup import Viewer
+
+    return {token: Viewer(wechat_user_id=user_id, classes=frozenset(tuple(c) for c in classes))
+            for token, (user_id, classes) in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
 def free_port() -> int:
@@ -276,26 +343,30 @@ def main() -> None:
     ids, tokens = make_searchers(env, args.users, run)
     try:
         queries = [urllib.parse.quote(q) for q in sample_queries(env)]
+        viewers = save_viewers(env, ids, tokens, work / "viewers.json")
         if args.profile:
-            return profile_in_process(env, tokens, queries, args.profile, args.cprofile)
+            return profile_in_process(env, tokens, queries, args.profile, args.cprofile, viewers)
         scripts = {}
         for side, path in PATHS.items():
             scripts[side] = work / f"{side}.lua"
             scripts[side].write_text(LUA % {"tokens": lua_list(tokens), "queries": lua_list(queries),
                                             "path": path}, encoding="utf-8")
-        results = compare(args, env, work, scripts, tokens[-1], queries[0])
+        results = compare(args, {**env, VIEWERS_JSON: str(viewers)}, work, scripts, tokens[-1],
+                          queries[0])
     finally:
         remove_searchers(env, ids)
         shutil.rmtree(work, ignore_errors=True)
 
-    bare, api = results["bare"], results["api"]
+    bare, floor_, api = results["bare"], results["floor"], results["api"]
     results = {{"me": "me*"}.get(name, name): r for name, r in results.items()}
     print(f"{alumni} alumni on PostgreSQL; medians of {args.rounds} alternating runs of "
           f"{args.seconds} s, {args.connections} connections")
     print(f"{'':8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
     for name, r in results.items():
         print(f"{name:8}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10.0f}")
-    print(f"ratio api/bare: {api['rps'] / bare['rps']:.2f}x  (target >= 0.5x; p99 target < 100 ms)")
+    print(f"ratio api/floor: {api['rps'] / floor_['rps']:.2f}x  (target >= 0.5x; p99 target < 100 ms), "
+          f"api/bare: {api['rps'] / bare['rps']:.2f}x, floor/bare: {floor_['rps'] / bare['rps']:.2f}x")
+    print("floor: the same search_alumni on the same kind of pool, in a bare Flask endpoint")
     print("* me: GET /api/v1/me with the same tokens, the API's floor without a search (token, user, "
           "records, one commit)")
 
@@ -333,23 +404,35 @@ class RoundTrips:
 
 
 def profile_in_process(env: dict, tokens: list[str], queries: list[str], n: int,
-                       cprofile: Path | None) -> None:
+                       cprofile: Path | None, viewers_file: Path) -> None:
     """N searches and N GET /me through the WSGI app in this process: CPU and round trips each."""
     import cProfile
 
     os.environ.update(env)
-    from flask import Response
+    from flask import Response, request
 
+    from handlers.directory.lookup import search_alumni
     from wechat_bot import create_app
 
     app = create_app()
     page = b'{"items": [], "page": 1, "per_page": 10, "has_more": false}'
     app.add_url_rule("/bench/bare", "bench_bare", lambda: Response(page, mimetype="application/json"))
     runtime = app.extensions["alumni_bot"]
+    viewers = load_viewers(viewers_file)
+
+    def bench_floor() -> Response:  # the floor's view, on this app's own pool
+        viewer = viewers[request.headers["Authorization"].removeprefix("Bearer ")]
+        with runtime.sessions.begin() as session:
+            result = search_alumni(session, viewer, request.args["q"], page=1)
+        return Response(json.dumps(page_json(result), ensure_ascii=False), mimetype="application/json")
+
+    app.add_url_rule("/bench/floor", "bench_floor", bench_floor)
     trips = RoundTrips(runtime.engine)
     client = app.test_client()
-    # bare: a constant answer from this same app, the floor of Flask and the test client.
-    sides = {"bare": "/bench/bare?q=", "api": "/api/v1/alumni?q=", "me": "/api/v1/me?"}
+    # bare: a constant answer from this same app, the floor of Flask and the test client;
+    # floor: the bare lookup endpoint's view (search_alumni on the same pool) in this same app.
+    sides = {"bare": "/bench/bare?q=", "floor": "/bench/floor?q=", "api": "/api/v1/alumni?q=",
+             "me": "/api/v1/me?"}
     for side, path in sides.items():
         for i in range(20):  # warm up: pools, caches, imports
             client.get(path + queries[i % len(queries)],
@@ -373,7 +456,7 @@ def profile_in_process(env: dict, tokens: list[str], queries: list[str], n: int,
         if profiler:
             profiler.dump_stats(cprofile)
         cpu, wall, pg, rd, statuses = best
-        print(f"{side:4} {n} requests: CPU {cpu / n * 1000:.2f} ms, wall {wall / n * 1000:.2f} ms, "
+        print(f"{side:5} {n} requests: CPU {cpu / n * 1000:.2f} ms, wall {wall / n * 1000:.2f} ms, "
               f"PostgreSQL {pg / n:.1f}, Redis {rd / n:.1f} round trips each; "
               f"statuses {statuses}")
     runtime.close()
@@ -382,10 +465,12 @@ def profile_in_process(env: dict, tokens: list[str], queries: list[str], n: int,
 def compare(args, env: dict, work: Path, scripts: dict[str, Path], probe_token: str,
             probe_query: str) -> dict:
     bin_dir = Path(sys.executable).parent
-    api_port, bare_port = free_port(), free_port()
+    api_port, bare_port, floor_port = free_port(), free_port(), free_port()
     servers = {
         "bare": ([bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b",
                   f"127.0.0.1:{bare_port}", "api:baseline()"], bare_port, HERE),
+        "floor": ([bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b",
+                   f"127.0.0.1:{floor_port}", "api:floor()"], floor_port, HERE),
         "api": ([bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port", str(api_port),
                  "--workers", "2", "--threads", "8"], api_port, work),
     }
