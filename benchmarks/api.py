@@ -132,7 +132,8 @@ def page_json(result) -> dict:
 
 
 def save_viewers(env: dict, ids: list[int], tokens: list[str], path: Path) -> Path:
-    """Each token's searcher as the lookup sees them (their classes), for the floor to look up."""
+    """Each token's (or openid's) searcher as the lookup sees them (their classes), for the floors
+    to look up."""
     from handlers.directory.searching import load_viewer
     from models.db import make_engine, make_session_factory
 

@@ -12,7 +12,10 @@ bot's dedup never short-cuts the work). The sides, in one run:
 - search: the bot answering `查找 <word>` from --searchers bound alumni, enough that none reaches
   the 30-searches-an-hour limit (each bot start has its own Redis prefix, so the count restarts),
   the words drawn from the roster: a surname, a full name, pinyin, initials, a year, a city, a
-  college, an employer, an eighth each.
+  college, an employer, an eighth each;
+- echo+claim+lookup: echo+claim answering the same `查找` messages with the bot's own lookup and
+  page text on the same database and pool kind, the searchers' classes read once at its start:
+  the floor of any deduplicating webhook that searches this directory (benchmarks/echo_app.py).
 
 The bot's database holds --alumni imported alumni (gen-roster + import-roster), every fifth made
 public (--public-share). Run by hand:
@@ -50,7 +53,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(1, str(HERE))
 
-from api import ensure_database, ensure_roster, remove_searchers
+from api import ensure_database, ensure_roster, remove_searchers, save_viewers
 
 from wechat_bot.webhook.crypto import signature
 
@@ -264,7 +267,7 @@ def main() -> None:
     parser.add_argument("--public-share", type=float, default=0.2)
     parser.add_argument("--searchers", type=int, default=4000,
                         help="bound alumni the searches are spread over (30 an hour each)")
-    parser.add_argument("--sides", default="echo,echo+claim,werobot,help,search",
+    parser.add_argument("--sides", default="echo,echo+claim,werobot,help,search,echo+claim+lookup",
                         help="which sides to run, comma-separated")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -288,6 +291,7 @@ def main() -> None:
     ids, searchers = bind_searchers(env, args.searchers, run)
     try:
         words = sample_words(env)
+        env["ECHO_LOOKUP_VIEWERS"] = str(save_viewers(env, ids, searchers, work / "viewers.json"))
         results = compare(args, env, work, sides, searchers, words, prefix)
     finally:
         remove_searchers(env, ids)
@@ -298,14 +302,17 @@ def main() -> None:
 def compare(args, env: dict, work: Path, sides: list[str], searchers: list[str], words: list[str],
             prefix: str) -> dict:
     bin_dir = Path(sys.executable).parent
-    ports = {side: free_port() for side in ("echo", "echo+claim", "werobot", "help", "search")}
+    ports = {side: free_port()
+             for side in ("echo", "echo+claim", "werobot", "help", "search", "echo+claim+lookup")}
     gunicorn = [bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b"]
 
     def bot(port: int) -> list:
         return [bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port", str(port),
                 "--workers", "2", "--threads", "8"]
 
-    env = {**env, "ALUMNI_BOT_REDIS_KEY_PREFIX": prefix + "probe:"}
+    lookup_env = {**env, "ECHO_CLAIM_REDIS_URL": args.redis}
+    env = {k: v for k, v in env.items() if k != "ECHO_LOOKUP_VIEWERS"}
+    env["ALUMNI_BOT_REDIS_KEY_PREFIX"] = prefix + "probe:"
     env["BENCH_WEROBOT_HELP"] = str(probe(bot(ports["help"]), ports["help"], work, env, searchers,
                                           words, work))
     # (command, port, working folder, environment, who sends, what they send)
@@ -318,6 +325,8 @@ def compare(args, env: dict, work: Path, sides: list[str], searchers: list[str],
                     VISITORS, ["帮助"]),
         "help": (bot(ports["help"]), work, env, VISITORS, ["帮助"]),
         "search": (bot(ports["search"]), work, env, searchers, [f"查找 {w}" for w in words]),
+        "echo+claim+lookup": ([*gunicorn, f"127.0.0.1:{ports['echo+claim+lookup']}", "echo_app:app"],
+                              HERE, lookup_env, searchers, [f"查找 {w}" for w in words]),
     }
     runs: dict[str, list[dict]] = {name: [] for name in sides}
     for number in range(args.rounds):  # alternate, so a noisy moment hurts every side alike
@@ -355,11 +364,12 @@ def report(args, results: dict, alumni: int) -> None:
     def ratio(name: str, base: str) -> str:
         return f"{results[name]['rps'] / results[base]['rps']:.2f}" if name in results and base in results else ""
 
-    print("| side | msg/s | p50 ms | p99 ms | non-2xx | × echo | × werobot | × help |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| side | msg/s | p50 ms | p99 ms | non-2xx | × echo | × werobot | × help | × lookup floor |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, r in results.items():
         print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']:.0f} | "
-              f"{ratio(name, 'echo')} | {ratio(name, 'werobot')} | {ratio(name, 'help')} |")
+              f"{ratio(name, 'echo')} | {ratio(name, 'werobot')} | {ratio(name, 'help')} | "
+              f"{ratio(name, 'echo+claim+lookup')} |")
     if "search" in results and "help" in results:
         search, help_ = results["search"], results["help"]
         print(f"search / help: {search['rps'] / help_['rps']:.2f}x throughput (target >= 0.5x), "
