@@ -269,10 +269,19 @@ def main() -> None:
                         help="bound alumni the searches are spread over (30 an hour each)")
     parser.add_argument("--sides", default="echo,echo+claim,werobot,help,search,echo+claim+lookup",
                         help="which sides to run, comma-separated")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also run the bot's help and search on this checkout of the code before "
+                             "(help@base, search@base), on a database of its own")
+    parser.add_argument("--baseline-database", default=None,
+                        help="with --baseline and --database: the baseline's (its migrations may differ)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
+    if args.baseline and args.database and not args.baseline_database:
+        sys.exit("--baseline with --database needs --baseline-database")
     sides = args.sides.split(",")
+    if args.baseline:
+        sides += [f"{side}@base" for side in ("help", "search") if side in sides]
 
     work = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
     run = uuid.uuid4().hex[:8]
@@ -284,75 +293,87 @@ def main() -> None:
            "ALUMNI_BOT_REDIS_KEY_PREFIX": prefix,
            "ALUMNI_BOT_WECHAT_TOKEN": TOKEN,
            "ALUMNI_BOT_APP_SECRET_KEY": "bench"}
-    if args.database:
-        ensure_database(args.database)
-    alumni = ensure_roster(env, args.alumni, work)
-    make_public(env, args.public_share)
-    ids, searchers = bind_searchers(env, args.searchers, run)
+    envs = {"": env}
+    if args.baseline:  # its own code first on the path, its own database
+        envs["@base"] = {**env, "PYTHONPATH": str(args.baseline.resolve()),
+                         "ALUMNI_BOT_DATABASE_URL": args.baseline_database or f"sqlite:///{work}/base.db"}
+    bound = {}
     try:
+        for code, code_env in envs.items():
+            if args.database:
+                ensure_database(code_env["ALUMNI_BOT_DATABASE_URL"])
+            alumni = ensure_roster(code_env, args.alumni, work)  # gen-roster's fixed seed: the same
+            make_public(code_env, args.public_share)
+            bound[code] = bind_searchers(code_env, args.searchers, run)
+        ids, searchers = bound[""]
         words = sample_words(env)
         env["ECHO_LOOKUP_VIEWERS"] = str(save_viewers(env, ids, searchers, work / "viewers.json"))
-        results = compare(args, env, work, sides, searchers, words, prefix)
+        results = compare(args, envs, work, sides, searchers, words, prefix)
     finally:
-        remove_searchers(env, ids)
+        for code, (ids, _) in bound.items():
+            remove_searchers(envs[code], ids)
         shutil.rmtree(work, ignore_errors=True)
     report(args, results, alumni)
 
 
-def compare(args, env: dict, work: Path, sides: list[str], searchers: list[str], words: list[str],
+def compare(args, envs: dict, work: Path, sides: list[str], searchers: list[str], words: list[str],
             prefix: str) -> dict:
     bin_dir = Path(sys.executable).parent
-    ports = {side: free_port()
-             for side in ("echo", "echo+claim", "werobot", "help", "search", "echo+claim+lookup")}
+    ports = {side: free_port() for side in sides}
     gunicorn = [bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b"]
 
     def bot(port: int) -> list:
         return [bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port", str(port),
                 "--workers", "2", "--threads", "8"]
 
-    lookup_env = {**env, "ECHO_CLAIM_REDIS_URL": args.redis}
-    env = {k: v for k, v in env.items() if k != "ECHO_LOOKUP_VIEWERS"}
-    env["ALUMNI_BOT_REDIS_KEY_PREFIX"] = prefix + "probe:"
-    env["BENCH_WEROBOT_HELP"] = str(probe(bot(ports["help"]), ports["help"], work, env, searchers,
-                                          words, work))
-    # (command, port, working folder, environment, who sends, what they send)
+    lookup_env = {**envs[""], "ECHO_CLAIM_REDIS_URL": args.redis}
+    envs = {code: {k: v for k, v in e.items() if k != "ECHO_LOOKUP_VIEWERS"} for code, e in envs.items()}
+    env = {**envs[""], "ALUMNI_BOT_REDIS_KEY_PREFIX": prefix + "probe:"}
+    port = free_port()
+    env["BENCH_WEROBOT_HELP"] = str(probe(bot(port), port, work, env, searchers, words, work))
+    if "@base" in envs:
+        print("  the baseline's bot:")
+        probe(bot(port), port, work, {**envs["@base"], "ALUMNI_BOT_REDIS_KEY_PREFIX": prefix + "probe-base:"},
+              searchers, words, work)
+    searches = [f"查找 {w}" for w in words]
+    # name: (command, working folder, environment, who sends, what they send)
     servers = {
-        "echo": ([*gunicorn, f"127.0.0.1:{ports['echo']}", "echo_app:app"], HERE, env,
-                 VISITORS, ["帮助"]),
-        "echo+claim": ([*gunicorn, f"127.0.0.1:{ports['echo+claim']}", "echo_app:app"], HERE,
-                       {**env, "ECHO_CLAIM_REDIS_URL": args.redis}, VISITORS, ["帮助"]),
-        "werobot": ([*gunicorn, f"127.0.0.1:{ports['werobot']}", "werobot_app:app"], HERE, env,
-                    VISITORS, ["帮助"]),
-        "help": (bot(ports["help"]), work, env, VISITORS, ["帮助"]),
-        "search": (bot(ports["search"]), work, env, searchers, [f"查找 {w}" for w in words]),
-        "echo+claim+lookup": ([*gunicorn, f"127.0.0.1:{ports['echo+claim+lookup']}", "echo_app:app"],
-                              HERE, lookup_env, searchers, [f"查找 {w}" for w in words]),
+        "echo": (["echo_app:app"], HERE, env, VISITORS, ["帮助"]),
+        "echo+claim": (["echo_app:app"], HERE, {**env, "ECHO_CLAIM_REDIS_URL": args.redis}, VISITORS,
+                       ["帮助"]),
+        "werobot": (["werobot_app:app"], HERE, env, VISITORS, ["帮助"]),
+        "echo+claim+lookup": (["echo_app:app"], HERE, lookup_env, searchers, searches),
     }
+    for code, code_env in envs.items():
+        servers[f"help{code}"] = (None, work, code_env, VISITORS, ["帮助"])
+        servers[f"search{code}"] = (None, work, code_env, searchers, searches)
     runs: dict[str, list[dict]] = {name: [] for name in sides}
     for number in range(args.rounds):  # alternate, so a noisy moment hurts every side alike
         for name in sides:
-            cmd, cwd, side_env, senders, texts = servers[name]
+            app, cwd, side_env, senders, texts = servers[name]
+            cmd = bot(ports[name]) if app is None else [*gunicorn, f"127.0.0.1:{ports[name]}", *app]
             # Each start of the bot counts searches afresh: its own Redis prefix.
             side_env = {**side_env, "ALUMNI_BOT_REDIS_KEY_PREFIX": f"{prefix}{number}{name}:"}
             script = write_script(work / f"{name}.lua", senders, texts)
             process = start(cmd, side_env, cwd)
             try:
-                wait_up(f"http://127.0.0.1:{ports[name]}/healthz" if name in ("help", "search")
+                wait_up(f"http://127.0.0.1:{ports[name]}/healthz" if app is None
                         else f"http://127.0.0.1:{ports[name]}/")
                 url = f"http://127.0.0.1:{ports[name]}/wechat?"
                 warm = run_wrk(url + signed_query(), 3, args.connections, script)
                 result = run_wrk(url + signed_query(), args.seconds, args.connections, script)
             finally:
                 stop(process)
-            if name == "search":
+            if name.startswith("search"):
                 most = math.ceil((warm["requests"] + result["requests"]) / len(senders))
                 result["most"] = most
                 if most > SEARCHES_PER_HOUR:
                     print(f"  warning: up to {most} searches per searcher in round {number + 1}: "
                           f"the hourly limit ({SEARCHES_PER_HOUR}) tripped; raise --searchers")
             runs[name].append(result)
-            print(f"  round {number + 1} {name:10} {result['rps']:8.0f} msg/s  p50 {result['p50']:7.2f}"
-                  f"  p99 {result['p99']:7.2f}  non-2xx {result['non2xx']}", flush=True)
+            print(f"  round {number + 1} {name:18} {result['rps']:8.0f} msg/s  p50 {result['p50']:7.2f}"
+                  f"  p99 {result['p99']:7.2f}  non-2xx {result['non2xx']}  load {os.getloadavg()[0]:.1f}",
+                  flush=True)
     return {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
 
 
@@ -367,16 +388,18 @@ def report(args, results: dict, alumni: int) -> None:
     print("| side | msg/s | p50 ms | p99 ms | non-2xx | × echo | × werobot | × help | × lookup floor |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, r in results.items():
+        code = name[name.index("@"):] if "@" in name else ""
         print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']:.0f} | "
-              f"{ratio(name, 'echo')} | {ratio(name, 'werobot')} | {ratio(name, 'help')} | "
+              f"{ratio(name, 'echo')} | {ratio(name, 'werobot')} | {ratio(name, 'help' + code)} | "
               f"{ratio(name, 'echo+claim+lookup')} |")
-    if "search" in results and "help" in results:
-        search, help_ = results["search"], results["help"]
-        print(f"search / help: {search['rps'] / help_['rps']:.2f}x throughput (target >= 0.5x), "
-              f"p99 {search['p99'] / help_['p99']:.2f}x help's (target <= 2x); "
-              f"at most {search['most']:.0f} searches per searcher per bot start")
-    if "help" in results and "werobot" in results:
-        print(f"help / werobot: {results['help']['rps'] / results['werobot']['rps']:.2f}x (target >= 1.0x)")
+    for code in ("", "@base"):
+        search, help_ = results.get(f"search{code}"), results.get(f"help{code}")
+        if search and help_:
+            print(f"search{code} / help{code}: {search['rps'] / help_['rps']:.2f}x throughput "
+                  f"(target >= 0.5x), p99 {search['p99'] / help_['p99']:.2f}x help's (target <= 2x); "
+                  f"at most {search['most']:.0f} searches per searcher per bot start")
+        if help_ and "werobot" in results:
+            print(f"help{code} / werobot: {help_['rps'] / results['werobot']['rps']:.2f}x (target >= 1.0x)")
     if "help" in results and "echo" in results:
         print(f"help / echo: {results['help']['rps'] / results['echo']['rps']:.2f}x, "
               f"help / echo+claim: {ratio('help', 'echo+claim') or '-'}x")
