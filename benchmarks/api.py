@@ -23,7 +23,12 @@ after), so the 30-searches-an-hour limit is exercised, not tripped; non-2xx answ
 
     python benchmarks/api.py [--database URL] [--redis URL] [--alumni 1000000] [--seconds 20]
                              [--connections 16] [--rounds 3] [--users 6000]
+                             [--baseline CHECKOUT --baseline-database URL]
     python benchmarks/api.py --profile 400 [--cprofile FILE]
+
+`--baseline` runs the API and the floor of the code before too (`git archive main | tar -x -C
+DIR`), first on the path of their servers, on a database of their own (built the same way, same
+roster seed), alternating with the others in the same run: api@base, floor@base.
 
 `--profile N` skips the servers and wrk: it sends N searches and N `GET /me` through the app
 in-process (Flask's test client, the same database and Redis) and reports, per request, the CPU
@@ -323,9 +328,16 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="in-process instead: N requests per side, CPU and round trips each")
     parser.add_argument("--cprofile", type=Path, help="with --profile: write cProfile stats here")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also run the API and the floor on this checkout of the code before "
+                             "(api@base, floor@base), alternating in the same run")
+    parser.add_argument("--baseline-database", default=None,
+                        help="with --baseline: the baseline's own database (its migrations may differ)")
     args = parser.parse_args()
     if not args.profile and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
+    if args.baseline and not args.baseline_database:
+        sys.exit("--baseline needs --baseline-database")
     sys.path.insert(0, str(HERE.parent))
 
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
@@ -337,36 +349,53 @@ def main() -> None:
            "ALUMNI_BOT_REDIS_KEY_PREFIX": f"bench-api-{run}:",
            "ALUMNI_BOT_APP_SECRET_KEY": f"bench-{run}",
            "ALUMNI_BOT_WECHAT_TOKEN": f"bench-{run}"}  # `serve` refuses the demo token
-    ensure_database(args.database)
-    alumni = ensure_roster(env, args.alumni, work)
+    envs = {"": env}
+    if args.baseline and not args.profile:  # its own code first on the path, its own database
+        envs["@base"] = {**env, "PYTHONPATH": str(args.baseline.resolve()),
+                         "ALUMNI_BOT_DATABASE_URL": args.baseline_database,
+                         "ALUMNI_BOT_REDIS_KEY_PREFIX": f"bench-api-{run}-base:"}
     if args.profile:
         args.users = min(args.users, args.profile + 50)
-    ids, tokens = make_searchers(env, args.users, run)
+    searchers = {}
     try:
+        for code, code_env in envs.items():
+            ensure_database(code_env["ALUMNI_BOT_DATABASE_URL"])
+            alumni = ensure_roster(code_env, args.alumni, work)  # gen-roster's fixed seed: the same
+            searchers[code] = make_searchers(code_env, args.users, run)
+        ids, tokens = searchers[""]
         queries = [urllib.parse.quote(q) for q in sample_queries(env)]
-        viewers = save_viewers(env, ids, tokens, work / "viewers.json")
+        for code, code_env in envs.items():
+            code_env[VIEWERS_JSON] = str(save_viewers(code_env, *searchers[code],
+                                                      work / f"viewers{code}.json"))
         if args.profile:
-            return profile_in_process(env, tokens, queries, args.profile, args.cprofile, viewers)
+            return profile_in_process(env, tokens, queries, args.profile, args.cprofile,
+                                      Path(env[VIEWERS_JSON]))
         scripts = {}
-        for side, path in PATHS.items():
-            scripts[side] = work / f"{side}.lua"
-            scripts[side].write_text(LUA % {"tokens": lua_list(tokens), "queries": lua_list(queries),
-                                            "path": path}, encoding="utf-8")
-        results = compare(args, {**env, VIEWERS_JSON: str(viewers)}, work, scripts, tokens[-1],
-                          queries[0])
+        for code in envs:
+            for side, path in PATHS.items():
+                scripts[side + code] = work / f"{side}{code}.lua"
+                scripts[side + code].write_text(LUA % {"tokens": lua_list(searchers[code][1]),
+                                                       "queries": lua_list(queries), "path": path},
+                                                encoding="utf-8")
+        results = compare(args, envs, work, scripts, tokens[-1], queries[0])
     finally:
-        remove_searchers(env, ids)
+        for code, (ids, _) in searchers.items():
+            remove_searchers(envs[code], ids)
         shutil.rmtree(work, ignore_errors=True)
 
-    bare, floor_, api = results["bare"], results["floor"], results["api"]
     results = {{"me": "me*"}.get(name, name): r for name, r in results.items()}
     print(f"{alumni} alumni on PostgreSQL; medians of {args.rounds} alternating runs of "
           f"{args.seconds} s, {args.connections} connections")
-    print(f"{'':8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    print(f"{'':12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}{'x floor':>10}")
     for name, r in results.items():
-        print(f"{name:8}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10.0f}")
-    print(f"ratio api/floor: {api['rps'] / floor_['rps']:.2f}x  (target >= 0.5x; p99 target < 100 ms), "
-          f"api/bare: {api['rps'] / bare['rps']:.2f}x, floor/bare: {floor_['rps'] / bare['rps']:.2f}x")
+        floor_ = results.get("floor@base" if name.endswith("@base") else "floor")
+        print(f"{name:12}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10.0f}"
+              f"{r['rps'] / floor_['rps']:>10.2f}")
+    for code in envs:
+        api, floor_, bare = results[f"api{code}"], results[f"floor{code}"], results["bare"]
+        print(f"ratio api{code}/floor{code}: {api['rps'] / floor_['rps']:.2f}x  (target >= 0.5x; "
+              f"p99 {api['p99']:.0f} ms, target < 100 ms), api{code}/bare: "
+              f"{api['rps'] / bare['rps']:.2f}x, floor{code}/bare: {floor_['rps'] / bare['rps']:.2f}x")
     print("floor: the same search_alumni on the same kind of pool, in a bare Flask endpoint")
     print("* me: GET /api/v1/me with the same tokens, the API's floor without a search (token, user, "
           "records, one commit)")
@@ -463,24 +492,28 @@ def profile_in_process(env: dict, tokens: list[str], queries: list[str], n: int,
     runtime.close()
 
 
-def compare(args, env: dict, work: Path, scripts: dict[str, Path], probe_token: str,
+def compare(args, envs: dict, work: Path, scripts: dict[str, Path], probe_token: str,
             probe_query: str) -> dict:
     bin_dir = Path(sys.executable).parent
-    api_port, bare_port, floor_port = free_port(), free_port(), free_port()
-    servers = {
-        "bare": ([bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b",
-                  f"127.0.0.1:{bare_port}", "api:baseline()"], bare_port, HERE),
-        "floor": ([bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b",
-                   f"127.0.0.1:{floor_port}", "api:floor()"], floor_port, HERE),
-        "api": ([bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port", str(api_port),
-                 "--workers", "2", "--threads", "8"], api_port, work),
-    }
-    servers["me"] = servers["api"]
+    gunicorn = [bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b"]
+    servers = {}  # name: (command, port, working folder, environment)
+    for code, env in envs.items():
+        api_port, floor_port = free_port(), free_port()
+        servers[f"floor{code}"] = ([*gunicorn, f"127.0.0.1:{floor_port}", "api:floor()"], floor_port,
+                                   HERE, env)
+        servers[f"api{code}"] = ([bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port",
+                                  str(api_port), "--workers", "2", "--threads", "8"], api_port, work,
+                                 env)
+        if not code:
+            servers["me"] = servers["api"]
+    bare_port, env = free_port(), envs[""]
     env = {**env, BASELINE_JSON: str(capture_page(env, servers["api"], probe_token, probe_query, work))}
+    servers = {"bare": ([*gunicorn, f"127.0.0.1:{bare_port}", "api:baseline()"], bare_port, HERE, env),
+               **servers}
     runs: dict[str, list[dict]] = {name: [] for name in servers}
-    for _ in range(args.rounds):  # alternate, so a noisy moment hurts both sides alike
-        for name, (cmd, port, cwd) in servers.items():
-            process = start(cmd, env, cwd)
+    for _ in range(args.rounds):  # alternate, so a noisy moment hurts every side alike
+        for name, (cmd, port, cwd, side_env) in servers.items():
+            process = start(cmd, side_env, cwd)
             try:
                 wait_up(f"http://127.0.0.1:{port}/api/v1/alumni")
                 url = f"http://127.0.0.1:{port}"
@@ -488,12 +521,15 @@ def compare(args, env: dict, work: Path, scripts: dict[str, Path], probe_token: 
                 runs[name].append(run_wrk(url, args.seconds, args.connections, scripts[name]))
             finally:
                 stop(process)
+            r = runs[name][-1]
+            print(f"  {name:12} {r['rps']:8.0f} req/s  p50 {r['p50']:7.2f}  p99 {r['p99']:7.2f}  "
+                  f"non-2xx {r['non2xx']}  load {os.getloadavg()[0]:.1f}", flush=True)
     return {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
 
 
 def capture_page(env: dict, api_server, token: str, query: str, work: Path) -> Path:
     """One real answer of the API, for the baseline to serve."""
-    cmd, port, cwd = api_server
+    cmd, port, cwd, _ = api_server
     process = start(cmd, env, cwd)
     try:
         wait_up(f"http://127.0.0.1:{port}/api/v1/alumni")
