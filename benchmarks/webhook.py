@@ -398,6 +398,10 @@ def report(args, results: dict, alumni: int) -> None:
             print(f"search{code} / help{code}: {search['rps'] / help_['rps']:.2f}x throughput "
                   f"(target >= 0.5x), p99 {search['p99'] / help_['p99']:.2f}x help's (target <= 2x); "
                   f"at most {search['most']:.0f} searches per searcher per bot start")
+        floor_ = results.get("echo+claim+lookup")
+        if floor_ and help_:
+            print(f"  its floor, echo+claim+lookup / help{code}: {floor_['rps'] / help_['rps']:.2f}x "
+                  f"throughput, p99 {floor_['p99'] / help_['p99']:.2f}x help's")
         if help_ and "werobot" in results:
             print(f"help{code} / werobot: {help_['rps'] / results['werobot']['rps']:.2f}x (target >= 1.0x)")
     if "help" in results and "echo" in results:
