@@ -23,6 +23,13 @@ public (--public-share). Run by hand:
     python benchmarks/webhook.py [--seconds 20] [--rounds 3] [--connections 16] [--alumni 20000]
                                  [--database URL] [--redis URL] [--sides help,search]
 
+    python benchmarks/webhook.py --cpu 2000 [--redis URL]
+
+`--cpu N` runs no servers and no wrk: it calls each WSGI app in this process (echo, echo+claim,
+werobot, and the bot's 帮助 on a fresh SQLite file and the same Redis) N times per batch and reports
+the process CPU per message, the best of 5 batches: what each costs its worker, free of wrk's and
+the neighbours' share of the cores.
+
 Needs wrk (apt-get install wrk) and, for `--workers 2`, a real Redis (default 127.0.0.1:6379/15).
 Without --database the bot runs on a fresh SQLite file; with a PostgreSQL URL the database is
 created if missing, the roster built once and kept, and the run's searchers removed after.
@@ -274,7 +281,11 @@ def main() -> None:
                              "(help@base, search@base), on a database of its own")
     parser.add_argument("--baseline-database", default=None,
                         help="with --baseline and --database: the baseline's (its migrations may differ)")
+    parser.add_argument("--cpu", type=int, default=0, metavar="N",
+                        help="in process instead: CPU per message of each app, best of 5 batches of N")
     args = parser.parse_args()
+    if args.cpu:
+        return cpu_per_message(args)
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     if args.baseline and args.database and not args.baseline_database:
@@ -314,6 +325,76 @@ def main() -> None:
             remove_searchers(envs[code], ids)
         shutil.rmtree(work, ignore_errors=True)
     report(args, results, alumni)
+
+
+def cpu_per_message(args) -> None:
+    """Each app called in this process: CPU µs per 帮助, best of 5 batches (see the docstring)."""
+    import importlib
+    import itertools
+
+    from werkzeug.test import EnvironBuilder
+
+    work = Path(tempfile.mkdtemp(prefix="bench-webhook-cpu-"))
+    (work / "help.txt").write_text("帮助", encoding="utf-8")
+    prefix = f"bench-wh-cpu-{uuid.uuid4().hex[:8]}:"
+    os.environ.update({"ALUMNI_BOT_CONFIG": "", "ALUMNI_BOT_DATABASE_URL": f"sqlite:///{work}/bench.db",
+                       "ALUMNI_BOT_REDIS_URL": args.redis, "ALUMNI_BOT_REDIS_KEY_PREFIX": prefix,
+                       "ALUMNI_BOT_WECHAT_TOKEN": TOKEN, "ALUMNI_BOT_APP_SECRET_KEY": "bench",
+                       "BENCH_WEROBOT_HELP": str(work / "help.txt")})
+    subprocess.run([Path(sys.executable).parent / "alumni-bot", "init-db"], check=True, capture_output=True)
+    from wechat_bot import create_app
+
+    def echo(claim: bool):  # echo_app reads its environment once, at import
+        os.environ.pop("ECHO_CLAIM_REDIS_URL", None)
+        if claim:
+            os.environ["ECHO_CLAIM_REDIS_URL"] = args.redis
+        return importlib.reload(importlib.import_module("echo_app")).app
+
+    # made one at a time, just before each is measured (the echo's module is reloaded)
+    apps = {"echo": lambda: echo(False), "echo+claim": lambda: echo(True),
+            "werobot": lambda: importlib.import_module("werobot_app").app, "help": create_app}
+    bot = None
+    ids = itertools.count(random.randrange(10**14, 10**15) * 10)
+    query = signed_query()
+
+    def message() -> dict:  # built before a batch is timed
+        body = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA["
+                f"{VISITORS[next(ids) % 500]}]]></FromUserName><CreateTime>1700000000</CreateTime>"
+                f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[帮助]]></Content>"
+                f"<MsgId>{next(ids)}</MsgId></xml>").encode()
+        return EnvironBuilder(path="/wechat", method="POST", query_string=query, data=body,
+                              content_type="text/xml").get_environ()
+
+    def call(app, environ: dict) -> None:
+        status = []
+        b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+        assert status[0].startswith("200"), status
+
+    print(f"CPU µs per 帮助, in process, best of 5 batches of {args.cpu} (load {os.getloadavg()[0]:.1f})")
+    try:
+        for name, make in apps.items():
+            app = make()
+            if name == "help":
+                bot = app
+            for _ in range(200):
+                call(app, message())
+            best = float("inf")
+            for _ in range(5):
+                batch = [message() for _ in range(args.cpu)]
+                started = time.process_time()
+                for environ in batch:
+                    call(app, environ)
+                best = min(best, (time.process_time() - started) / args.cpu)
+            print(f"  {name:12} {best * 1e6:7.0f} µs")
+    finally:
+        if bot is not None:
+            bot.extensions["alumni_bot"].close()
+        from wechat_bot.store import connect_store
+
+        store = connect_store(args.redis)
+        for key in store.scan_iter(match=f"{prefix}*", count=1000):
+            store.delete(key)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def compare(args, envs: dict, work: Path, sides: list[str], searchers: list[str], words: list[str],
