@@ -26,9 +26,10 @@ after), so the 30-searches-an-hour limit is exercised, not tripped; non-2xx answ
                              [--baseline CHECKOUT --baseline-database URL]
     python benchmarks/api.py --profile 400 [--cprofile FILE]
 
-`--baseline` runs the API and the floor of the code before too (`git archive main | tar -x -C
-DIR`), first on the path of their servers, on a database of their own (built the same way, same
-roster seed), alternating with the others in the same run: api@base, floor@base.
+`--baseline` runs the API of the code before too (`git archive main | tar -x -C DIR`), first on
+the path of its server, on a database of its own (built the same way, same roster seed),
+alternating with the others in the same run: api@base. Its ratio is to the same floor (this
+checkout's lookup: a baseline whose lookup differs needs a run of its own).
 
 `--profile N` skips the servers and wrk: it sends N searches and N `GET /me` through the app
 in-process (Flask's test client, the same database and Redis) and reports, per request, the CPU
@@ -329,8 +330,8 @@ def main() -> None:
                         help="in-process instead: N requests per side, CPU and round trips each")
     parser.add_argument("--cprofile", type=Path, help="with --profile: write cProfile stats here")
     parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
-                        help="also run the API and the floor on this checkout of the code before "
-                             "(api@base, floor@base), alternating in the same run")
+                        help="also run the API on this checkout of the code before (api@base), "
+                             "alternating in the same run")
     parser.add_argument("--baseline-database", default=None,
                         help="with --baseline: the baseline's own database (its migrations may differ)")
     args = parser.parse_args()
@@ -388,14 +389,14 @@ def main() -> None:
           f"{args.seconds} s, {args.connections} connections")
     print(f"{'':12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}{'x floor':>10}")
     for name, r in results.items():
-        floor_ = results.get("floor@base" if name.endswith("@base") else "floor")
+        floor_ = results["floor"]
         print(f"{name:12}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10.0f}"
               f"{r['rps'] / floor_['rps']:>10.2f}")
     for code in envs:
-        api, floor_, bare = results[f"api{code}"], results[f"floor{code}"], results["bare"]
-        print(f"ratio api{code}/floor{code}: {api['rps'] / floor_['rps']:.2f}x  (target >= 0.5x; "
+        api, floor_, bare = results[f"api{code}"], results["floor"], results["bare"]
+        print(f"ratio api{code}/floor: {api['rps'] / floor_['rps']:.2f}x  (target >= 0.5x; "
               f"p99 {api['p99']:.0f} ms, target < 100 ms), api{code}/bare: "
-              f"{api['rps'] / bare['rps']:.2f}x, floor{code}/bare: {floor_['rps'] / bare['rps']:.2f}x")
+              f"{api['rps'] / bare['rps']:.2f}x, floor/bare: {floor_['rps'] / bare['rps']:.2f}x")
     print("floor: the same search_alumni on the same kind of pool, in a bare Flask endpoint")
     print("* me: GET /api/v1/me with the same tokens, the API's floor without a search (token, user, "
           "records, one commit)")
@@ -499,8 +500,9 @@ def compare(args, envs: dict, work: Path, scripts: dict[str, Path], probe_token:
     servers = {}  # name: (command, port, working folder, environment)
     for code, env in envs.items():
         api_port, floor_port = free_port(), free_port()
-        servers[f"floor{code}"] = ([*gunicorn, f"127.0.0.1:{floor_port}", "api:floor()"], floor_port,
-                                   HERE, env)
+        if not code:  # the floor runs this checkout's lookup, for the baseline's API too
+            servers["floor"] = ([*gunicorn, f"127.0.0.1:{floor_port}", "api:floor()"], floor_port,
+                                HERE, env)
         servers[f"api{code}"] = ([bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port",
                                   str(api_port), "--workers", "2", "--threads", "8"], api_port, work,
                                  env)
