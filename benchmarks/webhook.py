@@ -23,12 +23,12 @@ public (--public-share). Run by hand:
     python benchmarks/webhook.py [--seconds 20] [--rounds 3] [--connections 16] [--alumni 20000]
                                  [--database URL] [--redis URL] [--sides help,search]
 
-    python benchmarks/webhook.py --cpu 2000 [--redis URL]
+    python benchmarks/webhook.py --cpu 1000 [--redis URL] [--alumni 20000] [--database URL]
 
-`--cpu N` runs no servers and no wrk: it calls each WSGI app in this process (echo, echo+claim,
-werobot, and the bot's 帮助 on a fresh SQLite file and the same Redis) N times per batch and reports
-the process CPU per message, the best of 5 batches: what each costs its worker, free of wrk's and
-the neighbours' share of the cores.
+`--cpu N` runs no servers and no wrk: it calls each WSGI app in this process N times per batch
+(echo, echo+claim, werobot and the bot's help with 帮助; the bot's search and echo+claim+lookup
+with the searches, on the same roster and Redis) and reports the process CPU per message, the best
+of 5 batches: what each costs its worker, free of wrk's and the neighbours' share of the cores.
 
 Needs wrk (apt-get install wrk) and, for `--workers 2`, a real Redis (default 127.0.0.1:6379/15).
 Without --database the bot runs on a fresh SQLite file; with a PostgreSQL URL the database is
@@ -328,7 +328,7 @@ def main() -> None:
 
 
 def cpu_per_message(args) -> None:
-    """Each app called in this process: CPU µs per 帮助, best of 5 batches (see the docstring)."""
+    """Each app called in this process: CPU µs per message, best of 5 batches (see the docstring)."""
     import importlib
     import itertools
 
@@ -336,32 +336,49 @@ def cpu_per_message(args) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-webhook-cpu-"))
     (work / "help.txt").write_text("帮助", encoding="utf-8")
-    prefix = f"bench-wh-cpu-{uuid.uuid4().hex[:8]}:"
-    os.environ.update({"ALUMNI_BOT_CONFIG": "", "ALUMNI_BOT_DATABASE_URL": f"sqlite:///{work}/bench.db",
+    run = uuid.uuid4().hex[:8]
+    prefix = f"bench-wh-cpu-{run}:"
+    os.environ.update({"ALUMNI_BOT_CONFIG": "",
+                       "ALUMNI_BOT_DATABASE_URL": args.database or f"sqlite:///{work}/bench.db",
                        "ALUMNI_BOT_REDIS_URL": args.redis, "ALUMNI_BOT_REDIS_KEY_PREFIX": prefix,
                        "ALUMNI_BOT_WECHAT_TOKEN": TOKEN, "ALUMNI_BOT_APP_SECRET_KEY": "bench",
                        "BENCH_WEROBOT_HELP": str(work / "help.txt")})
-    subprocess.run([Path(sys.executable).parent / "alumni-bot", "init-db"], check=True, capture_output=True)
+    env = dict(os.environ)
+    if args.database:
+        ensure_database(args.database)
+    alumni = ensure_roster(env, args.alumni, work)
+    make_public(env, args.public_share)
+    user_ids, searchers = bind_searchers(env, args.searchers, run)
+    searches = [f"查找 {w}" for w in sample_words(env)]
+    viewers = save_viewers(env, user_ids, searchers, work / "viewers.json")
     from wechat_bot import create_app
 
-    def echo(claim: bool):  # echo_app reads its environment once, at import
-        os.environ.pop("ECHO_CLAIM_REDIS_URL", None)
+    def echo(claim: bool, lookup: bool = False):  # echo_app reads its environment once, at import
+        for name in ("ECHO_CLAIM_REDIS_URL", "ECHO_LOOKUP_VIEWERS"):
+            os.environ.pop(name, None)
         if claim:
             os.environ["ECHO_CLAIM_REDIS_URL"] = args.redis
+        if lookup:
+            os.environ["ECHO_LOOKUP_VIEWERS"] = str(viewers)
         return importlib.reload(importlib.import_module("echo_app")).app
 
-    # made one at a time, just before each is measured (the echo's module is reloaded)
-    apps = {"echo": lambda: echo(False), "echo+claim": lambda: echo(True),
-            "werobot": lambda: importlib.import_module("werobot_app").app, "help": create_app}
+    # name: (made just before it is measured, who sends, what): the echo's module is reloaded
+    apps = {"echo": (lambda: echo(False), VISITORS, ["帮助"]),
+            "echo+claim": (lambda: echo(True), VISITORS, ["帮助"]),
+            "werobot": (lambda: importlib.import_module("werobot_app").app, VISITORS, ["帮助"]),
+            "help": (create_app, VISITORS, ["帮助"]),
+            "search": (None, searchers, searches),
+            "echo+claim+lookup": (lambda: echo(True, lookup=True), searchers, searches)}
     bot = None
     ids = itertools.count(random.randrange(10**14, 10**15) * 10)
     query = signed_query()
 
-    def message() -> dict:  # built before a batch is timed
+    def message(senders: list[str], texts: list[str]) -> dict:  # built before a batch is timed
+        n = next(ids)
         body = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA["
-                f"{VISITORS[next(ids) % 500]}]]></FromUserName><CreateTime>1700000000</CreateTime>"
-                f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[帮助]]></Content>"
-                f"<MsgId>{next(ids)}</MsgId></xml>").encode()
+                f"{senders[n % len(senders)]}]]></FromUserName><CreateTime>1700000000</CreateTime>"
+                f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{texts[n % len(texts)]}]]>"
+                f"</Content><MsgId>{n}</MsgId></xml>").encode()
         return EnvironBuilder(path="/wechat", method="POST", query_string=query, data=body,
                               content_type="text/xml").get_environ()
 
@@ -370,30 +387,28 @@ def cpu_per_message(args) -> None:
         b"".join(app(environ, lambda s, h, e=None: status.append(s)))
         assert status[0].startswith("200"), status
 
-    print(f"CPU µs per 帮助, in process, best of 5 batches of {args.cpu} (load {os.getloadavg()[0]:.1f})")
+    database = "PostgreSQL" if args.database else "SQLite"
+    print(f"CPU µs per message, in process, best of 5 batches of {args.cpu}; {alumni} alumni on "
+          f"{database} (load {os.getloadavg()[0]:.1f})")
     try:
-        for name, make in apps.items():
-            app = make()
+        for name, (make, senders, texts) in apps.items():
+            app = bot if make is None else make()
             if name == "help":
                 bot = app
             for _ in range(200):
-                call(app, message())
+                call(app, message(senders, texts))
             best = float("inf")
             for _ in range(5):
-                batch = [message() for _ in range(args.cpu)]
+                batch = [message(senders, texts) for _ in range(args.cpu)]
                 started = time.process_time()
                 for environ in batch:
                     call(app, environ)
                 best = min(best, (time.process_time() - started) / args.cpu)
-            print(f"  {name:12} {best * 1e6:7.0f} µs")
+            print(f"  {name:18} {best * 1e6:7.0f} µs")
     finally:
         if bot is not None:
             bot.extensions["alumni_bot"].close()
-        from wechat_bot.store import connect_store
-
-        store = connect_store(args.redis)
-        for key in store.scan_iter(match=f"{prefix}*", count=1000):
-            store.delete(key)
+        remove_searchers(env, user_ids)  # and the run's Redis keys
         shutil.rmtree(work, ignore_errors=True)
 
 
