@@ -15,13 +15,16 @@ bot's dedup never short-cuts the work). The sides, in one run:
   college, an employer, an eighth each;
 - echo+claim+lookup: echo+claim answering the same `查找` messages with the bot's own lookup and
   page text on the same database and pool kind, the searchers' classes read once at its start:
-  the floor of any deduplicating webhook that searches this directory (benchmarks/echo_app.py).
+  the floor of any deduplicating webhook that searches this directory (benchmarks/echo_app.py);
+- help@base, search@base (--baseline CHECKOUT): the bot of the code before, its checkout first on
+  the servers' path, on a database of its own (--baseline-database with PostgreSQL).
 
 The bot's database holds --alumni imported alumni (gen-roster + import-roster), every fifth made
 public (--public-share). Run by hand:
 
     python benchmarks/webhook.py [--seconds 20] [--rounds 3] [--connections 16] [--alumni 20000]
                                  [--database URL] [--redis URL] [--sides help,search]
+                                 [--baseline CHECKOUT [--baseline-database URL]]
 
     python benchmarks/webhook.py --cpu 1000 [--redis URL] [--alumni 20000] [--database URL]
 
