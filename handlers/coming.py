@@ -30,9 +30,4 @@ class ComingSoon:
         return "\n".join(lines)
 
 
-EVENTS = ComingSoon("校友活动报名", "活动通知会通过本公众号推送给您。")
-NEWS = ComingSoon("校园新闻")
-ALUMNI_CARD = ComingSoon("电子校友卡")
-CIRCLES = ComingSoon("校友圈")
-MENTORS = ComingSoon("校友导师")
 MY_DATA = ComingSoon("个人数据导出与注销", "如需解除微信与校友身份的绑定，可发送「解绑」。")

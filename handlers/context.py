@@ -178,6 +178,17 @@ class Context:
     # from the app's secret_key (handlers.reunion.passes.pass_key): both handed in by the door.
     upload_image: Callable[[bytes, str], str] | None = None
     pass_key: bytes = field(default=b"", repr=False)
+    # search_log(record): queue a line of the search log (handlers.directory.searching.SearchRecord)
+    # for the door to write in a batch after the request; None: the handler's transaction writes it.
+    search_log: Callable[[Any], None] | None = None
+    # Redis writes (set/delete/rpush, as on a pipeline) the door sends after the handler's commit
+    # and before the reply, in the one round trip that saves the dialog: for what the user's next
+    # message may need at once (the last search, for 下一页). None: write to `store` directly.
+    redis_writes: Any = None
+    # round_trip([(command, *args), ...]): send Redis commands now, in one round trip on the door's
+    # own connection (the webhook's, with the writes waiting behind earlier messages in front);
+    # answers in order, an error reply as its exception in its place. None: use `store`.
+    round_trip: Callable[[list[tuple]], list] | None = None
     _user: WechatUser | None = field(default=None, repr=False)
 
     @property

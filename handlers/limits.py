@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -94,11 +95,14 @@ class RateLimit:
     def key(self, key: str) -> str:
         return f"{self._prefix}{key}"
 
-    def allow(self, key: str, limit: int, window_seconds: float, now: datetime) -> Decision:
-        """Count one attempt if there is room; refused attempts are not counted."""
+    def allow(self, key: str, limit: int, window_seconds: float, now: datetime,
+              round_trip: Callable[[list[tuple]], list] | None = None) -> Decision:
+        """Count one attempt if there is room; refused attempts are not counted. With the
+        caller's `round_trip` (Context.round_trip) the script goes on it, by its SHA."""
         member = _member(now)
-        allowed, count, wait = self._allow(keys=[self.key(key)],
-                                           args=[_seconds(now), window_seconds, limit, member])
+        keys, args = [self.key(key)], [_seconds(now), window_seconds, limit, member]
+        answer = _by_sha(round_trip, self._allow, keys, args) if round_trip is not None else None
+        allowed, count, wait = answer if answer is not None else self._allow(keys=keys, args=args)
         if allowed:
             return Decision(True, 0, max(limit - int(count), 0), member)
         return Decision(False, max(math.ceil(float(wait)), 1), 0)
@@ -175,6 +179,17 @@ class Lockout:
     def _failures(self, key: str, now: datetime) -> int:
         return self._store.zcount(self.failures_key(key), f"({_seconds(now) - self.window_seconds}",
                                   "+inf")
+
+
+def _by_sha(round_trip: Callable[[list[tuple]], list], script, keys: list, args: list):
+    """The script's answer through `round_trip`; None while Redis does not hold the script yet
+    (after a restart): the caller then runs it through the client, which loads it."""
+    answer = round_trip([("EVALSHA", script.sha, len(keys), *keys, *args)])[0]
+    if isinstance(answer, Exception):
+        if str(answer).startswith("NOSCRIPT") or "NoScript" in type(answer).__name__:
+            return None
+        raise answer
+    return answer
 
 
 def _wait(seconds: float) -> int:

@@ -47,7 +47,7 @@ class Notify(Protocol):
     """Queue `text` to those WeChat users in the caller's transaction (the door hands it in)."""
 
     def __call__(self, session: Session, user_ids: list[int], text: str, at: datetime, *,
-                 created_by: str) -> None: ...
+                 created_by: str, category: str | None = None) -> None: ...
 
 
 class DueNotice(Protocol):

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from handlers.card.settings import CardSettings
+from handlers.circles.settings import CircleSettings
 from handlers.directory.settings import DirectorySettings
 from handlers.events.settings import EventSettings
+from handlers.mentors.settings import MentorSettings
 from handlers.reunion.settings import ReunionSettings
 from handlers.staff.settings import AdminSettings
 from handlers.verification.settings import VerificationSettings
@@ -36,6 +38,8 @@ class Settings:
     verification: VerificationSettings = field(default_factory=VerificationSettings)
     events: EventSettings = field(default_factory=EventSettings)
     card: CardSettings = field(default_factory=CardSettings)  # the alumni card: [card]
+    mentors: MentorSettings = field(default_factory=MentorSettings)  # [mentors]
+    circles: CircleSettings = field(default_factory=CircleSettings)  # alumni circles: [circles]
 
 
 @cache

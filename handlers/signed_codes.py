@@ -6,14 +6,15 @@ from the app's `secret_key` for that purpose alone (`derive_key`), or from such 
 narrower purpose (`subkey`). Nobody without the server's secret can make a code, and a code of
 one feature never passes for another's (the keys differ).
 
-Used by the reunion pass (handlers.reunion.passes) and the events check-in code
-(handlers.events.checkin). What a genuine code admits is each feature's question, answered from
+Used by the reunion pass (handlers.reunion.passes), the events check-in code
+(handlers.events.checkin) and the alumni card (handlers.card.codes). What a genuine code admits is each feature's question, answered from
 the database at scan time.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import io
@@ -22,6 +23,15 @@ import re
 import segno
 
 MAC_CHARS = 16
+MINUTE = 60
+# A minute code passes in its own minute and the next: clocks differ and people are slow to
+# show a phone. The reunion pass and the alumni card keep this one rule.
+GRACE_MINUTES = 1
+
+
+def minute_of(now: dt.datetime) -> int:
+    """The minute a minute code is signed for: whole minutes since the epoch."""
+    return int(now.timestamp()) // MINUTE
 
 
 def derive_key(secret_key: str, purpose: bytes) -> bytes:

@@ -13,3 +13,4 @@ class MenuKey(StrEnum):
     EVENT_MINE = "EVENT_MINE"
     CHAPTER_FIND = "CHAPTER_FIND"
     HELP = "HELP"
+    NEWS = "NEWS"  # issue 24: the newest news and publications (handlers.publications.bot)

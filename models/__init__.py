@@ -9,11 +9,13 @@ from models.audit import BindingEvent, SearchLog, StaffAlert
 from models.base import Base
 from models.card import CardSite
 from models.chapter import Chapter, ChapterLiaison, ChapterMember, ClassAmbassador
+from models.circle import Circle, CircleMember, CircleNotice
 from models.consent import PushOptOut
 from models.event import Event, EventNotice, EventStatus, Registration, RegistrationStatus
+from models.mentor import ContactKind, Mentor, MentorRequest, MentorStatus, RequestStatus
 from models.message_log import MessageLog
 from models.outreach import AnniversaryOutreach
-from models.publication import Publication
+from models.publication import Publication, PublicationFile
 from models.push import Delivery, Push, SubscribeConsent
 from models.reunion import (
     BookingStatus,
@@ -41,18 +43,27 @@ __all__ = [
     "Chapter",
     "ChapterLiaison",
     "ChapterMember",
+    "Circle",
+    "CircleMember",
+    "CircleNotice",
     "ClassAmbassador",
+    "ContactKind",
     "Delivery",
     "Event",
     "EventNotice",
     "EventStatus",
+    "Mentor",
+    "MentorRequest",
+    "MentorStatus",
     "MessageLog",
     "Privacy",
     "Publication",
+    "PublicationFile",
     "Push",
     "PushOptOut",
     "Registration",
     "RegistrationStatus",
+    "RequestStatus",
     "ReunionBooking",
     "ReunionDay",
     "ReunionFeedback",

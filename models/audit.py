@@ -11,7 +11,9 @@ from models.base import Base
 
 
 class SearchLog(Base):
-    """Every alumni search: who, what, how many hits, through which door (bot, api)."""
+    """Every page of alumni search served: who, what, which page, how many hits on it, through
+    which door (bot, api). Page 1 is the search counted against the hourly limit; later pages
+    (下一页, the API's page=N) are the same query paged through."""
 
     __tablename__ = "search_log"
     __table_args__ = (Index("ix_search_log_user_at", "wechat_user_id", "searched_at"),)
@@ -22,6 +24,7 @@ class SearchLog(Base):
     channel: Mapped[str] = mapped_column(String(16))
     query: Mapped[str] = mapped_column(String(200))
     hits: Mapped[int]
+    page: Mapped[int] = mapped_column(server_default="1")
 
 
 class BindingEvent(Base):

@@ -4,7 +4,8 @@ A push may carry a category (校友会通知, 活动, 返校, 分会: `handlers.
 with `opted_out` set for it is left out when the push is queued and counted. The row keeps the
 last change, when and through which door (bot / api / admin), so staff can tell why someone no
 longer gets a category. Notices about one's own booking, registration or verification carry no
-category and always go.
+category and always go. The news categories (校园新闻, 校报, 校友通讯, 校史) are opt-in: nobody gets
+them without a row here with `opted_out` false (a subscription, `订阅 校友通讯`).
 
 Keyed by the WeChat user, not the roster record: pushes go to WeChat users, and a follower who
 never bound may opt out too.

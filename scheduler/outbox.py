@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from handlers.consent.categories import is_opt_in
 from handlers.consent.preferences import not_opted_out, opted_out_users
 from models.base import UtcDateTime
 from models.push import REPLY_KIND, Channel, Delivery, DeliveryStatus, Push
@@ -102,7 +103,7 @@ def recipient_users(chosen: Audience, arg: str, category: str | None = None) -> 
 def _is_mass(session: Session, chosen: Audience, category: str | None) -> bool:
     """A mass send reaches every follower: honouring an opt-out needs one row per recipient, so
     an `all` push goes by mass send only while nobody opted out of its category."""
-    if chosen.mass_filter is None:
+    if chosen.mass_filter is None or is_opt_in(category):  # opt-in: only who subscribed
         return False
     return category is None or session.scalar(opted_out_users(category).limit(1)) is None
 
@@ -119,8 +120,9 @@ def count_recipients(session: Session, audience: str, category: str | None = Non
 
 
 def notify_users(session: Session, user_ids: list[int], text: str, at: datetime, *,
-                 created_by: str) -> None:
+                 created_by: str, category: str | None = None) -> None:
     """Queue `text` to those WeChat users, in the caller's transaction (it commits with it): the
-    `notify` a door or a job hands a feature (handlers.notices.Notify)."""
+    `notify` a door or a job hands a feature (handlers.notices.Notify). A `category` leaves out
+    whoever opted out of it (a circle's notice); None: a notice about one's own business."""
     queue_push(session, text=text, audience="users:" + ",".join(str(i) for i in user_ids),
-               kind="notification", created_by=created_by, now=at)
+               kind="notification", created_by=created_by, category=category, now=at)

@@ -24,7 +24,7 @@ SPEC_KEYWORDS = {
 }
 # SPEC 5, "Custom-menu click keys (EventKey)".
 SPEC_MENU_KEYS = {"BIND", "PROFILE", "ALUMNI_SEARCH", "REUNION_INFO", "REUNION_MINE",
-                  "EVENT_LIST", "EVENT_MINE", "CHAPTER_FIND", "HELP"}
+                  "EVENT_LIST", "EVENT_MINE", "CHAPTER_FIND", "HELP", "NEWS"}
 
 
 def _published_click_keys() -> set[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from handlers.chapters import audience as chapters
+from handlers.circles import audience as circles
 from scheduler.audiences import Audience, AudienceError, register_audience
 
 
@@ -20,6 +21,8 @@ def register_feature_audiences() -> None:
     """Register every feature's audiences; registering again replaces each with its equal."""
     register_audience(Audience("chapter", chapters.member_users, chapters.audience_label,
                                resolve=_chapter))
+    register_audience(Audience("circle", circles.members, circles.label, parse=_refusing(circles.parse),
+                               resolve=_refusing(circles.resolve)))
 
 
 def _chapter(session: Session, arg: str) -> str:
@@ -28,3 +31,13 @@ def _chapter(session: Session, arg: str) -> str:
         return chapters.resolve_chapter_name(session, arg)
     except chapters.ChapterNameError as exc:
         raise AudienceError(str(exc)) from None
+
+
+def _refusing(check):
+    """A circle check whose refusal is the outbox's (circle:3 that is not, circle:abc)."""
+    def checked(*args):
+        try:
+            return check(*args)
+        except circles.CircleAudienceError as exc:
+            raise AudienceError(str(exc)) from None
+    return checked

@@ -5,6 +5,13 @@ command on a pipeline it sends anyway) instead of an INSERT and a commit that wa
 The list lives in Redis, so what a worker had queued when it stopped is written by the next one.
 A crash between taking a batch and committing it loses that batch of log lines; a batch the
 database refuses goes back to the head of the list for the next round.
+
+While the database stays down the list is capped at `cap` records: every push trims it in the
+same round trip (LTRIM, nothing to do while the list is short), so the oldest records are the
+ones dropped. The newest are kept because they are what staff look at first once the database is
+back (who searched, who wrote in the last hours), and a trim on the push keeps the queue within
+the cap without asking Redis for its length or blocking the request. The flusher says so once per
+outage, with a warning, when it finds the list full.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 BATCH = 500
+# About a day of a busy account's messages; a few hundred bytes each in Redis.
+CAP = 200_000
 T = TypeVar("T")
 
 
@@ -29,8 +38,9 @@ class LogQueue(Generic[T]):
     def __init__(self, store, key: str, sessions: sessionmaker[Session], *,
                  write: Callable[[Session, list[T]], int], dump: Callable[[T], dict],
                  load: Callable[[dict], T], name: str,
-                 upstream: Callable[[], None] | None = None) -> None:
+                 upstream: Callable[[], None] | None = None, cap: int = CAP) -> None:
         self._store = store
+        self.cap = cap
         self._upstream = upstream  # sends records still waiting in memory (writebehind.py) to Redis
         self._key = key
         self._sessions = sessions
@@ -41,12 +51,26 @@ class LogQueue(Generic[T]):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._failing = self._full = False  # an outage is logged once, not every second
 
     def push(self, record: T, pipe=None) -> None:
         """Queue `record`, on `pipe` if given (the caller executes it)."""
         raw = json.dumps(self._dump(record), ensure_ascii=False, separators=(",", ":"))
-        (pipe if pipe is not None else self._store).rpush(self._key, raw)
+        if pipe is None:
+            with self._store.pipeline(transaction=False) as own:
+                self._queue(raw, own)
+                own.execute()
+        else:
+            self._queue(raw, pipe)
         self._ensure_flusher()
+
+    def _queue(self, raw: str, pipe) -> None:
+        pipe.rpush(self._key, raw)
+        pipe.ltrim(self._key, -self.cap, -1)  # the oldest go, past the cap (the database is down)
+
+    def waiting(self) -> int:
+        """How many records wait in Redis."""
+        return self._store.llen(self._key)
 
     def write_now(self, record: T) -> None:
         """Write one record straight to the database, for when Redis (the queue) is down."""
@@ -67,7 +91,11 @@ class LogQueue(Generic[T]):
                 with self._sessions.begin() as session:
                     written += self._write(session, records)
             except Exception:
-                self._store.lpush(self._key, *reversed(raw))  # keep them for the next round
+                # Keep them for the next round, within the cap (pushes went on meanwhile).
+                with self._store.pipeline(transaction=False) as pipe:
+                    pipe.lpush(self._key, *reversed(raw))
+                    pipe.ltrim(self._key, -self.cap, -1)
+                    pipe.execute()
                 raise
 
     def _ensure_flusher(self) -> None:
@@ -81,18 +109,32 @@ class LogQueue(Generic[T]):
                 self._thread.start()
 
     def _run(self) -> None:
-        failing = False  # an outage is logged once, with its traceback, not every second
         while not self._stop.wait(1.0):
-            try:
-                self.flush()
-            except Exception:
-                if not failing:
-                    log.exception("写入%s失败；每秒重试一次", self._name)
-                failing = True
-            else:
-                if failing:
-                    log.info("写入%s已恢复", self._name)
-                failing = False
+            self.flush_round()
+
+    def flush_round(self) -> None:
+        """One round of the background flusher: write what waits, or say (once per outage) that
+        the database refuses it and, once the list is full, that the oldest records are dropped."""
+        try:
+            self.flush()
+        except Exception:
+            if not self._failing:
+                log.exception("写入%s失败；每秒重试一次", self._name)
+            self._failing = True
+            if not self._full and self._is_full():
+                log.warning("%s积压已达上限 %d 条：数据库恢复前，最早的记录被丢弃",
+                            self._name, self.cap)
+                self._full = True
+        else:
+            if self._failing:
+                log.info("写入%s已恢复", self._name)
+            self._failing = self._full = False
+
+    def _is_full(self) -> bool:
+        try:
+            return self.waiting() >= self.cap
+        except Exception:
+            return False  # Redis is down too: nothing is queued there now
 
     def close(self) -> None:
         self._stop.set()

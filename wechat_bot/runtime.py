@@ -19,6 +19,7 @@ from models.db import make_engine, make_session_factory
 from wechat_bot.config import Config
 from wechat_bot.conversation.dialogs import DialogStore
 from wechat_bot.conversation.router import Router
+from wechat_bot.search_log import SearchLogQueue
 from wechat_bot.store import Keys, RoundTrips, connect_store
 from wechat_bot.webhook.crypto import MessageCrypto
 from wechat_bot.webhook.deadline import DeadlineRunner
@@ -46,6 +47,7 @@ class Runtime:
     deadline: DeadlineRunner
     dispatcher: Dispatcher
     inbox: InboundQueue
+    search_log: SearchLogQueue  # both doors' searches (the API's and the bot's)
     crypto: MessageCrypto | None
     writes: WriteBehind
     extras: dict = field(default_factory=dict)
@@ -63,6 +65,7 @@ class Runtime:
         key = config.wechat.encoding_aes_key
         writes = WriteBehind(RoundTrips(store))
         inbox = InboundQueue(store, keys, sessions, upstream=writes.flush)
+        search_log = SearchLogQueue(store, keys, sessions, upstream=writes.flush)
         runtime = cls(
             config=config,
             engine=engine,
@@ -74,8 +77,10 @@ class Runtime:
             dedup=Deduplicator(store, keys, config.wechat.dedup_ttl_seconds),
             deadline=DeadlineRunner(config.wechat.reply_deadline_seconds),
             dispatcher=Dispatcher(sessions, router, dialogs, inbox, store, config.features,
+                                  search_log=search_log, round_trip=writes.send_with,
                                   pass_key=pass_key(config.app.secret_key)),
             inbox=inbox,
+            search_log=search_log,
             crypto=MessageCrypto(key, config.wechat.app_id) if key else None,
             writes=writes,
         )
@@ -87,7 +92,8 @@ class Runtime:
         self.deadline.shutdown()
         self.writes.close()
         self.inbox.close()
-        for extra in list(self.extras.values()):  # what a door keeps here (the API's search log)
+        self.search_log.close()
+        for extra in list(self.extras.values()):  # what a door keeps here
             if callable(getattr(extra, "close", None)):
                 extra.close()
         self.engine.dispose()

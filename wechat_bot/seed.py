@@ -26,6 +26,9 @@ def seed_demo(runtime, *, alumni: int, sandbox=None) -> Iterator[str]:
         yield from seed_bound_visitor(runtime, sandbox)
         yield from seed_reunions(runtime, sandbox)
         yield from seed_events(runtime, sandbox)
+        yield from seed_mentors(runtime, sandbox)
+        yield from seed_circles(runtime, sandbox)
+    yield from seed_news(runtime)
     yield from seed_card_site(runtime)
 
 
@@ -222,6 +225,48 @@ def seed_card_site(runtime) -> Iterator[str]:
     with runtime.sessions.begin() as session:
         lines = list(seed_demo_card_site(session, now=datetime.now(UTC),
                                          base_url=runtime.config.app.base_url.rstrip("/")))
+    yield from lines
+
+
+def seed_mentors(runtime, sandbox) -> Iterator[str]:
+    """Mentors (issue 24): six in different industries and cities, one accepted pair. Once."""
+    from datetime import UTC, datetime
+
+    from handlers.mentors.demo import seed_demo_mentors
+
+    now = datetime.now(UTC)
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_mentors(session, now=now, settings=runtime.config.features,
+                                       bind=_follower_binder(sandbox, now)))
+    yield from lines
+
+
+def seed_circles(runtime, sandbox) -> Iterator[str]:
+    """Circles (issue 24): 王磊's class circle and another, an interest circle with members, and a
+    proposal waiting for staff. Classmates are bound to simulated followers. Once."""
+    from datetime import UTC, datetime
+
+    from handlers.circles.demo import seed_demo_circles
+
+    now = datetime.now(UTC)
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_circles(session, now=now, settings=runtime.config.features.circles,
+                                       bind=_follower_binder(sandbox, now)))
+    yield from lines
+
+
+def seed_news(runtime) -> Iterator[str]:
+    """News and publications (issue 24): a few items in each category, some with covers."""
+    from datetime import UTC, datetime
+    from functools import partial
+
+    from handlers.publications.demo import seed_demo_news
+    from wechat_bot.api.news import file_url
+
+    base = runtime.config.app.base_url.rstrip("/")
+    with runtime.sessions.begin() as session:
+        lines = list(seed_demo_news(session, now=datetime.now(UTC), base_url=base,
+                                    file_url=partial(file_url, base)))
     yield from lines
 
 

@@ -159,6 +159,13 @@ class CommandBatch:
     def rpush(self, name: str, *values: str) -> None:
         self._add(("RPUSH", name, *values))
 
+    def ltrim(self, name: str, start: int, end: int) -> None:
+        self._add(("LTRIM", name, start, end))
+
+    def execute_command(self, *command) -> None:
+        """Any command, as Redis spells it (redis-py's pipeline has the same method)."""
+        self._add(command)
+
 
 class RoundTrips:
     """Send a batch of commands in one round trip on a connection of the calling thread's own.

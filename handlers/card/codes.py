@@ -8,7 +8,7 @@ recomputes them from the database. So an unbind, a record unbound by staff, or a
 `bound_at`) voids every code already shown, at once, with no list of revoked codes to keep; and the
 answer can tell a genuine code whose bindings are gone (revoked) from a forged one (invalid).
 
-A code passes during its own minute and the next (`GRACE_MINUTES`, the reunion pass's rule: a
+A code passes during its own minute and the next (`signed_codes.GRACE_MINUTES`, the reunion pass's rule too: a
 phone's clock a little behind, a code shown as the minute turns), never before its minute, so a
 screenshot passed on is worthless two minutes later. Within that window a code may be checked
 again (a guard rescanning, the library after the gate); whether it was checked before is reported
@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from handlers import signed_codes
-from handlers.reunion.passes import GRACE_MINUTES, MINUTE, minute_of
-from handlers.signed_codes import normalize
+from handlers.signed_codes import GRACE_MINUTES, MINUTE, minute_of, normalize
 
 VERSION = "AC1"
 MAX_USER_ID = 2**31 - 1

@@ -20,6 +20,7 @@ from handlers.directory.binding import (
     mask_student_id,
     unbind,
 )
+from handlers.directory.lookup import Viewer
 from handlers.directory.names import name_key
 from handlers.directory.privacy import current_privacy, parse_privacy, set_privacy
 from handlers.directory.profile import my_profile
@@ -30,6 +31,7 @@ from handlers.directory.searching import (
     forget_last_search,
     format_page,
     last_search,
+    load_viewer_by_openid,
     remember_search,
     search_directory,
 )
@@ -224,24 +226,33 @@ def privacy_command(ctx: Context) -> str:
 # --- 查找 <words>, 下一页, and the ALUMNI_SEARCH button ---
 
 def search_command(ctx: Context) -> str:
-    if not bound_records(ctx.session, ctx.user):
+    viewer = _viewer(ctx)
+    if viewer is None or not viewer.classes:
         return texts.NEED_BIND
     query = ctx.args.strip()
     if not query:
         return texts.SEARCH_HOWTO
-    return _search(ctx, query, 1)
+    return _search(ctx, viewer, query, 1)
 
 
 def next_page_command(ctx: Context) -> str:
+    viewer = _viewer(ctx)
     try:
-        last = last_search(ctx.store, _settings(ctx), ctx.user.id)
+        last = (last_search(ctx.store, _settings(ctx), viewer.wechat_user_id, ctx.round_trip)
+                if viewer else None)
     except STORE_DOWN:
         return texts.NEXT_UNAVAILABLE
     if last is None:
         return texts.NEXT_WITHOUT_SEARCH
     if not last.has_more:
         return texts.SEARCH_LAST_PAGE
-    return _search(ctx, last.query, last.page + 1)
+    return _search(ctx, viewer, last.query, last.page + 1)
+
+
+def _viewer(ctx: Context) -> Viewer | None:
+    """The sender and the classes of their records, in one statement (None: never seen before;
+    no classes: not bound). A search needs nothing else of them."""
+    return load_viewer_by_openid(ctx.session, ctx.message.from_user)
 
 
 def search_menu(ctx: Context) -> str:
@@ -259,14 +270,18 @@ def search_query_step(ctx: Context) -> str:
         words = words[1:]  # "查找 张伟" typed into the dialog means the same as "张伟"
     if not words:
         return texts.SEARCH_HOWTO
-    return _search(ctx, " ".join(words), 1)
+    viewer = _viewer(ctx)
+    if viewer is None:
+        return texts.NEED_BIND
+    return _search(ctx, viewer, " ".join(words), 1)
 
 
-def _search(ctx: Context, query: str, page: int) -> str:
+def _search(ctx: Context, viewer: Viewer, query: str, page: int) -> str:
     settings = _settings(ctx)
     try:
-        result = search_directory(ctx.session, ctx.store, settings, ctx.user, query, now=ctx.now,
-                                  channel=CHANNEL, page=page)
+        result = search_directory(ctx.session, ctx.store, settings, viewer, query, now=ctx.now,
+                                  channel=CHANNEL, page=page, log=ctx.search_log,
+                                  round_trip=ctx.round_trip)
     except NotBound:
         return texts.NEED_BIND
     except SearchLimitReached as limited:
@@ -276,7 +291,9 @@ def _search(ctx: Context, query: str, page: int) -> str:
     except QueryError as bad:
         return str(bad) or texts.SEARCH_HOWTO
     try:
-        remember_search(ctx.store, settings, ctx.user.id, query, result)
+        # Before the reply, with the dialog's round trip when the door offers one.
+        remember_search(ctx.redis_writes if ctx.redis_writes is not None else ctx.store, settings,
+                        viewer.wechat_user_id, query, result)
     except STORE_DOWN:
         pass  # the page is answered; 下一页 says it must wait
     return format_page(result)

@@ -9,9 +9,10 @@ this module puts the people rules around it, for the bot and the API alike:
   capped at `max_pages_per_search`, so paging cannot be used to walk the whole roster;
 - while Redis is down, page 1 is still answered, uncounted (an outage should not stop a verified
   alumnus); later pages need the last search, which Redis keeps, and wait for it;
-- every page served is logged to `SearchLog` (who, what, hits on that page, channel): in the
-  caller's transaction, or handed to the caller's `log` (the API queues it in Redis and writes
-  the log in batches, `record_searches`, so a search's transaction writes nothing);
+- every page served is logged to `SearchLog` (who, what, which page, hits on that page, channel):
+  handed to the caller's `log` (both doors queue it in Redis, wechat_bot.search_log, and the log
+  is written in batches, `record_searches`, so a search's transaction writes nothing), or else in
+  the caller's transaction;
 - a hit carries name, degree, year, college/major, city, employer: never phone or e-mail.
 """
 
@@ -60,6 +61,7 @@ class SearchRecord:
     channel: str
     query: str
     hits: int
+    page: int = 1
 
 
 def viewer_for(session: Session, user: WechatUser) -> Viewer:
@@ -76,13 +78,29 @@ _VIEWER = (select(WechatUser.id, Alumnus.college, Alumnus.graduation_year)
            .where(WechatUser.id == bindparam("user_id")))
 
 
+# The same by openid, for the bot: what it knows of the sender before loading them.
+_VIEWER_BY_OPENID = (select(WechatUser.id, Alumnus.college, Alumnus.graduation_year)
+                     .outerjoin(Alumnus, Alumnus.wechat_user_id == WechatUser.id)
+                     .where(WechatUser.openid == bindparam("openid")))
+
+
 def load_viewer(session: Session, user_id: int) -> Viewer | None:
     """The searcher by their WeChat user id: None if there is no such user; no classes if they
     hold no record (search_directory then raises NotBound)."""
-    rows = session.execute(_VIEWER, {"user_id": user_id}).all()
+    # On the session's connection: plain columns need none of the ORM's execution path.
+    return _viewer(session.connection().execute(_VIEWER, {"user_id": user_id}).all())
+
+
+def load_viewer_by_openid(session: Session, openid: str) -> Viewer | None:
+    """The searcher by their openid, in one statement, as `load_viewer`: None if the bot has
+    never seen them, no classes if they hold no record."""
+    return _viewer(session.connection().execute(_VIEWER_BY_OPENID, {"openid": openid}).all())
+
+
+def _viewer(rows) -> Viewer | None:
     if not rows:
         return None
-    return Viewer(wechat_user_id=user_id,
+    return Viewer(wechat_user_id=rows[0][0],
                   classes=frozenset((college, year) for _, college, year in rows if year is not None))
 
 
@@ -93,12 +111,14 @@ def search_limit(store, settings: DirectorySettings) -> RateLimit:
 def search_directory(session: Session, store, settings: DirectorySettings,
                      searcher: WechatUser | Viewer, query: str, *, now: datetime, channel: str,
                      page: int = 1, filters: SearchFilters | None = None,
-                     log: Callable[[SearchRecord], object] | None = None) -> SearchPage:
+                     log: Callable[[SearchRecord], object] | None = None,
+                     round_trip: Callable[[list[tuple]], list] | None = None) -> SearchPage:
     """One page of results for `searcher` (a user, or their `load_viewer`). Raises NotBound,
     SearchLimitReached, PageLimitReached, or QueryError (its message is Chinese, for the alumnus).
 
     The page served is logged: `log(record)` when given (the caller queues it), else added to
-    the session for the caller's commit.
+    the session for the caller's commit. The hourly limit is counted on the caller's
+    `round_trip` when given (Context.round_trip), else through `store`.
     """
     viewer = searcher if isinstance(searcher, Viewer) else viewer_for(session, searcher)
     if not viewer.classes:
@@ -110,7 +130,7 @@ def search_directory(session: Session, store, settings: DirectorySettings,
     limit, decision = search_limit(store, settings), None
     if page == 1:
         try:
-            decision = limit.allow(str(user_id), settings.searches_per_hour, HOUR, now)
+            decision = limit.allow(str(user_id), settings.searches_per_hour, HOUR, now, round_trip)
         except STORE_DOWN:
             decision = None  # an outage must not stop a verified alumnus's search
         if decision is not None and not decision.allowed:
@@ -122,7 +142,7 @@ def search_directory(session: Session, store, settings: DirectorySettings,
             limit.release(str(user_id), decision)  # nothing was searched
         raise
     record = SearchRecord(wechat_user_id=user_id, searched_at=now, channel=channel,
-                          query=_logged(query, filters, page), hits=len(result.hits))
+                          query=_logged(query, filters), hits=len(result.hits), page=page)
     if log is not None:
         log(record)
     else:
@@ -175,8 +195,12 @@ def remember_search(store, settings: DirectorySettings, user_id: int, query: str
               ex=settings.last_search_ttl_seconds)
 
 
-def last_search(store, settings: DirectorySettings, user_id: int) -> LastSearch | None:
-    raw = store.get(_last_key(settings, user_id))
+def last_search(store, settings: DirectorySettings, user_id: int,
+                round_trip: Callable[[list[tuple]], list] | None = None) -> LastSearch | None:
+    key = _last_key(settings, user_id)
+    raw = round_trip([("GET", key)])[0] if round_trip is not None else store.get(key)
+    if isinstance(raw, Exception):
+        raise raw
     if not raw:
         return None
     data = json.loads(raw)
@@ -187,10 +211,9 @@ def forget_last_search(store, settings: DirectorySettings, user_id: int) -> None
     store.delete(_last_key(settings, user_id))
 
 
-def _logged(query: str, filters: SearchFilters | None, page: int) -> str:
+def _logged(query: str, filters: SearchFilters | None) -> str:
     parts = [query.strip()]
     if filters is not None:
         parts += [f"{name}={value}" for name, value in
                   (("year", filters.year), ("college", filters.college), ("city", filters.city)) if value]
-    suffix = f"（第{page}页）" if page > 1 else ""
-    return " ".join(p for p in parts if p)[:LOGGED_QUERY_CHARS - len(suffix)] + suffix
+    return " ".join(p for p in parts if p)[:LOGGED_QUERY_CHARS]

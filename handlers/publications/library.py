@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.publications.categories import CATEGORIES
@@ -53,6 +53,8 @@ def check(values: PublicationInput) -> PublicationInput:
     if len(title) > TITLE_MAX:
         raise PublicationError("title", f"标题最多 {TITLE_MAX} 个字（微信图文卡片会截断更长的标题）")
     url = values.url.strip()
+    if not url:
+        raise PublicationError("url", "请填写链接，或上传 PDF 文件")
     if not is_web_address(url) or len(url) > URL_MAX:
         raise PublicationError("url", "链接须为 http:// 或 https:// 开头的网址")
     picture = values.picture_url.strip()
@@ -88,6 +90,24 @@ def by_category(session: Session, category: str, *, include_hidden: bool = False
         statement = statement.where(Publication.hidden.is_(False))
     return list(session.scalars(statement.order_by(Publication.published_at.desc(),
                                                    Publication.id.desc()).limit(limit)))
+
+
+def shown(session: Session, category: str | None = None, *, offset: int = 0,
+          limit: int = 8) -> list[Publication]:
+    """What alumni are offered, newest first: one category's or every category's."""
+    statement = select(Publication).where(Publication.hidden.is_(False))
+    if category is not None:
+        statement = statement.where(Publication.category == category)
+    return list(session.scalars(statement.order_by(Publication.published_at.desc(),
+                                                   Publication.id.desc())
+                                .offset(offset).limit(limit)))
+
+
+def shown_count(session: Session, category: str | None = None) -> int:
+    statement = select(func.count()).select_from(Publication).where(Publication.hidden.is_(False))
+    if category is not None:
+        statement = statement.where(Publication.category == category)
+    return session.scalar(statement) or 0
 
 
 def latest_of_each(session: Session, categories: tuple[str, ...]) -> list[Publication]:

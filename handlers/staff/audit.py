@@ -41,12 +41,15 @@ ACTIONS = {
     "event_closed": "截止活动报名", "event_cancelled": "取消活动", "event_promoted": "候补手动转正",
     "event_reordered": "调整候补顺序", "event_exported": "导出活动报名",
     "publication_added": "添加刊物", "publication_changed": "修改刊物", "publication_hidden": "隐藏刊物",
-    "publication_shown": "恢复刊物", "reunion_invited": "秩年返校邀请",
+    "publication_shown": "恢复刊物", "publication_announced": "推送刊物", "reunion_invited": "秩年返校邀请",
     "reunion_scan": "返校扫码",
     "event_announced": "发布活动报名通知",
     "event_qr": "生成活动签到二维码",
     "event_checkin": "活动签到",
     "card_site_issued": "签发校友卡核验点密钥", "card_site_revoked": "停用校友卡核验点", "card_verified": "校友卡核验",
+    "circle_approved": "通过校友圈申请", "circle_rejected": "驳回校友圈申请", "circle_class_opened": "打开班级圈",
+    "circle_admin_named": "设为圈管理员", "circle_admin_unnamed": "取消圈管理员",
+    "circle_member_removed": "移出圈成员", "circle_member_allowed_back": "允许重新加入校友圈",
 }
 
 TARGET_LENGTH = 200

@@ -34,6 +34,19 @@ def login(client, username: str, password: str = PASSWORD):
                                              "csrf_token": token})
 
 
+def menu_offers(client) -> str:
+    """Every menu entry the account is offered: the top menu, and the tabs of each menu group
+    (a group's pages show as tabs on the page its top-menu entry opens)."""
+    page = client.get("/admin/").text
+    menu = page.split('<nav class="menu"', 1)[1].split("</nav>", 1)[0]
+    offered = [menu]
+    for href in re.findall(r'href="(/admin/[^"]*)"', menu):
+        target = client.get(href).text
+        if '<nav class="tabs"' in target:
+            offered.append(target.split('<nav class="tabs"', 1)[1].split("</nav>", 1)[0])
+    return "\n".join(offered)
+
+
 def post_form(client, path: str, data: dict):
     """POST a form with the token from the page at `path` (GET first, as a browser would)."""
     token = csrf_token(client.get(path).text)

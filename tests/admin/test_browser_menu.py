@@ -38,6 +38,7 @@ def test_staff_preview_the_menu_and_sync_it_to_wechat(server, tmp_path):
 
     with admin_page(1280, 900) as (page, errors):
         log_in(page, server.url, "李老师", PASSWORD, "/admin/login")
+        page.get_by_role("link", name="系统设置").click()
         page.get_by_role("link", name="自定义菜单").click()
 
         expect(page.get_by_role("heading", name="自定义菜单")).to_be_visible()

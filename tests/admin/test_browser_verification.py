@@ -46,6 +46,7 @@ def test_staff_approve_a_verification_request_in_the_browser(server, tmp_path):
     with admin_page(1280, 900) as (page, errors):
         log_in(page, server.url, "李老师", PASSWORD)
 
+        page.get_by_role("link", name="校友", exact=True).first.click()
         page.get_by_role("link", name="身份核验").click()
         expect(page.get_by_role("heading", name="身份核验")).to_be_visible()
         page.get_by_role("link", name="审核").click()

@@ -63,6 +63,7 @@ def test_the_chat_shows_the_card_and_a_key_issued_in_the_browser_verifies_its_co
 
         # Staff issue a key for the east gate.
         log_in(page, server.url, "张老师", PASSWORD)
+        page.get_by_role("link", name="校园服务").click()
         page.get_by_role("link", name="校友卡核验点").click()
         page.get_by_label("核验点名称").fill("东门闸机")
         page.get_by_label("类型").select_option("gate")
@@ -87,11 +88,13 @@ def test_the_chat_shows_the_card_and_a_key_issued_in_the_browser_verifies_its_co
         page.goto(f"{server.url}/admin/card-sites/")  # not reload: that would post the form again
         expect(page.locator("table.card-sites tbody tr").first).to_contain_text("东门闸机")
         expect(page.locator("table.card-sites tbody tr").first.locator("td").nth(4)).to_have_text("1")
+        page.get_by_role("link", name="系统设置").click()
         page.get_by_role("link", name="审计日志").click()
         expect(page.locator("body")).to_contain_text("核验点 东门闸机")
         expect(page.locator("body")).to_contain_text("校友卡核验")
 
         # Revoked in the browser, the key stops at once.
+        page.get_by_role("link", name="校园服务").click()
         page.get_by_role("link", name="校友卡核验点").click()
         page.get_by_role("button", name="停用").click()
         expect(page.locator("body")).to_contain_text("已停用核验点「东门闸机」")
@@ -99,3 +102,43 @@ def test_the_chat_shows_the_card_and_a_key_issued_in_the_browser_verifies_its_co
                                 headers={"X-Site-Key": key}, timeout=10)
         assert refused.status_code == 401
         assert errors == []
+
+
+def test_the_mini_program_page_shows_the_card_with_this_minutes_code_and_refuses_the_unbound(server, tmp_path):
+    from playwright.sync_api import expect
+
+    bound = server.sandbox.people.add("韩梅梅")
+    stranger = server.sandbox.people.add("路人甲")
+    for person in (bound, stranger):
+        server.sandbox.people.follow(person.openid)
+    with server.runtime.sessions.begin() as session:
+        record = add_classmate(session, bound.openid, "2016010102", "韩梅梅")
+        session.get(WechatUser, record.wechat_user_id).unionid = bound.unionid
+    shots = SHOTS or str(tmp_path)
+
+    with admin_page(480, 1400) as (page, errors):
+        page.goto(f"{server.url}/sandbox/miniprogram")
+        page.get_by_label("模拟校友").select_option(label="韩梅梅")
+        page.click("#login-code")
+        page.click("#api-login")
+        expect(page.locator("#login-result")).to_contain_text("HTTP 200")
+        page.click("#card")
+        expect(page.locator("#card-result")).to_contain_text("refresh_at")
+        image = page.locator("#card-image")
+        expect(image).to_be_visible()
+        page.wait_for_function("img => img.complete && img.naturalWidth === 1000",
+                               arg=image.element_handle())
+        page.screenshot(path=f"{shots}/card-miniprogram.png", full_page=True)
+
+        # Someone not bound gets the API's refusal, and no card.
+        page.reload()
+        page.get_by_label("模拟校友").select_option(label="路人甲")
+        page.click("#login-code")
+        page.click("#api-login")
+        expect(page.locator("#login-result")).to_contain_text("HTTP 200")
+        page.click("#card")
+        expect(page.locator("#card-result")).to_contain_text("HTTP 403")
+        expect(page.locator("#card-result")).to_contain_text("not_bound")
+        expect(page.locator("#card-image")).to_be_hidden()
+        # The browser reports the refused fetch itself; nothing else went wrong on the page.
+        assert [e for e in errors if "status of 403" not in e] == []

@@ -69,8 +69,11 @@ def test_all_followers_go_one_by_one_once_someone_opted_out(runtime):
 def test_consents_through_the_api(live):
     token = live.login(live.person())
     first = live.call("GET", "/me/consents", token).json()
-    assert [i["label"] for i in first["items"]] == ["校友会通知", "活动", "返校", "分会"]
-    assert all(i["subscribed"] for i in first["items"]) and "总会发送" in first["always"]
+    assert [i["label"] for i in first["items"]] == ["校友会通知", "活动", "返校", "分会", "校友圈",
+                                                    "校园新闻", "校报", "校友通讯", "校史"]
+    # every category but the news ones (opt-in) goes to everyone until they opt out
+    assert [i["subscribed"] for i in first["items"]] == [True] * 5 + [False] * 4
+    assert "总会发送" in first["always"]
     changed = live.call("PUT", "/me/consents", token,
                         json={"items": [{"category": "events", "subscribed": False}]})
     assert changed.status_code == 200

@@ -70,6 +70,8 @@ def nothing_private_in_any_reply(replies):
 
 
 def logs(runtime) -> list[SearchLog]:
+    """The search log as written: the bot queues each line, and its flusher's next round writes it."""
+    runtime.search_log.flush()
     with runtime.sessions() as session:
         return list(session.scalars(select(SearchLog).order_by(SearchLog.id)))
 
@@ -130,8 +132,8 @@ def test_ten_per_page_and_next_page_continues_the_last_search(talk, runtime, me)
     employers = [f"公司{i:02d}" for i in range(25)]
     assert all(sum(e in page for page in pages) == 1 for e in employers)
     assert "最后一页" in talk(me, "下一页")
-    assert [(r.query, r.hits) for r in logs(runtime)] == [
-        ("王磊", 10), ("王磊（第2页）", 10), ("王磊（第3页）", 5)]
+    assert [(r.query, r.page, r.hits) for r in logs(runtime)] == [
+        ("王磊", 1, 10), ("王磊", 2, 10), ("王磊", 3, 5)]
 
 
 def test_a_new_search_restarts_paging(talk, me):

@@ -65,7 +65,7 @@ LONG_URL = "https://example.edu.cn/" + "a" * 1010
      "按钮 2 → 子按钮 3（“近期活动”）：键 REUNION_INFO 与按钮 2 → 子按钮 1（“秩年返校”）重复"),
     (lambda b: b[1]["sub_button"][3].update(key="MY_EVENTS"),
      ("按钮 2 → 子按钮 4（“我的活动”）：键 MY_EVENTS 不是机器人认识的菜单键（menus/keys.py：BIND、"
-      "PROFILE、ALUMNI_SEARCH、REUNION_INFO、REUNION_MINE、EVENT_LIST、EVENT_MINE、CHAPTER_FIND、HELP）")),
+      "PROFILE、ALUMNI_SEARCH、REUNION_INFO、REUNION_MINE、EVENT_LIST、EVENT_MINE、CHAPTER_FIND、HELP、NEWS）")),
     (lambda b: b[0]["sub_button"][0].update(sub_button=[{"type": "click", "name": "x", "key": "HELP"}]),
      "按钮 1 → 子按钮 1（“身份绑定”）：子按钮不能再有子按钮（微信菜单只有两级）"),
     (lambda b: b[2].update(type="click", key="HELP"),

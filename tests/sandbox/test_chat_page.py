@@ -79,7 +79,7 @@ def test_chat_page_talks_to_the_bot_through_the_real_webhook(live_server, browse
     page.click("#to-menu")
     page.click("#menu >> text=分会")
     expect(page.locator("#submenu")).to_be_visible()
-    expect(page.locator("#submenu button")).to_have_text(["附近分会", "使用帮助"])
+    expect(page.locator("#submenu button")).to_have_text(["附近分会", "使用帮助", "校园新闻"])
     page.screenshot(path=str(shots / "chat-menu.png"))
     page.click("#submenu >> text=使用帮助")
     expect(page.locator("#chat .system", has_text="点击了菜单「使用帮助」")).to_have_count(1)

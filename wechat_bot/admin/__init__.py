@@ -80,6 +80,7 @@ def _nest_pages() -> None:
         broadcasts,
         card_sites,
         chapters,
+        circles,
         consent,
         dashboard,
         events,
@@ -105,5 +106,6 @@ def _nest_pages() -> None:
     for page in (auth, dashboard, accounts, audit_log, roster, alumni, broadcasts, push_pages,
                  consent, alerts, verification, chapters, menu, reunion_calendar, reunion_bookings,
                  reunion_college, reunion_dayplan, reunion_feedback, publications, reunion_outreach,
-                 reunion_scan, events, events_announce, events_qr, events_scan, card_sites):
+                 reunion_scan, events, events_announce, events_qr, events_scan, card_sites,
+                 circles):
         bp.register_blueprint(page.bp)

@@ -18,7 +18,7 @@ from wtforms.validators import Length, Optional, Regexp
 
 from handlers.consent.categories import BY_KEY
 from models import Chapter, Push, StaffRole, WechatUser
-from scheduler.audiences import describe_audience
+from scheduler.audiences import AudienceError, describe_audience
 from scheduler.mix import channel_mix
 from scheduler.outbox import queue_push
 from wechat_bot.admin.audit import audit
@@ -64,6 +64,7 @@ def _form() -> ComposeForm:
             form.college.data = scope.college
         if scope.role is StaffRole.LIAISON:
             form.chapter.data = scope.chapter_name
+        form.circle.data = request.args.get("circle", "")  # 校友圈 page: 向本圈推送
         form.template_id.data = current_runtime().config.push.template_id
         form.template_values.data = "\n".join(current_runtime().config.push.template_data)
     return form
@@ -98,7 +99,7 @@ def compose():
                 preview = _preview(audience, form)
             else:
                 return _send(form, audience)
-        except ComposeError as exc:
+        except (ComposeError, AudienceError) as exc:  # circle:<id> no longer active
             form.form_errors.append(str(exc))
     return render_template("admin/compose.html", form=form, preview=preview,
                            test_openid=current_user.account.test_openid)
@@ -164,7 +165,7 @@ def count():
     try:
         audience = audience_spec(form, current_scope())
         return jsonify(_preview(audience, form))
-    except ComposeError as exc:
+    except (ComposeError, AudienceError) as exc:
         # 200: a half-chosen audience is the composer's normal state while staff type, not a
         # failed request (a 4xx would also be logged as an error in the browser's console).
         return jsonify({"error": str(exc)})

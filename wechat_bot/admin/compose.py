@@ -59,6 +59,8 @@ class ComposeForm(AdminForm):
                           description="按花名册中的写法，例如：计算机学院")
     city = StringField("所在城市", validators=[Optional(), Length(max=64)], description="例如：南京")
     chapter = SelectField("分会", choices=[], validate_choice=False)
+    circle = StringField("校友圈编号", validators=[Optional(), Length(max=12)],
+                         description="校友圈页面上的编号，例如 3：推送给该圈的成员")
     category = SelectField("推送类别", choices=[SelectChoice(c.key, c.label) for c in CATEGORIES],
                            default=DEFAULT, description="退订了这一类推送的校友不会收到")
     when = RadioField("发送时间", choices=[SelectChoice("now", "立即发送"), SelectChoice("at", "定时发送")],
@@ -87,11 +89,11 @@ def audience_spec(form: ComposeForm, scope: Scope) -> str:
         if (form.years.data or "").strip():
             parts.append(f"year:{form.years.data.strip()}")
         for name, value in (("college", form.college.data), ("city", form.city.data),
-                            ("chapter", form.chapter.data)):
+                            ("chapter", form.chapter.data), ("circle", form.circle.data)):
             if (value or "").strip():
                 parts.append(f"{name}:{value.strip()}")
         if not parts:
-            raise ComposeError("请至少填写一个筛选条件（毕业年份、学院、城市或分会），或选择全部关注者")
+            raise ComposeError("请至少填写一个筛选条件（毕业年份、学院、城市、分会或校友圈），或选择全部关注者")
         spec = AND.join(parts)
     try:
         chosen, arg = parse_audience(spec)

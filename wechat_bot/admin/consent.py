@@ -19,4 +19,6 @@ bp = Blueprint("consent", __name__, url_prefix="/consent")
 def index():
     """Counts are everyone's: no college or chapter account sees them."""
     counts = opt_out_counts(db())
-    return render_template("admin/consent.html", categories=CATEGORIES, counts=counts)
+    subscribers = opt_out_counts(db(), opted_out=False)
+    return render_template("admin/consent.html", categories=CATEGORIES, counts=counts,
+                           subscribers=subscribers)

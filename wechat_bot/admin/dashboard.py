@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, render_template
 
 from handlers.events.staff_view import upcoming_count
+from handlers.mentors.stats import mentor_numbers
 from handlers.staff.dashboard import dashboard_counts
 from models import StaffRole
 from wechat_bot.admin.db import db
@@ -34,5 +35,7 @@ def index():
     scope = current_scope()
     upcoming_events = (upcoming_count(db(), scope, datetime.now(UTC))
                        if scope.role is not StaffRole.COLLEGE else None)
+    # 校友导师: school-wide numbers, for accounts that see the whole school.
+    mentors = mentor_numbers(db(), now=datetime.now(UTC), zone=config.zone) if scope.everything else None
     return render_template("admin/dashboard.html", counts=counts, chart=chart,
-                           scope=scope, upcoming_events=upcoming_events)
+                           scope=scope, upcoming_events=upcoming_events, mentors=mentors)

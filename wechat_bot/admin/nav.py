@@ -3,7 +3,8 @@ lets in (`guard.roles` on the endpoint's view), so the menu never offers a page 
 
 Pages of one feature share a `group`: the top menu shows the group once (opening the first of its
 pages the account may open), and the group's pages appear as tabs under the header on each of
-them, so a feature with many pages (秩年返校) does not push the menu onto a second line.
+them, so a feature with many pages (秩年返校) does not push the menu onto a second line: at
+1280 px the whole menu is eight entries on one line.
 """
 
 from __future__ import annotations
@@ -24,16 +25,22 @@ class NavItem:
         return self.endpoint.rsplit(".", 1)[0]
 
 
+ALUMNI = "校友"
+PUSHES = "推送"
 REUNION = "秩年返校"
 EVENTS = "校友活动"
+CAMPUS = "校园服务"
+SETTINGS = "系统设置"
 
 
 NAV = [
     NavItem("概览", "admin.dashboard.index"),
-    NavItem("校友", "admin.alumni.index"), NavItem("花名册导入", "admin.roster.index"),
-    NavItem("推送", "admin.broadcasts.index"), NavItem("订阅类别", "admin.consent.index"),
-    NavItem("提醒", "admin.alerts.index"),
-    NavItem("身份核验", "admin.verification.index"),
+    NavItem("校友", "admin.alumni.index", ALUMNI),
+    NavItem("花名册导入", "admin.roster.index", ALUMNI),
+    NavItem("身份核验", "admin.verification.index", ALUMNI),
+    NavItem("提醒", "admin.alerts.index", ALUMNI),
+    NavItem("推送", "admin.broadcasts.index", PUSHES),
+    NavItem("订阅类别", "admin.consent.index", PUSHES),
     NavItem("分会", "admin.chapters.index"),
     NavItem("返校预约", "admin.reunion_bookings.index", REUNION),
     NavItem("学院协调", "admin.reunion_college.index", REUNION),
@@ -46,11 +53,12 @@ NAV = [
     NavItem("新建活动", "admin.events.new", EVENTS),
     NavItem("签到二维码", "admin.events_qr.index", EVENTS),
     NavItem("活动签到", "admin.events_scan.index", EVENTS),
-    NavItem("刊物与新闻", "admin.publications.index"),
-    NavItem("校友卡核验点", "admin.card_sites.index"),
-    NavItem("自定义菜单", "admin.menu.index"),
-    NavItem("账号管理", "admin.accounts.index"),
-    NavItem("审计日志", "admin.audit_log.index"),
+    NavItem("刊物与新闻", "admin.publications.index", CAMPUS),
+    NavItem("校友圈", "admin.circles.index", CAMPUS),
+    NavItem("校友卡核验点", "admin.card_sites.index", CAMPUS),
+    NavItem("自定义菜单", "admin.menu.index", SETTINGS),
+    NavItem("账号管理", "admin.accounts.index", SETTINGS),
+    NavItem("审计日志", "admin.audit_log.index", SETTINGS),
 ]
 
 

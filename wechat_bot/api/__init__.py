@@ -37,10 +37,13 @@ def _nest_resources() -> None:
         auth,
         card,
         chapters,
+        circles,
         consents,
         docs,
         events,
         me,
+        mentors,
+        news,
         reunion_feedback,
         reunion_pass,
         reunions,
@@ -50,5 +53,6 @@ def _nest_resources() -> None:
 
     # In the order the OpenAPI document and the docs page list them.
     for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
-                     reunions, reunion_pass, reunion_feedback, events, card):
+                     reunions, reunion_pass, reunion_feedback, events, card, mentors, news,
+                     circles):
         bp.register_blueprint(resource.bp)

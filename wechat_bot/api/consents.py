@@ -21,7 +21,7 @@ bp = Blueprint("consents", __name__)
 def _consents(session, user_id: int) -> ConsentsOut:
     return ConsentsOut(always=ALWAYS, items=[
         ConsentOut(category=category.key, label=category.label, about=category.about,
-                   subscribed=not is_opted_out(row),
+                   subscribed=not is_opted_out(row, category), opt_in=category.opt_in,
                    changed_at=row.changed_at.isoformat() if row else None,
                    channel=row.channel if row else None)
         for category, row in choices(session, user_id)])
@@ -30,7 +30,7 @@ def _consents(session, user_id: int) -> ConsentsOut:
 @bp.get("/me/consents")
 @operation(ok=ConsentsOut, tags=["me"])
 def get_consents():
-    """推送类别（校友会通知、活动、返校、分会）以及我是否接收。"""
+    """推送类别（校友会通知、活动、返校、分会、校友圈，以及需订阅的新闻类别）以及我是否接收。"""
     with current_runtime().sessions.begin() as session:
         return _consents(session, current_user(session).id)
 

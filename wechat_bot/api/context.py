@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from handlers.directory.searching import SearchRecord, record_searches
+from handlers.directory.searching import SearchRecord
 from handlers.settings import Settings
 from models import WechatUser
 from wechat_bot.api.errors import ApiError, unauthorized
@@ -38,22 +38,9 @@ def settings() -> Settings:
 
 def search_log(rt=None) -> LogQueue[SearchRecord]:
     """The API's searches go to the search log through Redis, written in batches by a flusher,
-    so a search's own transaction writes nothing (no commit waiting on the disk)."""
-    rt = rt or current_runtime()
-    queue = rt.extras.get("api.search_log")
-    if queue is None:
-        queue = rt.extras.setdefault("api.search_log", LogQueue(
-            rt.store, rt.keys("search-log"), rt.sessions, write=record_searches,
-            dump=_dump_search, load=_load_search, name="搜索日志"))
-    return queue
-
-
-def _dump_search(record: SearchRecord) -> dict:
-    return record.__dict__ | {"searched_at": record.searched_at.isoformat()}
-
-
-def _load_search(data: dict) -> SearchRecord:
-    return SearchRecord(**data | {"searched_at": datetime.fromisoformat(data["searched_at"])})
+    so a search's own transaction writes nothing (no commit waiting on the disk). The bot's
+    searches go through the same queue (wechat_bot.search_log)."""
+    return (rt or current_runtime()).search_log
 
 
 def user_gone() -> ApiError:

@@ -165,14 +165,17 @@ class SubscriptionsOut(BaseModel):
 
 # --- consents (push categories) ---
 
-CategoryKey = Literal["notice", "events", "reunion", "chapters"]
+# handlers.consent.categories: the news ones (news-…) are opt-in, `subscribed` false until chosen
+CategoryKey = Literal["notice", "events", "reunion", "chapters", "circles",
+                      "news-campus", "news-paper", "news-letter", "news-history"]
 
 
 class ConsentOut(BaseModel):
     category: CategoryKey = Field(description="类别代码")
     label: str = Field(description="类别名称，例如 活动")
     about: str = Field(description="这一类推送的内容")
-    subscribed: bool = Field(description="是否接收这一类推送")
+    subscribed: bool = Field(description="是否接收这一类推送（新闻类别需订阅，默认 false）")
+    opt_in: bool = Field(False, description="需订阅才接收的类别（新闻类别）")
     changed_at: str | None = Field(description="最近一次更改的时间（ISO 8601），从未更改为 null")
     channel: str | None = Field(description="最近一次在哪里更改：bot、api、admin")
 

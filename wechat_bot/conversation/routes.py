@@ -11,11 +11,14 @@ handlers.coming, naming what works today, until its issue routes the real handle
 from handlers import coming, help, push_reports, subscription
 from handlers.card import bot as card
 from handlers.chapters import bot as chapters
+from handlers.circles import bot as circles
 from handlers.consent import bot as consent
 from handlers.directory import bot as directory
 from handlers.directory import editing
 from handlers.events import bot as events
 from handlers.events import checkin
+from handlers.mentors import bot as mentors
+from handlers.publications import bot as news
 from handlers.reunion import bot as reunion
 from handlers.reunion import feedback as reunion_feedback
 from handlers.reunion import pass_bot as reunion_pass
@@ -101,10 +104,28 @@ ROUTES = RoutingTable(
         # campus services (issue 24): coming
         keyword("退订", "unsubscribe", to=consent.unsubscribe_command, takes=PLACE),  # issue 20
         keyword("订阅", "subscribe", to=consent.subscribe_command, takes=PLACE),
-        keyword("新闻", "news", to=coming.NEWS),
+        keyword("新闻", "news", to=news.news_command, takes=ANYTHING),
+        menu(MenuKey.NEWS, to=news.news_command),
         keyword("校友卡", "card", to=card.card_command),
-        keyword("校友圈", to=coming.CIRCLES),
-        keyword("导师", to=coming.MENTORS, takes=SPACED),
+        keyword("校友圈", "circles", to=circles.overview_command),  # issue 24: alumni circles
+        keyword("加入校友圈", to=circles.join_command, takes=NUMBER),
+        keyword("退出校友圈", to=circles.leave_command, takes=NUMBER),
+        keyword("创建校友圈", to=circles.propose_command, takes=ANYTHING),
+        keyword("圈成员", to=circles.members_command, takes=NUMBER),
+        keyword("圈通知", to=circles.notice_command, takes=ANYTHING),
+        keyword("移出圈成员", to=circles.remove_command, takes=ANYTHING),
+        # mentors (issue 24, docs/mentors.md)
+        keyword("导师", "mentors", to=mentors.find_command, takes=SPACED),
+        dialog(mentors.OFFER_DIALOG, keyword("成为导师", to=mentors.offer_command)),
+        keyword("暂停导师", to=mentors.pause_command),
+        keyword("恢复导师", to=mentors.resume_command),
+        keyword("退出导师", to=mentors.withdraw_command),
+        dialog(mentors.REQUEST_DIALOG,
+               keyword("请求导师", to=mentors.request_command, takes=r"#?\d{1,9}.*")),
+        keyword("接受", "接受请求", to=mentors.accept_command, takes=NUMBER),
+        keyword("婉拒", "婉拒请求", to=mentors.decline_command, takes=NUMBER),
+        keyword("撤回请求", to=mentors.withdraw_request_command, takes=NUMBER),
+        keyword("我的导师", to=mentors.mine_command),
         keyword("我的数据", to=coming.MY_DATA),
         keyword("注销", to=coming.MY_DATA),
     ),

@@ -51,9 +51,10 @@ def answer(runtime: Runtime, message: Message) -> str:
             return ""  # the first delivery answers; WeChat shows one reply either way
     handled, reply = _handle(runtime, message, runtime.dialogs.parse(raw_dialog))
     xml = _render(reply, message)
-    # The user's next message may reach another worker at once, so a changed dialog goes now;
-    # the stored reply and the log line can ride on the next round trip (writebehind.py).
-    after = CommandBatch() if handled is not None and handled.dialog.changed else runtime.writes
+    # The user's next message may reach another worker at once, so a changed dialog (or the
+    # handler's own such writes, e.g. the last search) goes now; the stored reply and the log
+    # lines can ride on the next round trip (writebehind.py).
+    after = CommandBatch() if handled is not None and handled.urgent else runtime.writes
     if handled is not None:
         runtime.dispatcher.record(handled, after)
     dedup.remember(key, xml, after)

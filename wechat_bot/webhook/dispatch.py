@@ -21,6 +21,8 @@ from wechat_bot.conversation.dialogs import DialogStore
 from wechat_bot.conversation.normalize import normalize
 from wechat_bot.conversation.router import Plan, Routed, Router
 from wechat_bot.notify import notify_users
+from wechat_bot.search_log import SearchLogQueue
+from wechat_bot.store import CommandBatch
 from wechat_bot.webhook.inbox import InboundQueue
 
 log = logging.getLogger(__name__)
@@ -31,11 +33,15 @@ LOGGED_CONTENT_CHARS = 500
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], router: Router, dialogs: DialogStore,
                  inbox: InboundQueue, store, settings: Settings, clock=None, *,
-                 pass_key: bytes = b"", upload_image=None) -> None:
+                 search_log: SearchLogQueue | None = None, round_trip=None, pass_key: bytes = b"",
+                 upload_image=None) -> None:
         self._sessions = sessions
         self._router = router
         self._dialogs = dialogs
         self._inbox = inbox
+        self._search_log = search_log
+        # send(batch) -> answers: the webhook's own Redis connection, the waiting writes in front
+        self._round_trip = round_trip
         self._store = store
         self._settings = settings
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -51,35 +57,56 @@ class Dispatcher:
         so the caller can send it with its own writes."""
         started = time.perf_counter()
         now = self._clock()
+        searches: list = []  # the search-log lines the handler queued (Context.search_log)
+        writes = CommandBatch()  # its Redis writes that go before the reply (Context.redis_writes)
         if plan.inline:
             # Instant handlers answer from memory: no session at all (one would cost more than help).
-            routed = plan.run(self._context(message, dialog, now, None, _no_database))
+            routed = plan.run(self._context(message, dialog, now, None, _no_database, searches, writes))
         else:
             # The session begins (and takes a connection) only if the handler touches it or the user.
             with self._sessions() as session:
-                routed = plan.run(self._context(message, dialog, now, session,
-                                                lambda: find_or_create_user(session, message.from_user, now)))
+                routed = plan.run(self._context(
+                    message, dialog, now, session,
+                    lambda: find_or_create_user(session, message.from_user, now), searches, writes))
                 if session.in_transaction():
                     session.commit()
-        return Handled(message.from_user, routed, dialog, _inbound(message, plan, routed, now, started))
+        return Handled(message.from_user, routed, dialog, _inbound(message, plan, routed, now, started),
+                       tuple(searches), tuple(writes.commands))
 
-    def _context(self, message: Message, dialog: DialogState, now: datetime, session, user_loader) -> Context:
+    def _context(self, message: Message, dialog: DialogState, now: datetime, session, user_loader,
+                 searches: list, writes: CommandBatch) -> Context:
         return Context(session=session, message=message, store=self._store, now=now,
                        settings=self._settings, dialog=dialog, notify=notify_users,
                        upload_image=self.upload_image, pass_key=self.pass_key,
-                       available_commands=self._router.available_commands, user_loader=user_loader)
+                       available_commands=self._router.available_commands, user_loader=user_loader,
+                       search_log=searches.append if self._search_log is not None else None,
+                       redis_writes=writes,
+                       round_trip=self._send_now if self._round_trip is not None else None)
+
+    def _send_now(self, commands: list[tuple]) -> list:
+        batch = CommandBatch()
+        for command in commands:
+            batch.execute_command(*command)
+        return self._round_trip(batch)
 
     def record(self, handled: Handled, pipe) -> None:
         """Queue the Redis writes that follow a committed handler on `pipe`."""
+        for command in handled.writes:  # on a batch, or a redis-py pipeline (late_reply.py)
+            pipe.execute_command(*command)
         if handled.dialog.changed:
             self._dialogs.save(handled.openid, handled.dialog, pipe)
         self._inbox.push(handled.inbound, pipe)
+        for record in handled.searches:
+            self._search_log.push(record, pipe)
 
     def record_without_redis(self, handled: Handled) -> None:
-        """With Redis down: the log line (and so the user's reply window) straight to the
-        database; the dialog's new state is lost, as every reply then says."""
+        """With Redis down: the log lines (and so the user's reply window) straight to the
+        database; the dialog's new state and the handler's other Redis writes are lost, as every
+        reply then says."""
         try:
             self._inbox.write_now(handled.inbound)
+            for record in handled.searches:
+                self._search_log.write_now(record)
         except Exception:
             log.exception("Redis 不可用时直接写入消息日志失败")
 
@@ -90,10 +117,17 @@ class Handled:
     routed: Routed
     dialog: DialogState
     inbound: Inbound
+    searches: tuple = ()  # search-log lines, for the search-log queue
+    writes: tuple = ()    # Redis commands the handler asked to have sent before the reply
 
     @property
     def reply(self):
         return self.routed.reply
+
+    @property
+    def urgent(self) -> bool:
+        """Redis writes the next message may need at once: sent before the reply, not behind it."""
+        return self.dialog.changed or bool(self.writes)
 
 
 def _inbound(message: Message, plan: Plan, routed: Routed, now: datetime, started: float) -> Inbound:

@@ -24,7 +24,7 @@
 
   function refreshCount() {
     var params = new URLSearchParams();
-    ["kind", "target", "years", "college", "city", "chapter", "category"].forEach(function (name) {
+    ["kind", "target", "years", "college", "city", "chapter", "circle", "category"].forEach(function (name) {
       var field = form.elements[name];
       if (!field) return;
       var value = field.length && !field.tagName ? checked(name) : field.value;

@@ -1,9 +1,10 @@
 // The mini-program stand-in: wx.login() codes from the sandbox, the /api/v1 login with them, and
-// subscribe-message consent (the sandbox counts it; the backend is told through /api/v1).
+// subscribe-message consent (the sandbox counts it; the backend is told through /api/v1), and the
+// alumni card as a mini-program shows it: the image with this minute's code, fetched again when due.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const mini = {code: null, token: null};
+const mini = {code: null, token: null, cardTimer: null, cardUrl: null};
 
 async function call(path, body, headers = {}) {
   const response = await fetch(path, {method: "POST", body: JSON.stringify(body),
@@ -12,6 +13,24 @@ async function call(path, body, headers = {}) {
   let data;
   try { data = JSON.parse(text); } catch { data = text; }
   return {status: response.status, data};
+}
+
+async function showCard() {
+  clearTimeout(mini.cardTimer);
+  const auth = {Authorization: `Bearer ${mini.token}`};
+  const response = await fetch("/api/v1/me/card", {headers: auth});
+  const card = {status: response.status, data: await response.json()};
+  show("card-result", card);
+  if (response.status !== 200) { $("card-image").hidden = true; return; }
+  const image = await fetch("/api/v1/me/card/image", {headers: auth});
+  if (image.ok) {  // the image needs the token, so it comes as a blob, not as an <img src>
+    if (mini.cardUrl) URL.revokeObjectURL(mini.cardUrl);
+    mini.cardUrl = URL.createObjectURL(await image.blob());
+    $("card-image").src = mini.cardUrl;
+    $("card-image").hidden = false;
+  }
+  const due = Date.parse(card.data.refresh_at) - Date.now();
+  mini.cardTimer = setTimeout(showCard, Math.max(due, 5000));
 }
 
 function show(id, answer) {
@@ -35,8 +54,12 @@ async function start() {
   $("api-login").addEventListener("click", async () => {
     const answer = await call("/api/v1/auth/login", {code: mini.code});
     show("login-result", answer);
-    if (answer.status === 200 && answer.data.token) mini.token = answer.data.token;
+    if (answer.status === 200 && answer.data.token) {
+      mini.token = answer.data.token;
+      $("card").disabled = false;
+    }
   });
+  $("card").addEventListener("click", showCard);
   $("consent").addEventListener("click", async () => {
     const templateId = $("template").value;
     const granted = await call("/sandbox/_/consents", {openid: $("person").value, template_id: templateId, channel: "miniprogram"});
