@@ -1,4 +1,4 @@
-"""Mini-program API: `GET /api/v1/alumni?q=` vs a bare Flask endpoint returning the same JSON.
+"""Mini-program API: `GET /api/v1/alumni?q=` vs the bare lookup, and vs a bare Flask endpoint.
 
 The API side is the real thing under `alumni-bot serve --workers 2` (gunicorn gthread, 8 threads)
 on PostgreSQL with 1,000,000 alumni: bearer token check, the bound searcher, the shared 30-an-hour
@@ -6,6 +6,13 @@ search limit, the lookup, privacy, the search log, one commit. The baseline is a
 under the same gunicorn settings that answers one captured page of that JSON from memory. wrk
 drives both with 16 connections; the sides alternate for several rounds and medians are reported,
 because the machine is shared.
+
+The floor, `floor`, does the same search work without the API around it: a bare Flask endpoint
+(gunicorn 'api:floor()', same settings) that calls the same lookup function
+(`handlers.directory.lookup.search_alumni`) on the same pool (`models.db.make_engine`, one
+transaction a request), for the same searcher and query, and returns the hits as JSON. The searcher's
+classes are read once at its start (the token says who asks), so it has no token check, no searcher
+query, no rate limit, no search log, no page marker and no spectree. The API's target ratio is to it.
 
 A third side, `me`, is the same server answering `GET /api/v1/me` with the same tokens: the API's
 floor without a search (token, user, records, one commit), to tell the foundation's cost from the
@@ -16,7 +23,13 @@ after), so the 30-searches-an-hour limit is exercised, not tripped; non-2xx answ
 
     python benchmarks/api.py [--database URL] [--redis URL] [--alumni 1000000] [--seconds 20]
                              [--connections 16] [--rounds 3] [--users 6000]
+                             [--baseline CHECKOUT --baseline-database URL]
     python benchmarks/api.py --profile 400 [--cprofile FILE]
+
+`--baseline` runs the API of the code before too (`git archive main | tar -x -C DIR`), first on
+the path of its server, on a database of its own (built the same way, same roster seed),
+alternating with the others in the same run: api@base. Its ratio is to the same floor (this
+checkout's lookup: a baseline whose lookup differs needs a run of its own).
 
 `--profile N` skips the servers and wrk: it sends N searches and N `GET /me` through the app
 in-process (Flask's test client, the same database and Redis) and reports, per request, the CPU
@@ -70,7 +83,9 @@ request = function()
   return wrk.format("GET", "%(path)s" .. query, {["Authorization"] = "Bearer " .. token})
 end
 """
-PATHS = {"bare": "/api/v1/alumni?q=", "api": "/api/v1/alumni?q=", "me": "/api/v1/me?"}
+PATHS = {"bare": "/api/v1/alumni?q=", "floor": "/api/v1/alumni?q=", "api": "/api/v1/alumni?q=",
+         "me": "/api/v1/me?"}
+VIEWERS_JSON = "BENCH_API_VIEWERS_JSON"
 
 
 def baseline():
@@ -85,6 +100,65 @@ def baseline():
         return Response(body, mimetype="application/json")
 
     return app
+
+
+def floor():
+    """The bare lookup endpoint (gunicorn 'api:floor()'): search_alumni on the app's kind of pool."""
+    from flask import Flask, Response, request
+
+    from handlers.directory.lookup import QueryError, search_alumni
+    from models.db import make_engine, make_session_factory
+
+    viewers = load_viewers(Path(os.environ[VIEWERS_JSON]))
+    sessions = make_session_factory(make_engine(os.environ["ALUMNI_BOT_DATABASE_URL"]))
+    app = Flask("floor")
+
+    @app.get("/api/v1/alumni")
+    def alumni() -> Response | tuple:
+        viewer = viewers.get(request.headers.get("Authorization", "").removeprefix("Bearer "))
+        if viewer is None:
+            return {"error": "unknown token"}, 401
+        try:
+            with sessions.begin() as session:
+                result = search_alumni(session, viewer, request.args.get("q", ""), page=1)
+        except QueryError as exc:
+            return {"error": str(exc)}, 422
+        return Response(json.dumps(page_json(result), ensure_ascii=False),
+                        mimetype="application/json")
+
+    return app
+
+
+def page_json(result) -> dict:
+    """What the API answers for a page, built the plain way."""
+    return {"items": [{"id": h.alumnus_id, "name": h.name, "degree": h.degree,
+                       "graduation_year": h.graduation_year, "college": h.college, "major": h.major,
+                       "city": h.city, "employer": h.employer} for h in result.hits],
+            "page": result.page, "per_page": result.per_page, "has_more": result.has_more}
+
+
+def save_viewers(env: dict, ids: list[int], tokens: list[str], path: Path) -> Path:
+    """Each token's (or openid's) searcher as the lookup sees them (their classes), for the floors
+    to look up."""
+    from handlers.directory.searching import load_viewer
+    from models.db import make_engine, make_session_factory
+
+    engine = make_engine(env["ALUMNI_BOT_DATABASE_URL"])
+    with make_session_factory(engine)() as session:
+        viewers = {}
+        for user_id, token in zip(ids, tokens, strict=True):
+            viewer = load_viewer(session, user_id)
+            viewers[token] = [user_id, sorted(viewer.classes, key=str)]
+    engine.dispose()
+    path.write_text(json.dumps(viewers, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def load_viewers(path: Path) -> dict:
+    from handlers.directory.lookup import Viewer
+
+    return {token: Viewer(wechat_user_id=user_id, classes=frozenset(tuple(c) for c in classes))
+            for token, (user_id, classes) in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
 def free_port() -> int:
@@ -255,9 +329,16 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="in-process instead: N requests per side, CPU and round trips each")
     parser.add_argument("--cprofile", type=Path, help="with --profile: write cProfile stats here")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also run the API on this checkout of the code before (api@base), "
+                             "alternating in the same run")
+    parser.add_argument("--baseline-database", default=None,
+                        help="with --baseline: the baseline's own database (its migrations may differ)")
     args = parser.parse_args()
     if not args.profile and not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
+    if args.baseline and not args.baseline_database:
+        sys.exit("--baseline needs --baseline-database")
     sys.path.insert(0, str(HERE.parent))
 
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
@@ -269,33 +350,54 @@ def main() -> None:
            "ALUMNI_BOT_REDIS_KEY_PREFIX": f"bench-api-{run}:",
            "ALUMNI_BOT_APP_SECRET_KEY": f"bench-{run}",
            "ALUMNI_BOT_WECHAT_TOKEN": f"bench-{run}"}  # `serve` refuses the demo token
-    ensure_database(args.database)
-    alumni = ensure_roster(env, args.alumni, work)
+    envs = {"": env}
+    if args.baseline and not args.profile:  # its own code first on the path, its own database
+        envs["@base"] = {**env, "PYTHONPATH": str(args.baseline.resolve()),
+                         "ALUMNI_BOT_DATABASE_URL": args.baseline_database,
+                         "ALUMNI_BOT_REDIS_KEY_PREFIX": f"bench-api-{run}-base:"}
     if args.profile:
         args.users = min(args.users, args.profile + 50)
-    ids, tokens = make_searchers(env, args.users, run)
+    searchers = {}
     try:
+        for code, code_env in envs.items():
+            ensure_database(code_env["ALUMNI_BOT_DATABASE_URL"])
+            alumni = ensure_roster(code_env, args.alumni, work)  # gen-roster's fixed seed: the same
+            searchers[code] = make_searchers(code_env, args.users, run)
+        ids, tokens = searchers[""]
         queries = [urllib.parse.quote(q) for q in sample_queries(env)]
+        for code, code_env in envs.items():
+            code_env[VIEWERS_JSON] = str(save_viewers(code_env, *searchers[code],
+                                                      work / f"viewers{code}.json"))
         if args.profile:
-            return profile_in_process(env, tokens, queries, args.profile, args.cprofile)
+            return profile_in_process(env, tokens, queries, args.profile, args.cprofile,
+                                      Path(env[VIEWERS_JSON]))
         scripts = {}
-        for side, path in PATHS.items():
-            scripts[side] = work / f"{side}.lua"
-            scripts[side].write_text(LUA % {"tokens": lua_list(tokens), "queries": lua_list(queries),
-                                            "path": path}, encoding="utf-8")
-        results = compare(args, env, work, scripts, tokens[-1], queries[0])
+        for code in envs:
+            for side, path in PATHS.items():
+                scripts[side + code] = work / f"{side}{code}.lua"
+                scripts[side + code].write_text(LUA % {"tokens": lua_list(searchers[code][1]),
+                                                       "queries": lua_list(queries), "path": path},
+                                                encoding="utf-8")
+        results = compare(args, envs, work, scripts, tokens[-1], queries[0])
     finally:
-        remove_searchers(env, ids)
+        for code, (ids, _) in searchers.items():
+            remove_searchers(envs[code], ids)
         shutil.rmtree(work, ignore_errors=True)
 
-    bare, api = results["bare"], results["api"]
     results = {{"me": "me*"}.get(name, name): r for name, r in results.items()}
     print(f"{alumni} alumni on PostgreSQL; medians of {args.rounds} alternating runs of "
           f"{args.seconds} s, {args.connections} connections")
-    print(f"{'':8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    print(f"{'':12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}{'x floor':>10}")
     for name, r in results.items():
-        print(f"{name:8}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10.0f}")
-    print(f"ratio api/bare: {api['rps'] / bare['rps']:.2f}x  (target >= 0.5x; p99 target < 100 ms)")
+        floor_ = results["floor"]
+        print(f"{name:12}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non2xx']:>10.0f}"
+              f"{r['rps'] / floor_['rps']:>10.2f}")
+    for code in envs:
+        api, floor_, bare = results[f"api{code}"], results["floor"], results["bare"]
+        print(f"ratio api{code}/floor: {api['rps'] / floor_['rps']:.2f}x  (target >= 0.5x; "
+              f"p99 {api['p99']:.0f} ms, target < 100 ms), api{code}/bare: "
+              f"{api['rps'] / bare['rps']:.2f}x, floor/bare: {floor_['rps'] / bare['rps']:.2f}x")
+    print("floor: the same search_alumni on the same kind of pool, in a bare Flask endpoint")
     print("* me: GET /api/v1/me with the same tokens, the API's floor without a search (token, user, "
           "records, one commit)")
 
@@ -333,23 +435,35 @@ class RoundTrips:
 
 
 def profile_in_process(env: dict, tokens: list[str], queries: list[str], n: int,
-                       cprofile: Path | None) -> None:
+                       cprofile: Path | None, viewers_file: Path) -> None:
     """N searches and N GET /me through the WSGI app in this process: CPU and round trips each."""
     import cProfile
 
     os.environ.update(env)
-    from flask import Response
+    from flask import Response, request
 
+    from handlers.directory.lookup import search_alumni
     from wechat_bot import create_app
 
     app = create_app()
     page = b'{"items": [], "page": 1, "per_page": 10, "has_more": false}'
     app.add_url_rule("/bench/bare", "bench_bare", lambda: Response(page, mimetype="application/json"))
     runtime = app.extensions["alumni_bot"]
+    viewers = load_viewers(viewers_file)
+
+    def bench_floor() -> Response:  # the floor's view, on this app's own pool
+        viewer = viewers[request.headers["Authorization"].removeprefix("Bearer ")]
+        with runtime.sessions.begin() as session:
+            result = search_alumni(session, viewer, request.args["q"], page=1)
+        return Response(json.dumps(page_json(result), ensure_ascii=False), mimetype="application/json")
+
+    app.add_url_rule("/bench/floor", "bench_floor", bench_floor)
     trips = RoundTrips(runtime.engine)
     client = app.test_client()
-    # bare: a constant answer from this same app, the floor of Flask and the test client.
-    sides = {"bare": "/bench/bare?q=", "api": "/api/v1/alumni?q=", "me": "/api/v1/me?"}
+    # bare: a constant answer from this same app, the floor of Flask and the test client;
+    # floor: the bare lookup endpoint's view (search_alumni on the same pool) in this same app.
+    sides = {"bare": "/bench/bare?q=", "floor": "/bench/floor?q=", "api": "/api/v1/alumni?q=",
+             "me": "/api/v1/me?"}
     for side, path in sides.items():
         for i in range(20):  # warm up: pools, caches, imports
             client.get(path + queries[i % len(queries)],
@@ -373,28 +487,35 @@ def profile_in_process(env: dict, tokens: list[str], queries: list[str], n: int,
         if profiler:
             profiler.dump_stats(cprofile)
         cpu, wall, pg, rd, statuses = best
-        print(f"{side:4} {n} requests: CPU {cpu / n * 1000:.2f} ms, wall {wall / n * 1000:.2f} ms, "
+        print(f"{side:5} {n} requests: CPU {cpu / n * 1000:.2f} ms, wall {wall / n * 1000:.2f} ms, "
               f"PostgreSQL {pg / n:.1f}, Redis {rd / n:.1f} round trips each; "
               f"statuses {statuses}")
     runtime.close()
 
 
-def compare(args, env: dict, work: Path, scripts: dict[str, Path], probe_token: str,
+def compare(args, envs: dict, work: Path, scripts: dict[str, Path], probe_token: str,
             probe_query: str) -> dict:
     bin_dir = Path(sys.executable).parent
-    api_port, bare_port = free_port(), free_port()
-    servers = {
-        "bare": ([bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b",
-                  f"127.0.0.1:{bare_port}", "api:baseline()"], bare_port, HERE),
-        "api": ([bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port", str(api_port),
-                 "--workers", "2", "--threads", "8"], api_port, work),
-    }
-    servers["me"] = servers["api"]
+    gunicorn = [bin_dir / "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8", "-b"]
+    servers = {}  # name: (command, port, working folder, environment)
+    for code, env in envs.items():
+        api_port, floor_port = free_port(), free_port()
+        if not code:  # the floor runs this checkout's lookup, for the baseline's API too
+            servers["floor"] = ([*gunicorn, f"127.0.0.1:{floor_port}", "api:floor()"], floor_port,
+                                HERE, env)
+        servers[f"api{code}"] = ([bin_dir / "alumni-bot", "serve", "--host", "127.0.0.1", "--port",
+                                  str(api_port), "--workers", "2", "--threads", "8"], api_port, work,
+                                 env)
+        if not code:
+            servers["me"] = servers["api"]
+    bare_port, env = free_port(), envs[""]
     env = {**env, BASELINE_JSON: str(capture_page(env, servers["api"], probe_token, probe_query, work))}
+    servers = {"bare": ([*gunicorn, f"127.0.0.1:{bare_port}", "api:baseline()"], bare_port, HERE, env),
+               **servers}
     runs: dict[str, list[dict]] = {name: [] for name in servers}
-    for _ in range(args.rounds):  # alternate, so a noisy moment hurts both sides alike
-        for name, (cmd, port, cwd) in servers.items():
-            process = start(cmd, env, cwd)
+    for _ in range(args.rounds):  # alternate, so a noisy moment hurts every side alike
+        for name, (cmd, port, cwd, side_env) in servers.items():
+            process = start(cmd, side_env, cwd)
             try:
                 wait_up(f"http://127.0.0.1:{port}/api/v1/alumni")
                 url = f"http://127.0.0.1:{port}"
@@ -402,12 +523,15 @@ def compare(args, env: dict, work: Path, scripts: dict[str, Path], probe_token: 
                 runs[name].append(run_wrk(url, args.seconds, args.connections, scripts[name]))
             finally:
                 stop(process)
+            r = runs[name][-1]
+            print(f"  {name:12} {r['rps']:8.0f} req/s  p50 {r['p50']:7.2f}  p99 {r['p99']:7.2f}  "
+                  f"non-2xx {r['non2xx']}  load {os.getloadavg()[0]:.1f}", flush=True)
     return {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in runs.items()}
 
 
 def capture_page(env: dict, api_server, token: str, query: str, work: Path) -> Path:
     """One real answer of the API, for the baseline to serve."""
-    cmd, port, cwd = api_server
+    cmd, port, cwd, _ = api_server
     process = start(cmd, env, cwd)
     try:
         wait_up(f"http://127.0.0.1:{port}/api/v1/alumni")
