@@ -29,6 +29,24 @@ def server(config):
     live.close()
 
 
+def _wait_for_window(server, openid: str, seconds: float = 60) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from models import WechatUser
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with server.runtime.sessions() as session:
+            user = session.scalar(select(WechatUser).where(WechatUser.openid == openid))
+            if user is not None and user.in_customer_service_window(datetime.now(UTC)):
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"{openid}'s messages were not recorded within {seconds} s")
+
+
 def _deliveries(server) -> list[tuple]:
     from sqlalchemy import select
 
@@ -88,6 +106,9 @@ def test_opt_in_request_and_accept_in_the_sandbox_chat(server, tmp_path):
             _send(page, answer)
             expect(_bubbles(page, next_question)).to_have_count(1)
         page.screenshot(path=f"{shots}/mentors-opt-in.png")
+        # Her messages open WeChat's 48-hour window; the write-behind flusher records it (about a
+        # second, longer on a loaded machine). A push decided before that finds no channel.
+        _wait_for_window(server, people["王芳"].openid)
 
         # 李雷 finds her (no contact shown) and asks, choosing to share his WeChat ID.
         _open_chat(page, "李雷", people["李雷"].openid)
@@ -104,6 +125,7 @@ def test_opt_in_request_and_accept_in_the_sandbox_chat(server, tmp_path):
         expect(sent).to_have_count(1)
         request = sent.inner_text().split("#")[1].split(" ")[0]
         page.screenshot(path=f"{shots}/mentors-request.png")
+        _wait_for_window(server, people["李雷"].openid)  # for the acceptance's push to him
 
         # The request reaches 王芳 as a push; she accepts and sees his WeChat ID.
         _open_chat(page, "王芳", people["王芳"].openid)
