@@ -63,6 +63,8 @@ def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads:
     from wechat_bot.log_redaction import install_log_redaction
 
     install_log_redaction(config)  # gunicorn's master logs too; its workers inherit it and add theirs
+    from wechat_bot.observability import gunicorn_hooks as hooks
+
     _Gunicorn({
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -74,6 +76,11 @@ def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads:
         "errorlog": "-",
         "loglevel": "info",
         "worker_exit": _close_runtime,
+        # Logs in [logging]'s format; the workers' shared metrics directory (docs/observability.md).
+        "on_starting": hooks.on_starting,
+        "post_fork": hooks.post_fork,
+        "child_exit": hooks.child_exit,
+        "on_exit": hooks.on_exit,
     }).run()
 
 
