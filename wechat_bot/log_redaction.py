@@ -84,7 +84,7 @@ class SecretRedactor(logging.Filter):
 
 # Logging's configuration is the process's own, so is the one redactor every record goes through.
 _redactor = SecretRedactor()
-_SECRET_FIELD = re.compile(_NAME, re.IGNORECASE)
+_SECRET_FIELD = re.compile(rf"{_NAME}|authorization|cookie|set_cookie", re.IGNORECASE)
 
 
 def redacted_field(name: str, value):
