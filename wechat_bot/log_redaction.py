@@ -110,6 +110,8 @@ def install_log_redaction(config: Config) -> SecretRedactor:
             return record
 
         redacted_record.redacts = True
+        # The request-id wrapper (observability/logs.py) beneath is not added a second time.
+        redacted_record.names_requests = getattr(make_record, "names_requests", False)
         logging.setLogRecordFactory(redacted_record)
     return _redactor
 
