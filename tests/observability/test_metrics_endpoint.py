@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from handlers.context import Context
-from models import WechatUser
+from models import Privacy, WechatUser
 from scheduler.outbox import queue_push
 from tests.observability.conftest import samples, scrape, wait_until
+from tests.roster import add_alumnus
 from tests.wechat import post, reply_content, say, text_xml
 from wechat_bot.conversation.router import handler_name
 from wechat_bot.conversation.table import RoutingTable, keyword
@@ -119,3 +120,15 @@ def test_the_scrape_text_parses_and_names_every_documented_metric(client):
                    "alumni_bot_deadline_fallbacks", "alumni_bot_search_seconds",
                    "alumni_bot_deliveries", "alumni_bot_scheduler_leader"):
         assert f"# HELP {family}" in text
+
+
+def test_a_search_through_the_bot_is_timed_as_the_bots_search(client, config, runtime):
+    with runtime.sessions.begin() as session:
+        add_alumnus(session, "2010010001", "赵敏", 2010)
+        add_alumnus(session, "2010010002", "王磊", 2010, privacy=Privacy.PUBLIC.value)
+    assert say(client, config.wechat.token, "o-search", "绑定 赵敏 2010010001").startswith("绑定成功")
+    before = scrape(client)
+    assert "王磊" in say(client, config.wechat.token, "o-search", "查找 王磊")
+    after = scrape(client)
+    assert _delta(before, after, "alumni_bot_search_seconds_count", door="bot") == 1
+    assert _delta(before, after, "alumni_bot_search_seconds_count", door="api") == 0
