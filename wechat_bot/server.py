@@ -73,10 +73,14 @@ def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads:
         "threads": threads,
         "timeout": 30,
         "accesslog": "-" if access_log else None,
+        # gunicorn's default line, then the request's id (our response header).
+        "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
+                             "%({x-request-id}o)s",
         "errorlog": "-",
         "loglevel": "info",
         "worker_exit": _close_runtime,
         # Logs in [logging]'s format; the workers' shared metrics directory (docs/observability.md).
+        "logger_class": hooks.GunicornLogger,
         "on_starting": hooks.on_starting,
         "post_fork": hooks.post_fork,
         "child_exit": hooks.child_exit,

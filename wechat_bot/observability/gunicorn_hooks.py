@@ -2,9 +2,12 @@
 gunicorn.conf.py that runs the app itself imports (docs/observability.md):
 
     from wechat_bot.observability.gunicorn_hooks import on_starting, post_fork, child_exit, on_exit
+    logger_class = "wechat_bot.observability.gunicorn_hooks.GunicornLogger"
 
-* on_starting (the master, once): the log format of `[logging]` for the app and gunicorn's own
-  loggers; the shared metrics directory made and emptied — `[metrics] multiprocess_dir`, else
+* GunicornLogger: gunicorn's own lines (its error log, and its access log when on) in the format
+  of `[logging]`, from its first line on.
+* on_starting (the master, once): the app's log in that format too; the shared metrics
+  directory made and emptied — `[metrics] multiprocess_dir`, else
   $PROMETHEUS_MULTIPROC_DIR, else a fresh temporary one — and exported as
   PROMETHEUS_MULTIPROC_DIR for the workers. Emptied because files left by the previous run's
   workers would be added to this run's counters.
@@ -20,6 +23,8 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+
+from gunicorn import glogging
 
 from telemetry import metrics
 
@@ -40,18 +45,27 @@ def prepare_metrics_directory(configured: str = "") -> str:
     return str(folder)
 
 
+class GunicornLogger(glogging.Logger):
+    """gunicorn's logger, its handlers formatting as `[logging] format` says."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        from wechat_bot.config import load_config
+        from wechat_bot.observability.logs import formatter_for
+
+        formatter = formatter_for(load_config().logging)
+        for handler in (*self.error_log.handlers, *self.access_log.handlers):
+            handler.setFormatter(formatter)
+
+
 def on_starting(server) -> None:
     from wechat_bot.config import load_config
     from wechat_bot.log_redaction import install_log_redaction
-    from wechat_bot.observability.logs import configure_logging, formatter_for
+    from wechat_bot.observability.logs import configure_logging
 
     config = load_config()
     install_log_redaction(config)
     configure_logging(config.logging)
-    formatter = formatter_for(config.logging)
-    for name in ("gunicorn.error", "gunicorn.access"):
-        for handler in logging.getLogger(name).handlers:
-            handler.setFormatter(formatter)
     directory = prepare_metrics_directory(config.metrics.multiprocess_dir)
     log.info("指标目录：%s（%s）", directory, metrics.MULTIPROCESS_ENV)
 
