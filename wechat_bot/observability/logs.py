@@ -76,11 +76,15 @@ def formatter_for(section: LoggingSection) -> logging.Formatter:
     return JsonLineFormatter() if section.format == "json" else TextFormatter()
 
 
-def configure_logging(section: LoggingSection, stream=None) -> logging.Handler:
-    """The process's one log handler (to stderr), in the configured format and level; calling
-    it again (the CLI, then `serve`) replaces it rather than adding a second."""
+def configure_logging(section: LoggingSection, stream=None) -> logging.Handler | None:
+    """The process's one log handler (to stderr, or `stream`), in the configured format and
+    level; calling it again (the CLI, then `serve`) replaces it rather than adding a second.
+    Like logging.basicConfig, it leaves a log someone else set up alone (a test runner's, a
+    command run inside another program), unless given a stream of its own."""
     install_request_ids()
     root = logging.getLogger()
+    if stream is None and any(not getattr(h, "alumni_bot", False) for h in root.handlers):
+        return None
     for handler in [h for h in root.handlers if getattr(h, "alumni_bot", False)]:
         root.removeHandler(handler)
     handler = logging.StreamHandler(stream or sys.stderr)
