@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from handlers.privacy.settings import PrivacySettings
@@ -17,6 +18,7 @@ from models.audit import BindingEvent, SearchLog
 from models.push import DeliveryStatus
 from scheduler.jobs import JobContext, JobSettings, scheduled_jobs
 from scheduler.outbox import queue_push
+from wechat_bot.config import ConfigError, load_config
 
 NOW = datetime(2026, 12, 7, 19, 45, tzinfo=UTC)
 
@@ -64,3 +66,9 @@ def test_the_retention_job_purges_only_rows_past_their_days(runtime):
         assert rows[pushes[2]].wechat_user_id is not None   # still waiting: not a record yet
     again = _run(runtime, PrivacySettings())
     assert (again.searches, again.binding_events, again.deliveries) == (0, 0, 0)
+
+
+def test_a_bad_privacy_setting_is_refused_with_one_line_naming_its_key():
+    with pytest.raises(ConfigError, match=r"privacy\.export_link_minutes"):
+        load_config(environ={"ALUMNI_BOT_PRIVACY_EXPORT_LINK_MINUTES": "0"})
+    assert load_config(environ={"ALUMNI_BOT_PRIVACY_SEARCH_LOG_DAYS": "30"}).privacy.search_log_days == 30
