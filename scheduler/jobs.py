@@ -128,6 +128,8 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     jobs = [
         JobSpec("clean-up", clean_up, CronTrigger(hour=3, minute=30, timezone=zone),
                 f"每天 03:30 删除 {settings.message_log_retention_days} 天前的消息日志"),
+        JobSpec("privacy-retention", privacy_retention, CronTrigger(hour=3, minute=45, timezone=zone),
+                "每天 03:45 按 [privacy] 的保留天数删除过期的查询与绑定记录、隐去推送明细中的收件人"),
     ]
     if BOOKINGS_OPEN:  # the invitation points at 「返校」, which must lead to a booking
         jobs.append(notice_job("anniversary-outreach", anniversary_outreach,
@@ -216,6 +218,17 @@ def clean_up(context: JobContext) -> int:
     if removed:
         log.info("删除了 %d 条 %s 之前的消息日志", removed, cutoff.date())
     return removed
+
+
+def privacy_retention(context: JobContext):
+    """Purge what outlived its [privacy] retention; see handlers.privacy.retention."""
+    from handlers.privacy.retention import purge_expired
+
+    purged = purge_expired(context.sessions, context.features.privacy, context.clock())
+    if any(vars(purged).values()):
+        log.info("保留期清理：查询记录 %d 条、绑定记录 %d 条已删除，%d 条推送明细已隐去收件人",
+                 purged.searches, purged.binding_events, purged.deliveries)
+    return purged
 
 
 def anniversary_outreach(context: JobContext):

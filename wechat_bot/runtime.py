@@ -85,6 +85,10 @@ class Runtime:
             writes=writes,
         )
         runtime.dispatcher.upload_image = runtime.upload_image
+        from wechat_bot.my_data import link_maker
+
+        runtime.dispatcher.export_link = link_maker(config.app.secret_key, config.app.base_url,
+                                                    config.privacy.export_link_minutes)
         return runtime
 
     def close(self) -> None:

@@ -34,7 +34,7 @@ class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], router: Router, dialogs: DialogStore,
                  inbox: InboundQueue, store, settings: Settings, clock=None, *,
                  search_log: SearchLogQueue | None = None, round_trip=None, pass_key: bytes = b"",
-                 upload_image=None) -> None:
+                 upload_image=None, export_link=None) -> None:
         self._sessions = sessions
         self._router = router
         self._dialogs = dialogs
@@ -49,6 +49,7 @@ class Dispatcher:
         # (the runtime's one WeChat client, set once the runtime exists).
         self.pass_key = pass_key
         self.upload_image = upload_image
+        self.export_link = export_link  # the 我的数据 download URL (handlers.privacy.links)
 
     def dispatch(self, message: Message, dialog: DialogState, plan: Plan) -> Handled:
         """Run the router's `plan` for `message` in one transaction. `dialog` is the user's state,
@@ -78,6 +79,7 @@ class Dispatcher:
         return Context(session=session, message=message, store=self._store, now=now,
                        settings=self._settings, dialog=dialog, notify=notify_users,
                        upload_image=self.upload_image, pass_key=self.pass_key,
+                       export_link=self.export_link,
                        available_commands=self._router.available_commands, user_loader=user_loader,
                        search_log=searches.append if self._search_log is not None else None,
                        redis_writes=writes,
