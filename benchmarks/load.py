@@ -180,7 +180,11 @@ def summarize(rate: float, seconds: float, results: list[Result], timing: dict, 
         "timeout" if r.status == 0 and r.latency >= WECHAT_WAITS - 0.05 else
         "no answer" if r.status == 0 else f"HTTP {r.status}" if r.status != 200 else
         "late (holding reply)" if "正在为您处理" in r.reply else f"wrong {r.kind}" for r in results if not r.outcome)
-    return {"offered": rate, "sent": len(results), "achieved": len(right) / timing["elapsed"],
+    by_kind = collections.defaultdict(list)
+    for r in results:
+        by_kind[r.kind].append(r.latency)
+    kinds = {kind: (percentile(sorted(v), 0.5), percentile(sorted(v), 0.99)) for kind, v in by_kind.items()}
+    return {"offered": rate, "sent": len(results), "kinds": kinds, "achieved": len(right) / timing["elapsed"],
             "p50": percentile(latencies, 0.50), "p95": percentile(latencies, 0.95),
             "p99": percentile(latencies, 0.99), "errors": dict(wrong), "seconds": seconds,
             "samples": [r.reply[:200] for r in results if not r.outcome and r.status == 200][:3],
@@ -200,6 +204,8 @@ def print_step(n: int, s: dict) -> None:
           f"{s['p99'] * 1000:.0f} | {errors} | {s['web_cpu']:.0%} | {s['pg_run_cpu']:.0%} ({s['pg_all_cpu']:.0%}) | "
           f"{s['redis_cpu']:.0%} | {s['generator_cpu']:.0%} | {s['machine_busy']:.0%} | {s['pg_active']:.1f}: "
           f"{waits} | {s['redis_ops']:.0f} | {s['lag_p99'] * 1000:.0f} |", flush=True)
+    print("    p50/p99 ms by kind: " + ", ".join(f"{k} {a * 1000:.0f}/{b * 1000:.0f}" for k, (a, b) in s["kinds"].items())
+          + "".join(f"\n    waiting on a lock ({n} samples): {q}" for q, n in s["pg_lock_queries"]))
     for sample in s["samples"]:
         print(f"    wrong reply: {sample!r}")
 
@@ -210,18 +216,23 @@ HEADER = ("| step | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | errors |
 
 
 def verdict(steps: list[dict]) -> str:
+    """The highest step held, and at the first step missed, which resource gave out: PostgreSQL
+    when its active backends mostly wait on locks, else the CPU when the machine is saturated,
+    else Redis when it nears a core (it is single-threaded)."""
     best = max((s for s in steps if held(s)), key=lambda s: s["offered"], default=None)
-    first_bad = next((s for s in steps if not held(s)), None)
     line = (f"highest rate held (p99 < {TARGET_P99:.0f} s, no errors): "
             + (f"{best['offered']:.0f}/s" if best else "none"))
-    if first_bad is None:
+    s = next((s for s in steps if not held(s)), None)
+    if s is None:
         return line + " (every step held: raise --steps or --rate-step to find the edge)"
-    s = first_bad
-    found = (f"; first step missed at {s['offered']:.0f}/s: web workers {s['web_cpu']:.0%} of a core "
-             f"(of {os.cpu_count() * 100}%), the run's PostgreSQL backends {s['pg_run_cpu']:.0%} with "
-             f"{s['pg_active']:.1f} active on average, Redis {s['redis_cpu']:.0%}, machine {s['machine_busy']:.0%} busy")
-    cpu_bound = s["machine_busy"] > 0.9
-    return line + found + (" -> CPU: the machine's cores are saturated" if cpu_bound else "")
+    locks = sum(v for k, v in s["pg_waits"].items() if k.startswith("Lock:"))
+    first = ("PostgreSQL: its backends queue on a row lock" if s["pg_active"] >= 1 and locks > 0.5 else
+             "CPU: the machine's cores are saturated" if s["machine_busy"] > 0.9 else
+             "Redis: near a core" if s["redis_cpu"] > 0.8 else "unclear (see the table)")
+    return line + (f"; first step missed at {s['offered']:.0f}/s: {first} (web workers {s['web_cpu']:.0%} "
+                   f"of a core of {os.cpu_count() * 100}%, the run's PostgreSQL backends {s['pg_run_cpu']:.0%} "
+                   f"with {s['pg_active']:.1f} active, {locks:.0%} of them waiting on locks, Redis "
+                   f"{s['redis_cpu']:.0%}, machine {s['machine_busy']:.0%} busy)")
 
 
 def reply_text(xml: str) -> str:

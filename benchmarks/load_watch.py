@@ -63,6 +63,7 @@ class Watch:
 
     def start(self) -> None:
         self.waits: collections.Counter = collections.Counter()
+        self.lock_queries: collections.Counter = collections.Counter()
         self.samples = 0
         self.backends: set[int] = set()
         self.before = (proc_ticks(), machine_busy(), self._redis_info(), time.monotonic(), os.times())
@@ -74,15 +75,17 @@ class Watch:
         """What the run's database's backends are doing; CPU means active and waiting on nothing."""
         from sqlalchemy import text
 
-        query = text("SELECT pid, state, wait_event_type, wait_event FROM pg_stat_activity "
+        query = text("SELECT pid, state, wait_event_type, wait_event, query FROM pg_stat_activity "
                      "WHERE datname = :db AND pid <> pg_backend_pid()")
         with self.pg.connect() as db:
             while not self.stopping.wait(SAMPLE_SECONDS):
                 self.samples += 1
-                for pid, state, kind, event in db.execute(query, {"db": self.database}):
+                for pid, state, kind, event, query_text in db.execute(query, {"db": self.database}):
                     self.backends.add(pid)
                     if state == "active":
                         self.waits[f"{kind}:{event}" if event else "CPU"] += 1
+                    if kind == "Lock":   # which statement waits on a lock names the hot row
+                        self.lock_queries[" ".join(query_text.split())[:70]] += 1
 
     def _redis_info(self) -> dict:
         info = self.redis.info()
@@ -117,6 +120,7 @@ class Watch:
             "machine_busy": (busy[0] - busy0[0]) / max(1, busy[1] - busy0[1]),
             "pg_active": active / max(1, self.samples),
             "pg_waits": {k: v / active for k, v in self.waits.most_common(4)} if active else {},
+            "pg_lock_queries": self.lock_queries.most_common(2),
             "redis_ops": (redis["commands"] - redis0["commands"]) / seconds,
             "redis_clients": redis["clients"],
             "redis_memory_mb": redis["memory"] / 2**20,
