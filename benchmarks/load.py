@@ -63,7 +63,8 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mix", default=DEFAULT_MIX, help=f"shares by kind (default {DEFAULT_MIX})")
     parser.add_argument("--events", type=int, default=4, help="events open for sign-up")
     parser.add_argument("--seats", type=int, default=1000, help="seats of each")
-    parser.add_argument("--capacity", type=int, default=600, help="people the reunion day takes")
+    parser.add_argument("--capacity", type=int, default=300,
+                        help="people the reunion day takes (small enough to fill: the refusals are checked too)")
     parser.add_argument("--workers", type=int, default=2, help="per instance")
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_load")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
@@ -203,7 +204,7 @@ def print_step(n: int, s: dict) -> None:
     print(f"| {n} | {s['offered']:.0f} | {s['achieved']:.1f} | {s['p50'] * 1000:.0f} | {s['p95'] * 1000:.0f} | "
           f"{s['p99'] * 1000:.0f} | {errors} | {s['web_cpu']:.0%} | {s['pg_run_cpu']:.0%} ({s['pg_all_cpu']:.0%}) | "
           f"{s['redis_cpu']:.0%} | {s['generator_cpu']:.0%} | {s['machine_busy']:.0%} | {s['pg_active']:.1f}: "
-          f"{waits} | {s['redis_ops']:.0f} | {s['lag_p99'] * 1000:.0f} |", flush=True)
+          f"{waits} | {s['redis_ops']:.0f} ({s['redis_clients']}) | {s['lag_p99'] * 1000:.0f} |", flush=True)
     print("    p50/p99 ms by kind: " + ", ".join(f"{k} {a * 1000:.0f}/{b * 1000:.0f}" for k, (a, b) in s["kinds"].items())
           + "".join(f"\n    waiting on a lock ({n} samples): {q}" for q, n in s["pg_lock_queries"]))
     for sample in s["samples"]:
@@ -211,7 +212,7 @@ def print_step(n: int, s: dict) -> None:
 
 
 HEADER = ("| step | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | errors | web CPU | PG CPU run (all) | "
-          "Redis CPU | generator CPU | machine busy | PG active: waits | Redis ops/s | start lag p99 ms |\n"
+          "Redis CPU | generator CPU | machine busy | PG active: waits | Redis ops/s (clients) | start lag p99 ms |\n"
           "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
 
 

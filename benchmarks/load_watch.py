@@ -90,7 +90,7 @@ class Watch:
     def _redis_info(self) -> dict:
         info = self.redis.info()
         return {"commands": info["total_commands_processed"], "clients": info["connected_clients"],
-                "cpu": info["used_cpu_sys"] + info["used_cpu_user"], "memory": info["used_memory"]}
+                "cpu": info["used_cpu_sys"] + info["used_cpu_user"]}
 
     def stop(self) -> dict:
         self.stopping.set()
@@ -123,7 +123,6 @@ class Watch:
             "pg_lock_queries": self.lock_queries.most_common(2),
             "redis_ops": (redis["commands"] - redis0["commands"]) / seconds,
             "redis_clients": redis["clients"],
-            "redis_memory_mb": redis["memory"] / 2**20,
         }
 
     def close(self) -> None:
