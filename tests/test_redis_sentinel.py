@@ -36,9 +36,10 @@ def _role(server: RedisServer) -> str:
 def watched(tmp_path):
     """A master, its replica, and a sentinel watching them (quorum 1, so one sentinel may fail
     over): the sentinel's config must be a file it can rewrite."""
-    master = RedisServer()
+    # In tmp_path: a replica's full sync writes an RDB file to its folder.
+    master = RedisServer("--dir", str(tmp_path))
     master.start()
-    replica = RedisServer("--replicaof", "127.0.0.1", str(master.port))
+    replica = RedisServer("--replicaof", "127.0.0.1", str(master.port), "--dir", str(tmp_path))
     servers = [master, replica]
     try:
         replica.start()
