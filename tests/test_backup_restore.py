@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import make_url, text
 
 from models.db import make_engine
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, _close
 from tests.events.support import add_event
 from tests.reunion.booking_support import VISIT, YEAR
 from tests.roster import add_alumnus
@@ -93,7 +93,7 @@ def test_a_pg_dump_restores_into_a_database_the_app_runs_on(config, databases, t
         push_id = re.search(r"\d+", queued.output)[0]
         before = source.test_cli_runner().invoke(push_status, [push_id]).output
     finally:
-        runtime.close()  # every session closed, the write-behind flushed, before the dump
+        _close(source)  # every session closed, the write-behind flushed, before the dump
 
     dump = tmp_path / "alumni.dump"
     _run(["pg_dump", "-Fc", "--no-owner", "-f", str(dump), _libpq(source_url)])
@@ -112,4 +112,4 @@ def test_a_pg_dump_restores_into_a_database_the_app_runs_on(config, databases, t
         assert restored.test_cli_runner().invoke(push_status, [push_id]).output == before
         assert "可用指令" in say(client, token, "o-someone-new", "帮助")
     finally:
-        restored.extensions["alumni_bot"].close()
+        _close(restored)
