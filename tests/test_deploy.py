@@ -227,13 +227,15 @@ def test_nginx_in_front_of_serve_answers_wechat_serves_static_files_and_hides_th
     upgrade(engine)
     engine.dispose()
     # The sandbox switched on by mistake (facing a stand-in, so serve allows it): nginx still hides it.
+    # _Running starts the process at once: everything after it is inside the try that stops it.
     app = _Running(["serve", "--workers", "1"], tmp_path, {
         **OWN, "ALUMNI_BOT_DATABASE_URL": database, "ALUMNI_BOT_SANDBOX_ENABLED": "true",
         "ALUMNI_BOT_WECHAT_API_BASE_URL": "http://127.0.0.1:9/sandbox/api"})
-    nginx = _Nginx(tmp_path, app.port)
-    checked = nginx.check()
-    assert checked.returncode == 0, checked.stderr
+    nginx = None
     try:
+        nginx = _Nginx(tmp_path, app.port)
+        checked = nginx.check()
+        assert checked.returncode == 0, checked.stderr
         app.wait_healthy()
         nginx.start()
         base = f"https://127.0.0.1:{nginx.https}"
@@ -262,7 +264,8 @@ def test_nginx_in_front_of_serve_answers_wechat_serves_static_files_and_hides_th
         # Loopback is internal: nginx lets it through to the app, which answers for itself.
         assert https.get(f"{base}/metrics", timeout=5).status_code != 403
     finally:
-        nginx.stop()
+        if nginx is not None:
+            nginx.stop()
         app.stop()
 
 
