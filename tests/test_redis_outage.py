@@ -7,63 +7,24 @@ from __future__ import annotations
 import logging
 import shutil
 import socket
-import subprocess
 import threading
 import time
 from enum import StrEnum
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from handlers.context import Context
 from handlers.dialog import Dialog, step
 from handlers.directory import texts
 from models import MessageLog, Privacy, WechatUser
+from tests.redis_server import RedisServer
 from tests.roster import add_alumnus
 from tests.wechat import post, reply_content, say, text_xml
 from wechat_bot.conversation.table import RoutingTable, dialog, keyword
 from wechat_bot.webhook.answer import DEGRADED_NOTE
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server on a port of its own, to kill and start again on the same port."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        probe = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        give_up = time.monotonic() + 10
-        while True:
-            try:
-                probe.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > give_up:
-                    raise
-                time.sleep(0.05)
-            finally:
-                probe.close()
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture
