@@ -162,6 +162,14 @@ class Child:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    @staticmethod
+    def kill_process(pid: int) -> None:
+        """SIGKILL one process (a gunicorn worker, a scheduler), as the OOM killer would."""
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
     def stop(self) -> None:
         """TERM, then KILL what is left of its process group (gunicorn's workers too)."""
         if self.popen.poll() is None:
@@ -180,12 +188,19 @@ class Child:
 class Served(Child):
     """`alumni-bot serve` (gunicorn, one worker) on a free port: the app as production runs it."""
 
-    def __init__(self, env: dict, folder: Path, name: str = "web", threads: int = 4) -> None:
+    def __init__(self, env: dict, folder: Path, name: str = "web", threads: int = 4,
+                 wait: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.name = name
         super().__init__(["serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
                           "--threads", str(threads)], env, folder, name)
-        wait_until(self._answers, 30, f"{name} serving ({self.log_path})", step=0.1)
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        # Booting a worker imports the whole app: seconds on a busy machine.
+        wait_until(self._answers, 60, f"{self.name} serving ({self.log_path})", step=0.1)
 
     def _answers(self) -> bool:
         if self.popen.poll() is not None:

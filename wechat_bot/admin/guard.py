@@ -107,7 +107,9 @@ def _database_error(error: DBAPIError):
     if not database_unreachable(error):
         raise error
     log.warning("数据库不可用（%s）：后台页面 %s 回复系统维护中", type(error).__name__, request.path)
-    return render_template("admin/maintenance.html"), 503, {"Retry-After": "30"}
+    # Without Flask's template context: Flask-Login's processor would ask the database who is in.
+    page = current_app.jinja_env.get_template("admin/maintenance.html").render()
+    return page, 503, {"Retry-After": "30"}
 
 
 def _csrf_refused(error: CSRFError):
