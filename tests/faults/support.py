@@ -74,6 +74,9 @@ class RedisServer:
         finally:
             probe.close()
 
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port, socket_timeout=2)
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
@@ -162,6 +165,12 @@ class Child:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def running(self) -> bool:
+        """True while it runs; a failure with its output once it has exited."""
+        if self.popen.poll() is not None:
+            raise AssertionError(f"{self.log_path.name} exited:\n{self.output()[-3000:]}")
+        return True
+
     @staticmethod
     def kill_process(pid: int) -> None:
         """SIGKILL one process (a gunicorn worker, a scheduler), as the OOM killer would."""
@@ -203,8 +212,7 @@ class Served(Child):
         wait_until(self._answers, 60, f"{self.name} serving ({self.log_path})", step=0.1)
 
     def _answers(self) -> bool:
-        if self.popen.poll() is not None:
-            raise AssertionError(f"serve exited:\n{self.output()[-3000:]}")
+        self.running()
         try:
             requests.get(f"{self.url}/healthz", timeout=5)
             return True
