@@ -1,5 +1,5 @@
-"""The WeChat API failing 30% of calls — system busy, HTTP 5xx, a connection dropped before or
-after the call arrived, an answer slower than the client waits — and delivery still settles every
+"""The WeChat API failing 30% of calls — system busy, a final refusal, HTTP 5xx, a connection
+dropped before or after the call arrived, an answer slower than the client waits — and delivery still settles every
 row: sent, failed with a reason, or uncertain (不确定是否送达); none lost, none left pending, and
 nobody shown a message twice.
 
@@ -28,7 +28,7 @@ from tests.push.support import LiveApp
 from wechat_bot.push_sender import build_delivery
 
 CLIENT_TIMEOUT = 0.5
-FAULTS = ("busy", "http_502", "drop_before", "drop_after", "slow_after")
+FAULTS = ("busy", "refused", "http_502", "drop_before", "drop_after", "slow_after")
 FAULT_RATE = 0.3
 FOLLOWERS = 24
 FINAL = {DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN}
@@ -51,6 +51,9 @@ class FlakyProxy:
             self.injected[fault] += 1
         if fault == "busy":
             return Response('{"errcode": -1, "errmsg": "system error"}',
+                            content_type="application/json")(environ, start_response)
+        if fault == "refused":  # final: the user blocks the account's messages
+            return Response('{"errcode": 48002, "errmsg": "api blocked"}',
                             content_type="application/json")(environ, start_response)
         if fault == "http_502":
             return Response("bad gateway", status=502)(environ, start_response)
