@@ -205,7 +205,11 @@ class Served(Child):
         super().__init__(["serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
                           "--threads", str(threads)], env, folder, name)
         if wait:
-            self.wait_ready()
+            try:
+                self.wait_ready()
+            except BaseException:
+                self.stop()  # nobody else holds it yet to stop it
+                raise
 
     def wait_ready(self) -> None:
         # Booting a worker imports the whole app: seconds on a busy machine.
