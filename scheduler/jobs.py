@@ -88,6 +88,9 @@ class Delivery:
 
     sender: Any
     limiter: Any
+    # Writes the message log's queued interactions before a row is called unreachable
+    # (scheduler.delivery.deliver_due); None: only what is already written counts.
+    catch_up: Callable[[], object] | None = None
 
 
 @dataclass
@@ -190,7 +193,8 @@ def _drain(context: JobContext, worker_id: str, batch: int) -> int:
     claimed = 0
     while not context.stopping.is_set():
         stats = deliver_due(context.sessions, context.delivery.sender, context.delivery.limiter,
-                            now=context.clock(), batch=batch, worker_id=worker_id)
+                            now=context.clock(), batch=batch, worker_id=worker_id,
+                            catch_up=context.delivery.catch_up)
         claimed += stats.claimed
         if stats.claimed < batch or context.clock() - started > budget:
             break

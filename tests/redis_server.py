@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import time
 
+import pytest
 import redis
 
 
@@ -22,6 +24,7 @@ class RedisServer:
     followed by `--sentinel` (a sentinel answers PING like a server)."""
 
     def __init__(self, *args: str, config_file: str | None = None) -> None:
+        self.binary = shutil.which("redis-server") or pytest.skip("redis-server is not installed")
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.config_file = config_file
@@ -31,7 +34,7 @@ class RedisServer:
     def start(self) -> None:
         first = [self.config_file] if self.config_file else []
         self.process = subprocess.Popen(
-            ["redis-server", *first, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            [self.binary, *first, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--daemonize", "no", *self.args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         probe = redis.Redis(port=self.port, socket_connect_timeout=0.2)
@@ -47,7 +50,10 @@ class RedisServer:
             finally:
                 probe.close()
 
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port, socket_timeout=2)
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
-            self.process.wait()
+            self.process.wait(10)

@@ -228,8 +228,10 @@ class CommandBatch:
     def _add(self, command: tuple) -> None:
         self.commands.append(command)
 
-    def set(self, name: str, value: str, ex: int | None = None, nx: bool = False) -> None:
-        self._add(("SET", name, value, *(("EX", ex) if ex else ()), *(("NX",) if nx else ())))
+    def set(self, name: str, value: str, ex: int | None = None, nx: bool = False,
+            px: int | None = None) -> None:
+        self._add(("SET", name, value, *(("EX", ex) if ex else ()), *(("PX", px) if px else ()),
+                   *(("NX",) if nx else ())))
 
     def get(self, name: str) -> None:
         self._add(("GET", name))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from redis import RedisError
 
 from handlers.context import DialogState, Message, Reply, Text
+from models.db import database_unreachable
 from wechat_bot.store import CommandBatch, StoreUnavailable
 from wechat_bot.webhook.deadline import HOLDING_REPLY, Overran
 from wechat_bot.webhook.dispatch import Handled
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APOLOGY = "抱歉，系统开小差了，请稍后再试。"
+# The database cannot be reached (stopped, restarting): nothing the alumnus did wrong.
+MAINTENANCE = "系统维护中，暂时无法处理您的消息，请稍后再试。"
 # Added to text replies while Redis is down: nothing said now is remembered for the next message.
 DEGRADED_NOTE = "（系统临时故障：分步填写、翻页等对话式操作暂时无法使用，请稍后再试。）"
 
@@ -46,9 +49,12 @@ def answer(runtime: Runtime, message: Message) -> str:
         return _answer_without_redis(runtime, message)
     if not claimed:
         try:
-            return dedup.first_reply(key, wait_seconds=runtime.config.wechat.reply_deadline_seconds)
+            stored = dedup.first_reply(key)
         except RedisError:
             return ""  # the first delivery answers; WeChat shows one reply either way
+        if stored is not None:
+            return stored
+        log.warning("%s 的首次处理未留下回复（进程中途退出）：由本次重试接手处理", key)
     handled, reply = _handle(runtime, message, runtime.dialogs.parse(raw_dialog))
     xml = _render(reply, message)
     # The user's next message may reach another worker at once, so a changed dialog (or the
@@ -92,7 +98,12 @@ def _handle(runtime: Runtime, message: Message, dialog: DialogState) -> tuple[Ha
     except Overran:
         log.warning("处理 %s 超过回复时限，已先发送稍候回复", message.dedup_key)
         return None, Text(HOLDING_REPLY)
-    except Exception:
+    except Exception as exc:
+        if database_unreachable(exc):
+            # One line per message, no traceback: the outage is the news, not each message.
+            log.warning("数据库不可用（%s）：%s 回复系统维护中", type(exc).__name__,
+                        message.dedup_key)
+            return None, Text(MAINTENANCE)
         log.exception("处理 %s 失败", message.dedup_key)
         return None, Text(APOLOGY)
 
