@@ -285,9 +285,14 @@ def remove_searchers(env: dict, ids: list[int]) -> None:
         connection.execute(delete(SearchLog).where(SearchLog.wechat_user_id.in_(ids)))
         connection.execute(delete(WechatUser).where(WechatUser.id.in_(ids)))
     engine.dispose()
+    remove_keys(env)  # tokens, limits, the queued search log
+
+
+def remove_keys(env: dict) -> None:
+    """The run's Redis keys (its ALUMNI_BOT_REDIS_KEY_PREFIX), and no one else's."""
     from wechat_bot.store import connect_store
 
-    store = connect_store(env["ALUMNI_BOT_REDIS_URL"])  # tokens, limits, the queued search log
+    store = connect_store(env["ALUMNI_BOT_REDIS_URL"])
     for key in store.scan_iter(match=f"{env['ALUMNI_BOT_REDIS_KEY_PREFIX']}*", count=1000):
         store.delete(key)
 

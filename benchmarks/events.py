@@ -35,8 +35,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from sqlalchemy import func, select, text
 
-from benchmarks.webhook import free_port, start, stop, wait_up
-from wechat_bot.webhook.crypto import signature
+from benchmarks.webhook import free_port, signed_query, start, stop, text_xml, wait_up
 
 TOKEN = "bench-events-token"
 MSG_IDS = itertools.count(int(time.time() * 1000))
@@ -47,7 +46,6 @@ def seed(url: str, alumni: int, seats: int) -> tuple[int, list[str]]:
     from handlers.directory.names import name_key
     from models import Alumnus, WechatUser
     from models.db import make_engine, make_session_factory
-    from models.event import Event, EventStatus
 
     now = dt.datetime.now(dt.UTC)
     engine = make_engine(url)
@@ -62,25 +60,29 @@ def seed(url: str, alumni: int, seats: int) -> tuple[int, list[str]]:
                                 search_pinyin="", search_initials="", imported_at=now,
                                 wechat_user_id=user.id, bound_at=now))
             openids.append(user.openid)
-        starts = now + dt.timedelta(days=20)
-        event = Event(title="2026 校友校园马拉松", kind="校园马拉松", place="东操场", starts_at=starts,
-                      ends_at=starts + dt.timedelta(hours=4), seats=seats, seats_taken=0,
-                      waitlist_next=1, audience="bound", status=EventStatus.OPEN,
-                      created_by="bench", created_at=now, updated_at=now)
-        session.add(event)
-        session.flush()
-        number = event.id
+        number = open_event(session, "2026 校友校园马拉松", now + dt.timedelta(days=20), seats, now=now)
     engine.dispose()
     return number, openids
 
 
+def open_event(session, title: str, starts: dt.datetime, seats: int, *, now: dt.datetime,
+               hours: float = 4) -> int:
+    """An open event for bound alumni, no guests and no questions (报名 completes in one
+    message); its number."""
+    from models.event import Event, EventStatus
+
+    event = Event(title=title, kind="校园马拉松", place="东操场", starts_at=starts,
+                  ends_at=starts + dt.timedelta(hours=hours), seats=seats, seats_taken=0,
+                  waitlist_next=1, audience="bound", status=EventStatus.OPEN,
+                  created_by="bench", created_at=now, updated_at=now)
+    session.add(event)
+    session.flush()
+    return event.id
+
+
 def say(port: int, openid: str, content: str) -> tuple[float, str]:
-    stamp = str(int(time.time()))
-    query = f"signature={signature(TOKEN, stamp, 'n')}&timestamp={stamp}&nonce=n&openid={openid}"
-    body = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-            f"</FromUserName><CreateTime>{stamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content}]]></Content><MsgId>{next(MSG_IDS)}</MsgId></xml>").encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/wechat?{query}", data=body,
+    body = text_xml(openid, content, next(MSG_IDS), int(time.time()))
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/wechat?{signed_query(TOKEN, openid)}", data=body,
                                      headers={"Content-Type": "text/xml"})
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as answer:

@@ -36,8 +36,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from sqlalchemy import func, select, text
 
-from benchmarks.webhook import free_port, start, stop, wait_up
-from wechat_bot.webhook.crypto import signature
+from benchmarks.webhook import free_port, signed_query, start, stop, text_xml, wait_up
 
 TOKEN = "bench-reunion-token"
 CAPACITY = 500
@@ -91,12 +90,8 @@ def seed(url: str, day: dt.date, classes: int, per_class: int, booked: int) -> l
 
 
 def say(port: int, openid: str, content: str) -> tuple[float, str]:
-    stamp = str(int(time.time()))
-    query = f"signature={signature(TOKEN, stamp, 'n')}&timestamp={stamp}&nonce=n&openid={openid}"
-    body = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-            f"</FromUserName><CreateTime>{stamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content}]]></Content><MsgId>{next(MSG_IDS)}</MsgId></xml>").encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/wechat?{query}", data=body,
+    body = text_xml(openid, content, next(MSG_IDS), int(time.time()))
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/wechat?{signed_query(TOKEN, openid)}", data=body,
                                      headers={"Content-Type": "text/xml"})
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as answer:
@@ -132,7 +127,7 @@ def burst(port: int, scripts: list[list[str]]) -> tuple[list[float], list[str], 
     return latencies, replies, time.perf_counter() - started
 
 
-def _ticks() -> dict[int, tuple[int, str, int]]:
+def proc_ticks() -> dict[int, tuple[int, str, int]]:
     """Every process's (parent, name, CPU ticks so far), from /proc."""
     found = {}
     for entry in Path("/proc").iterdir():
@@ -235,16 +230,16 @@ def main() -> None:
                         "--workers", "2", "--threads", "8"], env, work)
         wait_up(f"http://127.0.0.1:{port}/healthz")
         say(port, "o-bench-warm", "帮助")
-        before = _ticks()
+        before = proc_ticks()
         latencies, replies, elapsed = burst(port, scripts)
-        cpu = cpu_split(before, _ticks(), server.pid)
+        cpu = cpu_split(before, proc_ticks(), server.pid)
         outcomes = {"booked": sum("预约已提交" in r for r in replies),
                     "joined": sum("已加入编号" in r for r in replies),
                     "refused (full)": sum("已约满" in r or "您预约了" in r or "名额不够" in r for r in replies),
                     "late or error": sum(r in ("", "success") or r.startswith("ERROR") for r in replies)}
-        before = _ticks()
+        before = proc_ticks()
         help_latencies, _, help_elapsed = burst(port, [[s[0], "帮助"] for s in scripts])
-        help_cpu = cpu_split(before, _ticks(), server.pid)
+        help_cpu = cpu_split(before, proc_ticks(), server.pid)
         print(f"{len(scripts)} alumni at once on PostgreSQL, day {day} for {CAPACITY} people, "
               f"server: 2 workers x 8 threads")
         print(f"{'':10}{'requests':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}"

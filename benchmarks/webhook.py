@@ -97,11 +97,27 @@ VISITORS = [f"o-bench-{n}" for n in range(500)]  # who sends 帮助: unbound, as
 KINDS = ("surname", "name", "pinyin", "initials", "year", "city", "college", "employer")
 
 
-def signed_query() -> str:
+def signed_query(token: str = TOKEN, openid: str = "o") -> str:
     """Signed now: the bot refuses a timestamp older than wechat.timestamp_tolerance_seconds (300 s),
     so each wrk run gets its own (and --seconds must stay under that)."""
     stamp = str(int(time.time()))
-    return f"signature={signature(TOKEN, stamp, 'n')}&timestamp={stamp}&nonce=n&openid=o"
+    return f"signature={signature(token, stamp, 'n')}&timestamp={stamp}&nonce=n&openid={openid}"
+
+
+def text_xml(sender: str, content: str, msg_id: int, created: int = 1700000000) -> bytes:
+    """A text message as WeChat posts it (plain mode)."""
+    return (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{sender}]]>"
+            f"</FromUserName><CreateTime>{created}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>").encode()
+
+
+def scan_xml(sender: str, scene: str, created: int) -> bytes:
+    """A follower scanning a parametric QR code (PROTOCOL.md: SCAN, EventKey = the scene). Events
+    carry no MsgId: WeChat's retries are told apart by sender + CreateTime."""
+    return (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{sender}]]>"
+            f"</FromUserName><CreateTime>{created}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            f"<Event><![CDATA[SCAN]]></Event><EventKey><![CDATA[{scene}]]></EventKey>"
+            f"<Ticket><![CDATA[bench-ticket]]></Ticket></xml>").encode()
 
 
 def free_port() -> int:
@@ -179,8 +195,10 @@ def make_public(env: dict, share: float) -> None:
     engine.dispose()
 
 
-def bind_searchers(env: dict, count: int, run: str) -> tuple[list[int], list[str]]:
-    """`count` WeChat users (openids bench-<run>-<n>), each bound to an alumnus no one holds."""
+def bind_searchers(env: dict, count: int, run: str,
+                   years: list[int] | None = None) -> tuple[list[int], list[str]]:
+    """`count` WeChat users (openids bench-<run>-<n>), each bound to an alumnus no one holds (of
+    those graduated in `years`, when given: fewer when the roster has fewer)."""
     from datetime import UTC, datetime
 
     from sqlalchemy import bindparam, insert, select, update
@@ -192,10 +210,13 @@ def bind_searchers(env: dict, count: int, run: str) -> tuple[list[int], list[str
     engine = make_engine(env["ALUMNI_BOT_DATABASE_URL"])
     now = datetime.now(UTC)
     with engine.begin() as connection:
+        unbound = select(Alumnus.id).where(Alumnus.wechat_user_id.is_(None))
+        if years is not None:
+            unbound = unbound.where(Alumnus.graduation_year.in_(years))
+        free = list(connection.scalars(unbound.order_by(Alumnus.id).limit(count)))
+        openids = openids[:len(free)]
         ids = list(connection.scalars(insert(WechatUser).returning(WechatUser.id), [
             {"openid": openid, "subscribed": True, "created_at": now} for openid in openids]))
-        free = list(connection.scalars(select(Alumnus.id).where(Alumnus.wechat_user_id.is_(None))
-                                       .order_by(Alumnus.id).limit(count)))
         connection.execute(
             update(Alumnus).where(Alumnus.id == bindparam("alumnus"))
             .values(wechat_user_id=bindparam("user"), bound_at=bindparam("at")),
@@ -235,10 +256,7 @@ def sample_words(env: dict, count: int = 401) -> list[str]:
 
 def post(url: str, sender: str, content: str) -> str:
     """One signed text message; the reply's text."""
-    body = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{sender}]]>"
-            f"</FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content}]]></Content><MsgId>{random.randrange(10**15, 10**16)}</MsgId>"
-            "</xml>").encode()
+    body = text_xml(sender, content, random.randrange(10**15, 10**16))
     request = urllib.request.Request(f"{url}?{signed_query()}", data=body,
                                      headers={"Content-Type": "text/xml"})
     xml = urllib.request.urlopen(request, timeout=10).read().decode()
@@ -378,10 +396,7 @@ def cpu_per_message(args) -> None:
 
     def message(senders: list[str], texts: list[str]) -> dict:  # built before a batch is timed
         n = next(ids)
-        body = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA["
-                f"{senders[n % len(senders)]}]]></FromUserName><CreateTime>1700000000</CreateTime>"
-                f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{texts[n % len(texts)]}]]>"
-                f"</Content><MsgId>{n}</MsgId></xml>").encode()
+        body = text_xml(senders[n % len(senders)], texts[n % len(texts)], n)
         return EnvironBuilder(path="/wechat", method="POST", query_string=query, data=body,
                               content_type="text/xml").get_environ()
 

@@ -134,8 +134,21 @@ class RoundTripCounter:
         def statement(*_args) -> None:
             self.sql += 1
 
-        for name in ("before_cursor_execute", "begin", "commit"):
-            event.listen(engine, name, statement)
+        # Counted where the driver sends them, as the lookup runs on the driver's cursor.
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "checkout", lambda dbapi, *_: dbapi.set_trace_callback(statement))
+        else:
+            import psycopg
+
+            for name in ("begin", "commit"):
+                event.listen(engine, name, statement)
+            execute = psycopg.Cursor.execute
+
+            def counted(cursor, *args, **kwargs):
+                statement()
+                return execute(cursor, *args, **kwargs)
+
+            psycopg.Cursor.execute = counted
         original = redis.connection.AbstractConnection.send_packed_command
         counter = self
 

@@ -29,5 +29,3 @@ class ComingSoon:
                      "发送「帮助」查看用法。")
         return "\n".join(lines)
 
-
-MY_DATA = ComingSoon("个人数据导出与注销", "如需解除微信与校友身份的绑定，可发送「解绑」。")

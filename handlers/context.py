@@ -178,6 +178,9 @@ class Context:
     # from the app's secret_key (handlers.reunion.passes.pass_key): both handed in by the door.
     upload_image: Callable[[bytes, str], str] | None = None
     pass_key: bytes = field(default=b"", repr=False)
+    # export_link(user_id, now) -> the 我的数据 download URL (handlers.privacy.links), handed in by
+    # the door, which knows the app's address and secret; None: the door offers no download.
+    export_link: Callable[[int, datetime], str] | None = None
     # search_log(record): queue a line of the search log (handlers.directory.searching.SearchRecord)
     # for the door to write in a batch after the request; None: the handler's transaction writes it.
     search_log: Callable[[Any], None] | None = None

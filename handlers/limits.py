@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 # KEYS[1]: the attempts; ARGV: now, window, limit, member. Returns {allowed, count, retry_after}.
+# KEYS[2], when given: a hash that an allowed attempt sets (`Remember`): ARGV[5] its TTL, then
+# its fields and values.
 _ALLOW = """
 local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
@@ -24,6 +26,11 @@ local count = redis.call('ZCARD', KEYS[1])
 if count < limit then
   redis.call('ZADD', KEYS[1], now, ARGV[4])
   redis.call('EXPIRE', KEYS[1], math.ceil(window))
+  if KEYS[2] then
+    redis.call('DEL', KEYS[2])
+    redis.call('HSET', KEYS[2], unpack(ARGV, 6))
+    redis.call('EXPIRE', KEYS[2], ARGV[5])
+  end
   return {1, count + 1, '0'}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -67,6 +74,16 @@ return {0, tostring(allowed - count)}
 
 
 @dataclass(frozen=True)
+class Remember:
+    """What an allowed attempt records with it, in the same step: a hash at `key`, replaced by
+    `fields`, for `ttl_seconds` (e.g. the search that 下一页 continues)."""
+
+    key: str
+    ttl_seconds: int
+    fields: dict[str, str | int]
+
+
+@dataclass(frozen=True)
 class Decision:
     """Whether to go ahead; if not, how many whole seconds until it is worth trying again."""
 
@@ -96,12 +113,17 @@ class RateLimit:
         return f"{self._prefix}{key}"
 
     def allow(self, key: str, limit: int, window_seconds: float, now: datetime,
-              round_trip: Callable[[list[tuple]], list] | None = None) -> Decision:
-        """Count one attempt if there is room; refused attempts are not counted. With the
-        caller's `round_trip` (Context.round_trip) the script goes on it, by its SHA."""
+              round_trip: Callable[[list[tuple]], list] | None = None,
+              remember: Remember | None = None) -> Decision:
+        """Count one attempt if there is room; refused attempts are not counted, and record
+        `remember` only with an allowed one. With the caller's `round_trip` (Context.round_trip)
+        the script goes on it, by its SHA."""
         member = _member(now)
         keys, args = [self.key(key)], [_seconds(now), window_seconds, limit, member]
-        answer = _by_sha(round_trip, self._allow, keys, args) if round_trip is not None else None
+        if remember is not None:
+            keys.append(remember.key)
+            args += [remember.ttl_seconds, *(item for pair in remember.fields.items() for item in pair)]
+        answer = by_sha(round_trip, self._allow.sha, keys, args) if round_trip is not None else None
         allowed, count, wait = answer if answer is not None else self._allow(keys=keys, args=args)
         if allowed:
             return Decision(True, 0, max(limit - int(count), 0), member)
@@ -181,10 +203,11 @@ class Lockout:
                                   "+inf")
 
 
-def _by_sha(round_trip: Callable[[list[tuple]], list], script, keys: list, args: list):
-    """The script's answer through `round_trip`; None while Redis does not hold the script yet
-    (after a restart): the caller then runs it through the client, which loads it."""
-    answer = round_trip([("EVALSHA", script.sha, len(keys), *keys, *args)])[0]
+def by_sha(round_trip: Callable[[list[tuple]], list], sha: str, keys: list, args: list):
+    """A script's answer through `round_trip`, by the script's `sha`; None while Redis does not
+    hold the script yet (after a restart): the caller then runs it through the client, which
+    loads it."""
+    answer = round_trip([("EVALSHA", sha, len(keys), *keys, *args)])[0]
     if isinstance(answer, Exception):
         if str(answer).startswith("NOSCRIPT") or "NoScript" in type(answer).__name__:
             return None

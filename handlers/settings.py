@@ -22,6 +22,7 @@ from handlers.circles.settings import CircleSettings
 from handlers.directory.settings import DirectorySettings
 from handlers.events.settings import EventSettings
 from handlers.mentors.settings import MentorSettings
+from handlers.privacy.settings import PrivacySettings
 from handlers.reunion.settings import ReunionSettings
 from handlers.staff.settings import AdminSettings
 from handlers.verification.settings import VerificationSettings
@@ -40,6 +41,7 @@ class Settings:
     card: CardSettings = field(default_factory=CardSettings)  # the alumni card: [card]
     mentors: MentorSettings = field(default_factory=MentorSettings)  # [mentors]
     circles: CircleSettings = field(default_factory=CircleSettings)  # alumni circles: [circles]
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)  # data protection: [privacy]
 
 
 @cache

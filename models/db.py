@@ -1,6 +1,7 @@
 """Engine and session factory; the boundary (request, job, command) owns the transaction."""
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -34,3 +35,20 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached now (stopped, restarting, the network),
+    as opposed to a fault of the request: the doors answer "系统维护中" for it, not an error.
+
+    PostgreSQL's connection errors carry SQLSTATE class 08, a server shutting down or starting
+    57P01-57P03, a refused connection none at all; a dropped pooled connection is flagged
+    `connection_invalidated`. Other OperationalErrors (a deadlock, a cancelled query) are faults.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    state = getattr(exc.orig, "sqlstate", "")  # psycopg's; None when no server answered at all
+    return isinstance(exc, OperationalError | InterfaceError) and (
+        state is None or state.startswith(("08", "57P")))

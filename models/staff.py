@@ -51,6 +51,8 @@ class StaffAccount(Base):
     chapter_id: Mapped[int | None] = mapped_column(ForeignKey("chapter.id", ondelete="SET NULL"),
                                                    index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The last 停用; part of the session token, so sessions opened before it stay ended after 启用.
+    disabled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     password_changed_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]

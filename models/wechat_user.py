@@ -38,6 +38,10 @@ class WechatUser(Base):
     last_longitude: Mapped[float | None]
     last_location_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # Set by 注销 (handlers.privacy): the row stays as a nameless placeholder so that counts and
+    # the rows of others that point at it hold, but it has no openid and no personal data left;
+    # the person's next message creates a new user.
+    erased_at: Mapped[datetime | None]
 
     def record_interaction(self, at: datetime, *, is_message: bool) -> None:
         """Note that the user reached us; the customer-service window is measured from here."""

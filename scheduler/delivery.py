@@ -51,6 +51,7 @@ judged by `scheduler.answers`, and every write to a row goes through `scheduler.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -66,13 +67,18 @@ from scheduler.sending import deliver_rows
 
 
 def deliver_due(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter, *,
-                now: datetime, batch: int = 100, worker_id: str) -> DeliveryStats:
+                now: datetime, batch: int = 100, worker_id: str,
+                catch_up: Callable[[], object] | None = None) -> DeliveryStats:
     """Send what is due at `now`: reconcile stale rows, claim one batch, send each row within
-    the shared rate, record every answer. Safe to run in any number of processes at once."""
+    the shared rate, record every answer. Safe to run in any number of processes at once.
+
+    `catch_up` writes the interactions still queued (the message log's write-behind): a row
+    that finds no channel runs it once per batch and looks at its user again before it is
+    called unreachable, so a push queued right after the user's message reaches them."""
     reconciled = reconcile_stale(sessions, sender.policy, now=now)
     token = claim_batch(sessions, now=now, batch=_batch_size(sender, limiter, batch),
                         worker_id=worker_id)
-    stats = _deliver_claimed(sessions, sender, limiter, token, now)
+    stats = _deliver_claimed(sessions, sender, limiter, token, now, catch_up)
     stats.reconciled = reconciled
     return stats
 
@@ -95,13 +101,15 @@ def _batch_size(sender: Sender, limiter: Limiter, batch: int) -> int:
 
 
 def _deliver_claimed(sessions: sessionmaker[Session], sender: Sender, limiter: Limiter,
-                     token: str | None, now: datetime) -> DeliveryStats:
+                     token: str | None, now: datetime,
+                     catch_up: Callable[[], object] | None = None) -> DeliveryStats:
     started = time.monotonic()
 
     def clock() -> datetime:
         return now + timedelta(seconds=time.monotonic() - started)
 
-    run = DeliveryRun(sessions, sender, limiter, sender.policy, token or "", clock)
+    run = DeliveryRun(sessions, sender, limiter, sender.policy, token or "", clock,
+                      catch_up=catch_up)
     if token is None:
         return run.stats
     with sessions() as session:

@@ -88,6 +88,9 @@ class Delivery:
 
     sender: Any
     limiter: Any
+    # Writes the message log's queued interactions before a row is called unreachable
+    # (scheduler.delivery.deliver_due); None: only what is already written counts.
+    catch_up: Callable[[], object] | None = None
 
 
 @dataclass
@@ -128,6 +131,8 @@ def scheduled_jobs(context: JobContext) -> list[JobSpec]:
     jobs = [
         JobSpec("clean-up", clean_up, CronTrigger(hour=3, minute=30, timezone=zone),
                 f"每天 03:30 删除 {settings.message_log_retention_days} 天前的消息日志"),
+        JobSpec("privacy-retention", privacy_retention, CronTrigger(hour=3, minute=45, timezone=zone),
+                "每天 03:45 按 [privacy] 的保留天数删除过期的查询与绑定记录、隐去推送明细中的收件人"),
     ]
     if BOOKINGS_OPEN:  # the invitation points at 「返校」, which must lead to a booking
         jobs.append(notice_job("anniversary-outreach", anniversary_outreach,
@@ -188,7 +193,8 @@ def _drain(context: JobContext, worker_id: str, batch: int) -> int:
     claimed = 0
     while not context.stopping.is_set():
         stats = deliver_due(context.sessions, context.delivery.sender, context.delivery.limiter,
-                            now=context.clock(), batch=batch, worker_id=worker_id)
+                            now=context.clock(), batch=batch, worker_id=worker_id,
+                            catch_up=context.delivery.catch_up)
         claimed += stats.claimed
         if stats.claimed < batch or context.clock() - started > budget:
             break
@@ -216,6 +222,17 @@ def clean_up(context: JobContext) -> int:
     if removed:
         log.info("删除了 %d 条 %s 之前的消息日志", removed, cutoff.date())
     return removed
+
+
+def privacy_retention(context: JobContext):
+    """Purge what outlived its [privacy] retention; see handlers.privacy.retention."""
+    from handlers.privacy.retention import purge_expired
+
+    purged = purge_expired(context.sessions, context.features.privacy, context.clock())
+    if any(vars(purged).values()):
+        log.info("保留期清理：查询记录 %d 条、绑定记录 %d 条已删除，%d 条推送明细已隐去收件人",
+                 purged.searches, purged.binding_events, purged.deliveries)
+    return purged
 
 
 def anniversary_outreach(context: JobContext):

@@ -75,6 +75,10 @@ class DeliveryRun:
     # A row was handed back to `claimed` and left so (its consent was gone): release the claim.
     # Otherwise a batch that ran to its end has no `claimed` row left, and needs no release.
     left_claimed: bool = False
+    # Writes the interactions still queued (the webhook's message log, written about a second
+    # after each message) so a row about to be called unreachable sees the user's latest message.
+    catch_up: Callable[[], object] | None = None
+    caught_up: bool = False  # catch_up ran in this run (once is enough: it writes them all)
 
 
 def record(run: DeliveryRun, delivery: Delivery, counter: str, *, later: bool = False,

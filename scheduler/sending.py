@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
+
 from models.push import IDEMPOTENT_CHANNELS, Channel, Delivery, DeliveryStatus, Push
 from models.wechat_user import WechatUser
 from scheduler import key_window
@@ -106,7 +108,8 @@ def _deliver_group(run: DeliveryRun, group: list[tuple]) -> None:
 def _deliver_one(run: DeliveryRun, delivery: Delivery, push: Push, user: WechatUser | None,
                  refusal: SendResult | None = None) -> None:
     pinned = _pinned(delivery, push)
-    for _ in range(len(Channel) + 1):  # each pass finishes the row or rules out one channel
+    # Each pass finishes the row or rules out one channel; one more to look again after catching up.
+    for _ in range(len(Channel) + 2):
         at = run.clock()
         if pinned is not None:
             if key_window.expired(run.policy, delivery, at):
@@ -128,6 +131,8 @@ def _deliver_one(run: DeliveryRun, delivery: Delivery, push: Push, user: WechatU
             elif refusal is not None:
                 record(run, delivery, "failed", status=S.FAILED, finished_at=at,
                        errcode=refusal.errcode, error=refusal.detail[:200] or None)
+            elif _window_opened(run, user, push):
+                continue
             else:
                 record(run, delivery, "unreachable", status=S.UNREACHABLE, finished_at=at,
                        error="没有可用的渠道（未关注、不在客服窗口、无订阅授权）")
@@ -153,6 +158,27 @@ def _call(run: DeliveryRun, delivery: Delivery, message) -> SendResult:
     except Exception as exc:  # a bug or a surprise: it may have gone out, so never resend
         log.exception("发送投递 %s 时出错", delivery.id)
         return SendResult(Outcome.UNCERTAIN, detail=type(exc).__name__)
+
+
+def _window_opened(run: DeliveryRun, user: WechatUser | None, push: Push) -> bool:
+    """Whether the user's customer-service window turns out open once the interactions still
+    queued are written (`run.catch_up`, once per run): their latest message may have come
+    a moment before this push, and the message log writes it about a second later."""
+    if run.catch_up is None or user is None or push.mass or not (user.subscribed and user.openid):
+        return False
+    if not run.caught_up:
+        run.caught_up = True
+        try:
+            run.catch_up()
+        except Exception:
+            log.exception("投递前写入待记录的消息失败；按已记录的互动时间判断")
+    with run.sessions() as session:
+        times = session.execute(select(WechatUser.last_message_at, WechatUser.last_interaction_at)
+                                .where(WechatUser.id == user.id)).one_or_none()
+    if times is None or tuple(times) == (user.last_message_at, user.last_interaction_at):
+        return False
+    user.last_message_at, user.last_interaction_at = times
+    return user.in_customer_service_window(run.clock())
 
 
 def _has_consent(run: DeliveryRun, user: WechatUser, template: str) -> bool:

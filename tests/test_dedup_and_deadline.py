@@ -121,3 +121,25 @@ def test_retry_after_a_holding_reply_gets_the_holding_reply_not_a_second_run(mak
     assert first == second == HOLDING_REPLY
     time.sleep(0.6)
     assert runs == [1]
+
+
+def test_a_retry_takes_over_the_claim_of_a_worker_that_died_and_handles_the_message_once(
+        make_app, config):
+    handled = []
+
+    def sign_up(ctx: Context) -> str:
+        handled.append(ctx.message.msg_id)
+        return "报名成功"
+
+    app = make_app(routes=RoutingTable(routes=(keyword("报名", to=sign_up, takes=NUMBER),),
+                                       fallback=_help),
+                   wechat={"reply_deadline_seconds": 0.5})
+    body = text_xml("o-orphaned", "报名 3", msg_id=6060)
+    # What a worker killed mid-request leaves: its claim, and no reply.
+    app.extensions["alumni_bot"].dedup.claim("msg:6060")
+    started = time.monotonic()
+    retry = reply_content(post(app.test_client(), config.wechat.token, body).get_data(as_text=True))
+    assert retry == "报名成功" and handled == ["6060"]
+    assert time.monotonic() - started < 3.5  # the claim's lease: the deadline + 2 s
+    again = reply_content(post(app.test_client(), config.wechat.token, body).get_data(as_text=True))
+    assert again == "报名成功" and handled == ["6060"]  # the third try: the stored reply

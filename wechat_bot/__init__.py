@@ -40,6 +40,9 @@ def create_app(config: Config | None = None, routes=None) -> Flask:
 
     app.register_blueprint(webhook_bp)
     app.register_blueprint(health.bp)
+    from wechat_bot import my_data
+
+    app.register_blueprint(my_data.bp)  # the 我的数据 download behind a signed link
 
     from wechat_bot import api
 

@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from wechat_bot.config import ENV_PREFIX, ConfigError, load_config
 from wechat_bot.runtime import current_runtime
+from wechat_bot.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS, DEFAULT_WORKERS
 
 log = logging.getLogger("alumni_bot")
 
@@ -166,11 +167,12 @@ def _safe_url() -> str:
 
 
 @main.command("serve")
-@click.option("--host", default="0.0.0.0", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="每个进程的线程数")
+@click.option("--host", default=DEFAULT_HOST, show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True,
+              type=click.IntRange(1, 64))
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True,
+              type=click.IntRange(1, 256), help="每个进程的线程数")
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="把每个请求写到标准输出（前面有 nginx 时通常由它记录）")
 def serve(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:

@@ -20,6 +20,7 @@ from wechat_bot.config import (
     ConfigError,
     SchedulerSection,
 )
+from wechat_bot.store import is_sentinel, parse_sentinel_url
 
 
 def check(config: Config) -> None:
@@ -39,8 +40,13 @@ def check(config: Config) -> None:
         fail("app.base_url", "必须以 http:// 或 https:// 开头")
     if not config.database.url.startswith(("sqlite:", "postgresql")):
         fail("database.url", "只支持 sqlite:///… 或 postgresql+psycopg://…")
-    if not config.redis.url.startswith(("memory://", "redis://", "rediss://", "unix://")):
-        fail("redis.url", "必须是 memory:// 或 redis://…")
+    if not config.redis.url.startswith(("memory://", "redis://", "rediss://", "unix://", "redis+sentinel://")):
+        fail("redis.url", "必须是 memory://、redis://… 或 redis+sentinel://…")
+    if is_sentinel(config.redis.url):
+        try:
+            parse_sentinel_url(config.redis.url)
+        except ValueError as exc:
+            fail("redis.url", str(exc))
     if not config.wechat.token:
         fail("wechat.token", "不能为空（公众号后台「服务器配置」里的令牌）")
     key = config.wechat.encoding_aes_key

@@ -23,7 +23,7 @@ from wechat_bot.search_log import SearchLogQueue
 from wechat_bot.store import Keys, RoundTrips, connect_store
 from wechat_bot.webhook.crypto import MessageCrypto
 from wechat_bot.webhook.deadline import DeadlineRunner
-from wechat_bot.webhook.dedup import Deduplicator
+from wechat_bot.webhook.dedup import CLAIM_MARGIN_SECONDS, Deduplicator
 from wechat_bot.webhook.dispatch import Dispatcher
 from wechat_bot.webhook.inbox import InboundQueue
 from wechat_bot.webhook.writebehind import WriteBehind
@@ -74,7 +74,8 @@ class Runtime:
             keys=keys,
             router=router,
             dialogs=dialogs,
-            dedup=Deduplicator(store, keys, config.wechat.dedup_ttl_seconds),
+            dedup=Deduplicator(store, keys, config.wechat.dedup_ttl_seconds,
+                               config.wechat.reply_deadline_seconds + CLAIM_MARGIN_SECONDS),
             deadline=DeadlineRunner(config.wechat.reply_deadline_seconds),
             dispatcher=Dispatcher(sessions, router, dialogs, inbox, store, config.features,
                                   search_log=search_log, round_trip=writes.send_with,
@@ -85,6 +86,10 @@ class Runtime:
             writes=writes,
         )
         runtime.dispatcher.upload_image = runtime.upload_image
+        from wechat_bot.my_data import link_maker
+
+        runtime.dispatcher.export_link = link_maker(config.app.secret_key, config.app.base_url,
+                                                    config.privacy.export_link_minutes)
         return runtime
 
     def close(self) -> None:

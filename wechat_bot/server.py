@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import KNOWN_SETTINGS
 
 from wechat_bot.config import DEMO_SECRET_KEY, DEMO_TOKEN, Config, ConfigError
 from wechat_bot.store import is_in_process
@@ -57,21 +58,34 @@ def is_wechat_host(url: str) -> bool:
     return host == "weixin.qq.com" or host.endswith(".weixin.qq.com")
 
 
-def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads: int,
-                 access_log: bool = False) -> None:
-    check_can_serve(config, workers)
-    from wechat_bot.log_redaction import install_log_redaction
+# `serve`'s defaults, and deploy/gunicorn.conf.py's: one size for a small machine (docs/deployment.md
+# sizes 2, 4 and 8 cores).
+DEFAULT_HOST = "0.0.0.0"
+DEFAULT_PORT = 8000
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8
 
-    install_log_redaction(config)  # gunicorn's master logs too; its workers inherit it and add theirs
+
+def gunicorn_settings(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                      workers: int = DEFAULT_WORKERS, threads: int = DEFAULT_THREADS,
+                      access_log: bool = False) -> dict:
+    """gunicorn's settings for this app: what `serve` runs with, and what deploy/gunicorn.conf.py
+    sets for `gunicorn -c` (the one place they are written)."""
     from wechat_bot.observability import gunicorn_hooks as hooks
 
-    _Gunicorn({
+    settings = {
         "bind": f"{host}:{port}",
         "workers": workers,
         # Threads, so a request that calls this same app (the sandbox API) never waits on itself.
         "worker_class": "gthread",
         "threads": threads,
+        # Longer than any request may take (WeChat's 5 seconds, an XLSX import): a worker that hangs
+        # past it is killed and replaced.
         "timeout": 30,
+        # On TERM a worker finishes its requests for up to this long (a rolling restart loses none).
+        "graceful_timeout": 20,
+        # nginx in front reuses its connections to us (upstream keepalive).
+        "keepalive": 5,
         "accesslog": "-" if access_log else None,
         # gunicorn's default line, then the request's id (our response header).
         "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
@@ -85,7 +99,22 @@ def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads:
         "post_fork": hooks.post_fork,
         "child_exit": hooks.child_exit,
         "on_exit": hooks.on_exit,
-    }).run()
+    }
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+        # gunicorn 24+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl):
+        # two instances on a machine would take it from each other, and nothing here uses it.
+        settings["control_socket_disable"] = True
+    return settings
+
+
+def run_gunicorn(config: Config, *, host: str, port: int, workers: int, threads: int,
+                 access_log: bool = False) -> None:
+    check_can_serve(config, workers)
+    from wechat_bot.log_redaction import install_log_redaction
+
+    install_log_redaction(config)  # gunicorn's master logs too; its workers inherit it and add theirs
+    _Gunicorn(gunicorn_settings(host=host, port=port, workers=workers, threads=threads,
+                                access_log=access_log)).run()
 
 
 def _close_runtime(_server, worker) -> None:

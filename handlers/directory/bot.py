@@ -30,9 +30,9 @@ from handlers.directory.searching import (
     SearchLimitReached,
     forget_last_search,
     format_page,
-    last_search,
     load_viewer_by_openid,
-    remember_search,
+    next_search,
+    page_not_shown,
     search_directory,
 )
 from handlers.directory.settings import DirectorySettings
@@ -238,15 +238,13 @@ def search_command(ctx: Context) -> str:
 def next_page_command(ctx: Context) -> str:
     viewer = _viewer(ctx)
     try:
-        last = (last_search(ctx.store, _settings(ctx), viewer.wechat_user_id, ctx.round_trip)
+        last = (next_search(ctx.store, _settings(ctx), viewer.wechat_user_id, ctx.round_trip)
                 if viewer else None)
     except STORE_DOWN:
         return texts.NEXT_UNAVAILABLE
     if last is None:
         return texts.NEXT_WITHOUT_SEARCH
-    if not last.has_more:
-        return texts.SEARCH_LAST_PAGE
-    return _search(ctx, viewer, last.query, last.page + 1)
+    return _search(ctx, viewer, last.query, last.page)
 
 
 def _viewer(ctx: Context) -> Viewer | None:
@@ -277,26 +275,32 @@ def search_query_step(ctx: Context) -> str:
 
 
 def _search(ctx: Context, viewer: Viewer, query: str, page: int) -> str:
+    """Page 1 of `query` (kept for 下一页 as it is counted), or a later page 下一页 turned to."""
     settings = _settings(ctx)
     try:
         result = search_directory(ctx.session, ctx.store, settings, viewer, query, now=ctx.now,
                                   channel=CHANNEL, page=page, log=ctx.search_log,
-                                  round_trip=ctx.round_trip)
+                                  round_trip=ctx.round_trip, remember=True)
     except NotBound:
         return texts.NEED_BIND
     except SearchLimitReached as limited:
         return texts.search_limited(limited.limit, limited.retry_after)
     except PageLimitReached as capped:
+        _turn_back(ctx, settings, viewer)
         return texts.search_page_limit(capped.max_pages)
     except QueryError as bad:
         return str(bad) or texts.SEARCH_HOWTO
-    try:
-        # Before the reply, with the dialog's round trip when the door offers one.
-        remember_search(ctx.redis_writes if ctx.redis_writes is not None else ctx.store, settings,
-                        viewer.wechat_user_id, query, result)
-    except STORE_DOWN:
-        pass  # the page is answered; 下一页 says it must wait
+    if page > 1 and not result.hits:
+        _turn_back(ctx, settings, viewer)  # past the end: the next 下一页 says so again
     return format_page(result)
+
+
+def _turn_back(ctx: Context, settings: DirectorySettings, viewer: Viewer) -> None:
+    try:
+        page_not_shown(ctx.redis_writes if ctx.redis_writes is not None else ctx.store, settings,
+                       viewer.wechat_user_id)
+    except STORE_DOWN:
+        pass  # the page is answered; the stored one expires on its own
 
 
 # --- the dialogs these handlers hold (the routing table lists them with their entry points) ---

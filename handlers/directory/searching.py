@@ -18,21 +18,22 @@ this module puts the people rules around it, for the bot and the API alike:
 
 from __future__ import annotations
 
-import json
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from handlers.context import STORE_DOWN
 from handlers.directory import texts
 from handlers.directory.binding import NotBound
 from handlers.directory.lookup import QueryError, SearchFilters, SearchPage, Viewer, search_alumni
+from handlers.directory.lookup_sql import fetch
 from handlers.directory.settings import DirectorySettings
-from handlers.limits import RateLimit
-from models import Alumnus, SearchLog, WechatUser
+from handlers.limits import RateLimit, Remember, by_sha
+from models import SearchLog, WechatUser
 
 PER_PAGE = 10
 HOUR = 3600
@@ -72,29 +73,23 @@ def viewer_for(session: Session, user: WechatUser) -> Viewer:
     return viewer
 
 
-# The user and the classes of their records, in one round trip (built once).
-_VIEWER = (select(WechatUser.id, Alumnus.college, Alumnus.graduation_year)
-           .outerjoin(Alumnus, Alumnus.wechat_user_id == WechatUser.id)
-           .where(WechatUser.id == bindparam("user_id")))
-
-
-# The same by openid, for the bot: what it knows of the sender before loading them.
-_VIEWER_BY_OPENID = (select(WechatUser.id, Alumnus.college, Alumnus.graduation_year)
-                     .outerjoin(Alumnus, Alumnus.wechat_user_id == WechatUser.id)
-                     .where(WechatUser.openid == bindparam("openid")))
+# The user and the classes of their records, in one statement; by openid for the bot, which
+# knows no more of the sender before loading them.
+_VIEWER = ("SELECT wechat_user.id, alumnus.college, alumnus.graduation_year FROM wechat_user "
+           "LEFT OUTER JOIN alumnus ON alumnus.wechat_user_id = wechat_user.id WHERE wechat_user.{} = :p0")
+_VIEWER_BY_ID, _VIEWER_BY_OPENID = _VIEWER.format("id"), _VIEWER.format("openid")
 
 
 def load_viewer(session: Session, user_id: int) -> Viewer | None:
     """The searcher by their WeChat user id: None if there is no such user; no classes if they
     hold no record (search_directory then raises NotBound)."""
-    # On the session's connection: plain columns need none of the ORM's execution path.
-    return _viewer(session.connection().execute(_VIEWER, {"user_id": user_id}).all())
+    return _viewer(fetch(session, _VIEWER_BY_ID, {"p0": user_id}))
 
 
 def load_viewer_by_openid(session: Session, openid: str) -> Viewer | None:
     """The searcher by their openid, in one statement, as `load_viewer`: None if the bot has
     never seen them, no classes if they hold no record."""
-    return _viewer(session.connection().execute(_VIEWER_BY_OPENID, {"openid": openid}).all())
+    return _viewer(fetch(session, _VIEWER_BY_OPENID, {"p0": openid}))
 
 
 def _viewer(rows) -> Viewer | None:
@@ -112,13 +107,15 @@ def search_directory(session: Session, store, settings: DirectorySettings,
                      searcher: WechatUser | Viewer, query: str, *, now: datetime, channel: str,
                      page: int = 1, filters: SearchFilters | None = None,
                      log: Callable[[SearchRecord], object] | None = None,
-                     round_trip: Callable[[list[tuple]], list] | None = None) -> SearchPage:
+                     round_trip: Callable[[list[tuple]], list] | None = None,
+                     remember: bool = False) -> SearchPage:
     """One page of results for `searcher` (a user, or their `load_viewer`). Raises NotBound,
     SearchLimitReached, PageLimitReached, or QueryError (its message is Chinese, for the alumnus).
 
     The page served is logged: `log(record)` when given (the caller queues it), else added to
     the session for the caller's commit. The hourly limit is counted on the caller's
-    `round_trip` when given (Context.round_trip), else through `store`.
+    `round_trip` when given (Context.round_trip), else through `store`; with `remember`, page 1
+    is kept for `next_search` in that same step, and only if it was allowed.
     """
     viewer = searcher if isinstance(searcher, Viewer) else viewer_for(session, searcher)
     if not viewer.classes:
@@ -129,8 +126,10 @@ def search_directory(session: Session, store, settings: DirectorySettings,
         raise PageLimitReached(settings.max_pages_per_search)
     limit, decision = search_limit(store, settings), None
     if page == 1:
+        kept = Remember(_last_key(settings, user_id), settings.last_search_ttl_seconds,
+                        {"query": query, "page": 1}) if remember else None  # fmt: skip
         try:
-            decision = limit.allow(str(user_id), settings.searches_per_hour, HOUR, now, round_trip)
+            decision = limit.allow(str(user_id), settings.searches_per_hour, HOUR, now, round_trip, kept)
         except STORE_DOWN:
             decision = None  # an outage must not stop a verified alumnus's search
         if decision is not None and not decision.allowed:
@@ -140,6 +139,8 @@ def search_directory(session: Session, store, settings: DirectorySettings,
     except QueryError:
         if decision is not None:
             limit.release(str(user_id), decision)  # nothing was searched
+            if remember:
+                forget_last_search(store, settings, user_id)  # nor is there a page to continue
         raise
     record = SearchRecord(wechat_user_id=user_id, searched_at=now, channel=channel,
                           query=_logged(query, filters), hits=len(result.hits), page=page)
@@ -180,31 +181,41 @@ def format_page(result: SearchPage) -> str:
 @dataclass(frozen=True)
 class LastSearch:
     query: str
-    page: int
-    has_more: bool
+    page: int  # the page 下一页 shows now
 
 
 def _last_key(settings: DirectorySettings, user_id: int) -> str:
-    return f"{settings.key_prefix}last-search:{user_id}"
+    return f"{settings.key_prefix}paging:{user_id}"
 
 
-def remember_search(store, settings: DirectorySettings, user_id: int, query: str,
-                    result: SearchPage) -> None:
-    payload = {"query": query, "page": result.page, "has_more": result.has_more}
-    store.set(_last_key(settings, user_id), json.dumps(payload, ensure_ascii=False),
-              ex=settings.last_search_ttl_seconds)
+# Turns the user's last search to its next page and returns {query, page}; {} if there is none.
+_NEXT_PAGE = """
+local query = redis.call('HGET', KEYS[1], 'query')
+if not query then return {} end
+return {query, redis.call('HINCRBY', KEYS[1], 'page', 1)}
+"""
+_NEXT_PAGE_SHA = hashlib.sha1(_NEXT_PAGE.encode()).hexdigest()
 
 
-def last_search(store, settings: DirectorySettings, user_id: int,
+def next_search(store, settings: DirectorySettings, user_id: int,
                 round_trip: Callable[[list[tuple]], list] | None = None) -> LastSearch | None:
-    key = _last_key(settings, user_id)
-    raw = round_trip([("GET", key)])[0] if round_trip is not None else store.get(key)
-    if isinstance(raw, Exception):
-        raise raw
-    if not raw:
+    """The next page of the user's last search (page 1 is kept by `search_directory`'s
+    `remember`), turned in the same step as it is read: one round trip for 下一页. A page that
+    turns out to be past the end is turned back (`page_not_shown`)."""
+    keys = [_last_key(settings, user_id)]
+    answer = by_sha(round_trip, _NEXT_PAGE_SHA, keys, []) if round_trip is not None else None
+    if answer is None:  # no round trip offered, or Redis does not hold the script yet
+        answer = store.register_script(_NEXT_PAGE)(keys=keys)
+    if not answer:
         return None
-    data = json.loads(raw)
-    return LastSearch(data["query"], int(data["page"]), bool(data["has_more"]))
+    query, page = answer
+    return LastSearch(query, int(page))
+
+
+def page_not_shown(writes, settings: DirectorySettings, user_id: int) -> None:
+    """Turn back a page 下一页 did not show (past the end, or past the page cap), so the next
+    下一页 says the same again."""
+    writes.execute_command("HINCRBY", _last_key(settings, user_id), "page", -1)
 
 
 def forget_last_search(store, settings: DirectorySettings, user_id: int) -> None:

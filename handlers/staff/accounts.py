@@ -144,9 +144,19 @@ def _decoy_hash() -> str:
 
 def session_token(account: StaffAccount) -> str:
     """What a login session carries besides the id: it changes with the password, so a password
-    change or reset ends every other session (Flask-Login's "alternative tokens")."""
-    digest = hashlib.sha256(account.password_hash.encode()).hexdigest()[:16]
+    change or reset ends every other session (Flask-Login's "alternative tokens"), and with each
+    停用, so a session opened before it does not come back when the account is enabled again."""
+    disabled = account.disabled_at.isoformat() if account.disabled_at else ""
+    digest = hashlib.sha256(f"{account.password_hash}|{disabled}".encode()).hexdigest()[:16]
     return f"{account.id}:{digest}"
+
+
+def set_active(account: StaffAccount, active: bool, *, now: datetime) -> None:
+    """停用 or 启用. A disabled account cannot log in and its sessions end at their next request
+    (the session loader checks `active`); the sessions it held stay ended after 启用."""
+    if account.active and not active:
+        account.disabled_at = now
+    account.active = active
 
 
 def login_lockout(store, settings: AdminSettings) -> Lockout:

@@ -49,6 +49,7 @@ ACTIONS = {
     "card_site_issued": "签发校友卡核验点密钥", "card_site_revoked": "停用校友卡核验点", "card_verified": "校友卡核验",
     "circle_approved": "通过校友圈申请", "circle_rejected": "驳回校友圈申请", "circle_class_opened": "打开班级圈",
     "circle_admin_named": "设为圈管理员", "circle_admin_unnamed": "取消圈管理员",
+    "account_erased": "校友注销账号",
     "circle_member_removed": "移出圈成员", "circle_member_allowed_back": "允许重新加入校友圈",
 }
 

@@ -353,3 +353,41 @@ def test_a_search_whose_transaction_then_ends_sets_the_planner_once_and_never_pu
         shown = [session.execute(text(f"SHOW {name}")).scalar()
                  for name in ("plan_cache_mode", "enable_bitmapscan", "enable_seqscan")]
     assert shown == ["auto", "on", "on"]
+
+
+def test_a_word_with_percent_or_colon_signs_is_searched_as_typed(session):
+    add(session, "张伟", 2016, employer="100%:p1科技")
+    assert names(session, "100%:p1科技") == ["张伟"]
+    assert names(session, "100%") == ["张伟"]
+
+
+def test_a_searcher_read_on_a_dropped_connection_fails_once_then_the_pool_connects_afresh(config):
+    """The bot's search starts by reading the searcher on the driver's cursor (load_viewer); a
+    connection the server dropped must still reach SQLAlchemy, which invalidates the pool, so
+    the next search is answered."""
+    from sqlalchemy import exc
+
+    from handlers.directory.searching import load_viewer
+
+    engine = make_engine(config.database.url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("a server that drops connections: PostgreSQL only")
+    factory, killer = make_session_factory(engine), make_engine(config.database.url)
+    try:
+        with factory() as session:
+            pid = session.connection().scalar(text("SELECT pg_backend_pid()"))
+            session.commit()  # the connection goes back to the pool
+        with killer.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            other.commit()
+
+        with factory() as session, pytest.raises(exc.DBAPIError) as failed:
+            load_viewer(session, 1)
+        assert failed.value.connection_invalidated
+        with factory() as session:
+            assert load_viewer(session, 1) is None  # answered: no such user
+            assert names(session, "张伟") == []
+    finally:
+        killer.dispose()
+        engine.dispose()

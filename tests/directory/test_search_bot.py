@@ -132,8 +132,9 @@ def test_ten_per_page_and_next_page_continues_the_last_search(talk, runtime, me)
     employers = [f"公司{i:02d}" for i in range(25)]
     assert all(sum(e in page for page in pages) == 1 for e in employers)
     assert "最后一页" in talk(me, "下一页")
+    assert "最后一页" in talk(me, "下一页")  # turned back: still the page after the last
     assert [(r.query, r.page, r.hits) for r in logs(runtime)] == [
-        ("王磊", 1, 10), ("王磊", 2, 10), ("王磊", 3, 5)]
+        ("王磊", 1, 10), ("王磊", 2, 10), ("王磊", 3, 5), ("王磊", 4, 0), ("王磊", 4, 0)]
 
 
 def test_a_new_search_restarts_paging(talk, me):
@@ -154,6 +155,34 @@ def test_the_31st_search_in_an_hour_is_refused_politely_and_next_page_does_not_c
     assert refused.startswith("为保护校友信息，每小时最多查找 30 次，您已达到上限。")
     assert "请约 1 小时后再试" in refused  # the first of the 30 leaves the hour in about an hour
     assert len(logs(runtime)) == 31  # 30 searches and one page turn; the refused one did not search
+
+
+def test_a_refused_search_is_not_the_one_next_page_continues(talk, me):
+    for i in range(29):
+        talk(me, f"查找 王磊 {2000 + i % 25}")
+    assert "第 1 页" in talk(me, "查找 王磊")  # the 30th: 25 hits, kept for 下一页
+    assert "已达到上限" in talk(me, "查找 王磊 北京")
+    second = talk(me, "下一页")
+    assert "第 2 页" in second and "11. 王磊" in second and "上海" in second  # not only 北京
+
+
+def test_a_query_the_lookup_rejects_leaves_nothing_for_next_page(talk, me, monkeypatch):
+    def reject(*args, **kwargs):
+        raise searching.QueryError("关键词太长了，请精简后再试。")
+
+    monkeypatch.setattr(searching, "search_alumni", reject)
+    talk(me, "查找 王磊")
+    monkeypatch.undo()
+    assert "请先发送「查找 姓名」" in talk(me, "下一页")
+
+
+def test_next_page_past_the_cap_says_so_each_time(make_app, config, roster):
+    client = make_app(directory={"max_pages_per_search": 2}).test_client()
+    assert say(client, config.wechat.token, "o-me", "绑定 赵敏 2010010001").startswith("绑定成功")
+    say(client, config.wechat.token, "o-me", "查找 王磊")
+    assert "第 2 页" in say(client, config.wechat.token, "o-me", "下一页")
+    for _ in range(2):
+        assert "已为您显示前 2 页" in say(client, config.wechat.token, "o-me", "下一页")
 
 
 def test_the_search_limit_lifts_after_an_hour(talk, runtime, config, me):

@@ -179,12 +179,12 @@ def test_the_registry_holds_each_job_the_context_can_run(runtime):
     bare = context(runtime)
     reunion_jobs = ["anniversary-outreach", "reunion-reminders", "reunion-thanks", "event-offers",
                     "event-reminders"]
-    assert [j.id for j in scheduled_jobs(bare)] == ["clean-up", *reunion_jobs]
+    assert [j.id for j in scheduled_jobs(bare)] == ["clean-up", "privacy-retention", *reunion_jobs]
     full = context(runtime, alumni_tag="已认证校友")
     full.delivery = DeliveryParts(FakeSender(), FakeLimiter())
     full.wechat = object()
     jobs = {j.id: j for j in scheduled_jobs(full)}
-    assert list(jobs) == ["deliver-pushes", "clean-up", *reunion_jobs, "link-unionids",
+    assert list(jobs) == ["deliver-pushes", "clean-up", "privacy-retention", *reunion_jobs, "link-unionids",
                           "sync-alumni-tag"]
     assert str(jobs["reunion-reminders"].trigger) == "interval[0:05:00]"
     assert str(jobs["event-offers"].trigger) == "interval[0:02:00]"

@@ -17,6 +17,7 @@ from handlers.staff.accounts import (
     create_account,
     login_lockout,
     place_account,
+    set_active,
     set_password,
     username_key,
 )
@@ -113,7 +114,7 @@ def toggle_active(account_id: int):
     if account.id == current_user.id:
         flash("不能停用自己的账号", "error")
         return redirect(url_for(".index"))
-    account.active = not account.active
+    set_active(account, not account.active, now=datetime.now(UTC))
     audit("account_enabled" if account.active else "account_disabled",
           target=f"账号 {account.username}")
     db().commit()

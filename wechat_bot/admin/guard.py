@@ -7,6 +7,7 @@ all), and only the endpoints in PUBLIC answer without a login.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -26,9 +27,11 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DBAPIError
 
 from handlers.staff.scope import Scope
 from models import StaffRole
+from models.db import database_unreachable
 from wechat_bot.admin.db import db
 from wechat_bot.runtime import current_runtime
 
@@ -38,6 +41,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SEEN = "admin_seen"   # the session's last request, for the idle timeout
 
 Row = TypeVar("Row")
+log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 
@@ -97,6 +101,17 @@ def _error_page(status: int, message: str):
     return render_template("admin/error.html", status=status, message=message), status
 
 
+def _database_error(error: DBAPIError):
+    """The database is down (stopped, restarting): a page that says so, not a 500; any other
+    database error is a fault and goes on to Flask's 500 with its traceback in the log."""
+    if not database_unreachable(error):
+        raise error
+    log.warning("数据库不可用（%s）：后台页面 %s 回复系统维护中", type(error).__name__, request.path)
+    # Without Flask's template context: Flask-Login's processor would ask the database who is in.
+    page = current_app.jinja_env.get_template("admin/maintenance.html").render()
+    return page, 503, {"Retry-After": "30"}
+
+
 def _csrf_refused(error: CSRFError):
     return _error_page(400, "页面已过期或表单来源无法确认，请返回刷新页面后重试")
 
@@ -105,6 +120,7 @@ def install(bp: Blueprint) -> None:
     """On the admin blueprint (and so on every page nested in it)."""
     bp.before_request(before_admin_request)
     bp.register_error_handler(CSRFError, _csrf_refused)
+    bp.register_error_handler(DBAPIError, _database_error)
     bp.register_error_handler(403, lambda e: _error_page(403, "您的账号没有权限查看这个页面"))
     bp.register_error_handler(404, lambda e: _error_page(404, "没有找到这个页面或记录"))
 

@@ -43,6 +43,7 @@ def _nest_resources() -> None:
         events,
         me,
         mentors,
+        my_data,
         news,
         reunion_feedback,
         reunion_pass,
@@ -52,7 +53,7 @@ def _nest_resources() -> None:
     )
 
     # In the order the OpenAPI document and the docs page list them.
-    for resource in (me, alumni, auth, chapters, docs, subscriptions, consents, verification,
+    for resource in (me, my_data, alumni, auth, chapters, docs, subscriptions, consents, verification,
                      reunions, reunion_pass, reunion_feedback, events, card, mentors, news,
                      circles):
         bp.register_blueprint(resource.bp)

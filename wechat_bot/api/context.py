@@ -51,6 +51,6 @@ def user_gone() -> ApiError:
 def current_user(session: Session) -> WechatUser:
     """The signed-in WeChat user, in `session`; 401 if the user no longer exists."""
     user = session.get(WechatUser, current_identity().user_id)
-    if user is None:
+    if user is None or user.erased_at is not None:  # gone, or erased by 注销
         raise user_gone()
     return user

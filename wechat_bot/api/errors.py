@@ -13,6 +13,8 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from models.db import database_unreachable
+
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
@@ -29,6 +31,7 @@ HTTP_ERRORS: dict[int, tuple[str, str]] = {
     429: ("rate_limited", "操作太频繁了，请稍后再试。"),
 }
 INTERNAL = ("internal_error", "服务暂时出了点问题，请稍后再试。")
+MAINTENANCE = ("maintenance", "系统维护中，请稍后再试。")
 
 
 class ApiError(Exception):
@@ -73,6 +76,10 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected(error: Exception) -> Response:
+    if database_unreachable(error):
+        log.warning("数据库不可用（%s）：接口请求 %s %s 回复系统维护中", type(error).__name__,
+                    request.method, request.path)
+        return error_response(503, *MAINTENANCE, retry_after=30)
     log.exception("接口请求 %s %s 出错", request.method, request.path)
     return error_response(500, *INTERNAL)
 

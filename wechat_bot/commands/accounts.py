@@ -22,6 +22,7 @@ from handlers.staff.accounts import (
     find_account,
     login_lockout,
     place_account,
+    set_active,
     set_password,
     username_key,
 )
@@ -78,7 +79,7 @@ def create_admin(username: str, role: str, college: str | None, chapter: str | N
             else:
                 set_password(account, password, settings=settings, now=now)
                 place_account(account, chosen, place)
-                account.active = True
+                set_active(account, True, now=now)
                 action, said = "account_changed", (f"账号 {account.username} 已存在：已更新密码，"
                                                    f"角色为{chosen.label}，账号可以登录")
             where = place.college or (place.chapter.name if place.chapter else "")

@@ -40,24 +40,31 @@ def job_settings(config: Config, alumni_tag: str | None) -> JobSettings:
     )
 
 
-def build_scheduler(runtime, *, identity: str | None = None, extra_jobs=()) -> SchedulerApp:
-    """The scheduler for an app's Runtime; `extra_jobs` (JobSpecs) are for tests."""
+def job_context(runtime, *, identity: str, stopping: threading.Event | None = None) -> JobContext:
+    """What the jobs are handed: the Runtime's database, Redis, WeChat client and settings, and
+    delivery's sender and limiter; delivery writes the webhook's queued interactions (the
+    Runtime's message-log queue) before it calls a row unreachable."""
     from wechat_bot.push_sender import build_delivery
 
+    sender, limiter = build_delivery(runtime)
+    menus = load_menus()
+    return JobContext(
+        sessions=runtime.sessions, store=runtime.store,
+        settings=job_settings(runtime.config, menus.tags[0] if menus.tags else None),
+        features=runtime.config.features, wechat=runtime.wechat,
+        delivery=Delivery(sender, limiter, catch_up=runtime.inbox.flush), worker_id=identity,
+        stopping=stopping or threading.Event())
+
+
+def build_scheduler(runtime, *, identity: str | None = None, extra_jobs=()) -> SchedulerApp:
+    """The scheduler for an app's Runtime; `extra_jobs` (JobSpecs) are for tests."""
     # APScheduler logs every run at INFO (the delivery job runs every few seconds); keep its
     # warnings and errors, and our own lines about leadership and what the jobs did.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = runtime.config
     identity = identity or default_identity()
     stopping = threading.Event()
-    sender, limiter = build_delivery(runtime)
-    menus = load_menus()
-    context = JobContext(
-        sessions=runtime.sessions, store=runtime.store,
-        settings=job_settings(config, menus.tags[0] if menus.tags else None),
-        features=config.features,
-        wechat=runtime.wechat, delivery=Delivery(sender, limiter), worker_id=identity,
-        stopping=stopping)
+    context = job_context(runtime, identity=identity, stopping=stopping)
     section = config.scheduler
     return SchedulerApp(
         engine=runtime.engine, store=runtime.store, lock_key=runtime.keys("scheduler", "leader"),

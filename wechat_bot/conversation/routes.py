@@ -8,7 +8,7 @@ Every keyword of SPEC 5 and every menu key is here: a feature not yet built answ
 handlers.coming, naming what works today, until its issue routes the real handlers instead.
 """
 
-from handlers import coming, help, push_reports, subscription
+from handlers import help, push_reports, subscription
 from handlers.card import bot as card
 from handlers.chapters import bot as chapters
 from handlers.circles import bot as circles
@@ -18,6 +18,7 @@ from handlers.directory import editing
 from handlers.events import bot as events
 from handlers.events import checkin
 from handlers.mentors import bot as mentors
+from handlers.privacy import bot as privacy
 from handlers.publications import bot as news
 from handlers.reunion import bot as reunion
 from handlers.reunion import feedback as reunion_feedback
@@ -126,8 +127,9 @@ ROUTES = RoutingTable(
         keyword("婉拒", "婉拒请求", to=mentors.decline_command, takes=NUMBER),
         keyword("撤回请求", to=mentors.withdraw_request_command, takes=NUMBER),
         keyword("我的导师", to=mentors.mine_command),
-        keyword("我的数据", to=coming.MY_DATA),
-        keyword("注销", to=coming.MY_DATA),
+        # data protection (issue 25, docs/privacy.md)
+        keyword("我的数据", to=privacy.my_data_command),
+        dialog(privacy.ERASE_DIALOG, keyword("注销", to=privacy.erase_command)),
     ),
     fallback=help.not_understood,
     instant=frozenset({help.show_help, help.not_understood}),

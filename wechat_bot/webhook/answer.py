@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from redis import RedisError
 
 from handlers.context import DialogState, Message, Reply, Text
+from models.db import database_unreachable
 from telemetry import metrics
 from wechat_bot.conversation.router import handler_name
 from wechat_bot.store import CommandBatch, StoreUnavailable
@@ -31,6 +32,8 @@ RETRY = "(retry)"    # WeChat's retry of a message already answered: the stored 
 FAILED = "(failed)"  # no route could be chosen (the router itself failed)
 
 APOLOGY = "抱歉，系统开小差了，请稍后再试。"
+# The database cannot be reached (stopped, restarting): nothing the alumnus did wrong.
+MAINTENANCE = "系统维护中，暂时无法处理您的消息，请稍后再试。"
 # Added to text replies while Redis is down: nothing said now is remembered for the next message.
 DEGRADED_NOTE = "（系统临时故障：分步填写、翻页等对话式操作暂时无法使用，请稍后再试。）"
 
@@ -61,10 +64,12 @@ def answer(runtime: Runtime, message: Message) -> Answered:
         return _answer_without_redis(runtime, message)
     if not claimed:
         try:
-            stored = dedup.first_reply(key, wait_seconds=runtime.config.wechat.reply_deadline_seconds)
+            stored = dedup.first_reply(key)
         except RedisError:
             stored = ""  # the first delivery answers; WeChat shows one reply either way
-        return Answered(stored, RETRY, "stored")
+        if stored is not None:
+            return Answered(stored, RETRY, "stored")
+        log.warning("%s 的首次处理未留下回复（进程中途退出）：由本次重试接手处理", key)
     handled, reply, route, kind = _handle(runtime, message, runtime.dialogs.parse(raw_dialog))
     xml = _render(reply, message)
     # The user's next message may reach another worker at once, so a changed dialog (or the
@@ -113,7 +118,12 @@ def _handle(runtime: Runtime, message: Message,
         metrics.DEADLINE_FALLBACKS.labels("holding_reply").inc()
         log.warning("处理 %s 超过回复时限，已先发送稍候回复", message.dedup_key)
         return None, Text(HOLDING_REPLY), _route(plan), "holding"
-    except Exception:
+    except Exception as exc:
+        if database_unreachable(exc):
+            # One line per message, no traceback: the outage is the news, not each message.
+            log.warning("数据库不可用（%s）：%s 回复系统维护中", type(exc).__name__,
+                        message.dedup_key)
+            return None, Text(MAINTENANCE), _route(plan), "maintenance"
         log.exception("处理 %s 失败", message.dedup_key)
         return None, Text(APOLOGY), _route(plan), "apology"
 

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,8 +35,9 @@ class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], router: Router, dialogs: DialogStore,
                  inbox: InboundQueue, store, settings: Settings, clock=None, *,
                  search_log: SearchLogQueue | None = None, round_trip=None, pass_key: bytes = b"",
-                 upload_image=None) -> None:
+                 upload_image=None, export_link=None) -> None:
         self._sessions = sessions
+        _note_writes(sessions)
         self._router = router
         self._dialogs = dialogs
         self._inbox = inbox
@@ -50,6 +51,7 @@ class Dispatcher:
         # (the runtime's one WeChat client, set once the runtime exists).
         self.pass_key = pass_key
         self.upload_image = upload_image
+        self.export_link = export_link  # the 我的数据 download URL (handlers.privacy.links)
 
     def dispatch(self, message: Message, dialog: DialogState, plan: Plan) -> Handled:
         """Run the router's `plan` for `message` in one transaction. `dialog` is the user's state,
@@ -69,18 +71,20 @@ class Dispatcher:
                 routed = plan.run(self._context(
                     message, dialog, now, session,
                     lambda: find_or_create_user(session, message.from_user, now), searches, writes))
+                wrote = session.info.pop(WROTE, False)
                 if session.in_transaction():
                     session.commit()
         if searches:  # the bot's side of the search latency (the API's: wechat_bot.api.alumni)
             metrics.SEARCH_SECONDS.labels("bot").observe(time.perf_counter() - started)
         return Handled(message.from_user, routed, dialog, _inbound(message, plan, routed, now, started),
-                       tuple(searches), tuple(writes.commands))
+                       tuple(searches), tuple(writes.commands), wrote=not plan.inline and wrote)
 
     def _context(self, message: Message, dialog: DialogState, now: datetime, session, user_loader,
                  searches: list, writes: CommandBatch) -> Context:
         return Context(session=session, message=message, store=self._store, now=now,
                        settings=self._settings, dialog=dialog, notify=notify_users,
                        upload_image=self.upload_image, pass_key=self.pass_key,
+                       export_link=self.export_link,
                        available_commands=self._router.available_commands, user_loader=user_loader,
                        search_log=searches.append if self._search_log is not None else None,
                        redis_writes=writes,
@@ -122,6 +126,7 @@ class Handled:
     inbound: Inbound
     searches: tuple = ()  # search-log lines, for the search-log queue
     writes: tuple = ()    # Redis commands the handler asked to have sent before the reply
+    wrote: bool = False   # the handler changed the database (a booking, a registration)
 
     @property
     def reply(self):
@@ -129,8 +134,32 @@ class Handled:
 
     @property
     def urgent(self) -> bool:
-        """Redis writes the next message may need at once: sent before the reply, not behind it."""
-        return self.dialog.changed or bool(self.writes)
+        """Redis writes the next message may need at once: sent before the reply, not behind it.
+        A handler that changed the database also has its reply stored before it is sent: a
+        retry must find it even if this worker dies right after (dedup.py), or it would run
+        the handler, and its booking or registration, a second time."""
+        return self.dialog.changed or bool(self.writes) or self.wrote
+
+
+WROTE = "alumni_bot.wrote"  # set in Session.info once a session has written
+
+
+def _note_writes(sessions: sessionmaker[Session]) -> None:
+    """Mark each session from `sessions` that writes: an ORM flush, or an INSERT, UPDATE or
+    DELETE statement executed through it."""
+    if event.contains(sessions, "after_flush", _flushed):
+        return
+    event.listen(sessions, "after_flush", _flushed)
+    event.listen(sessions, "do_orm_execute", _executed)
+
+
+def _flushed(session: Session, _context) -> None:
+    session.info[WROTE] = True
+
+
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
 
 
 def _inbound(message: Message, plan: Plan, routed: Routed, now: datetime, started: float) -> Inbound:

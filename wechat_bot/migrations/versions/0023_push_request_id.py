@@ -1,7 +1,7 @@
 """push: the request that queued it (issue 25, observability)
 
-Revision ID: 0022_push_request_id
-Revises: 0021
+Revision ID: 0023_push_request_id
+Revises: 0022_erased_users
 Create Date: 2026-12-07 14:45:00.000000
 
 A push queued while a web request runs (a late answer, a notice a handler sends, a staff
@@ -11,8 +11,8 @@ later, name the request that caused them. Nullable: a job's pushes have none. Ad
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0022_push_request_id'
-down_revision = '0021'
+revision = '0023_push_request_id'
+down_revision = '0022_erased_users'
 branch_labels = None
 depends_on = None
 

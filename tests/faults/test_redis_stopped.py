@@ -1,69 +1,31 @@
 """Redis down, the database up: every message is still answered (200, never WeChat's
 "该公众号暂时无法提供服务"), without dedup or dialogs and saying so, and full service returns by
-itself when Redis does. A real redis-server of the test's own is killed and restarted."""
+itself when Redis does. A real redis-server of the test's own is killed and restarted: under
+`alumni-bot serve` (gunicorn) first, then in-process for the finer cases (a handler that loses
+Redis half-way, a Redis that hangs, the log while it is down)."""
 
 from __future__ import annotations
 
 import logging
-import shutil
 import socket
-import subprocess
 import threading
 import time
+import uuid
 from enum import StrEnum
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from handlers.context import Context
 from handlers.dialog import Dialog, step
 from handlers.directory import texts
 from models import MessageLog, Privacy, WechatUser
+from models.db import make_engine, make_session_factory
+from tests.faults.support import RedisServer, Served, app_environment, wait_until
 from tests.roster import add_alumnus
 from tests.wechat import post, reply_content, say, text_xml
 from wechat_bot.conversation.table import RoutingTable, dialog, keyword
 from wechat_bot.webhook.answer import DEGRADED_NOTE
-
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server on a port of its own, to kill and start again on the same port."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        probe = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        give_up = time.monotonic() + 10
-        while True:
-            try:
-                probe.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > give_up:
-                    raise
-                time.sleep(0.05)
-            finally:
-                probe.close()
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture
@@ -93,6 +55,58 @@ def _logged(runtime, **where) -> int:
         for column, value in where.items():
             query = query.where(getattr(MessageLog, column) == value)
         return session.scalar(query)
+
+
+def _count_logged(database_url: str, **where) -> int:
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            query = select(func.count()).select_from(MessageLog).filter_by(**where)
+            return session.scalar(query)
+    finally:
+        engine.dispose()
+
+
+def test_a_served_instance_answers_every_message_with_redis_stopped_and_recovers_without_restart(
+        config, redis_server, tmp_path):
+    engine = make_engine(config.database.url)
+    with make_session_factory(engine).begin() as session:
+        add_alumnus(session, "2010010001", "赵敏", 2010)
+        add_alumnus(session, "2012010102", "王磊", 2012, privacy=Privacy.PUBLIC.value)
+    engine.dispose()
+    served = Served(app_environment(config.database.url, redis_server.url,
+                                    f"f{uuid.uuid4().hex[:10]}:"), tmp_path)
+    try:
+        def say_to(openid: str, text: str, msg_id: int | None = None) -> str:
+            response = served.post(text_xml(openid, text, msg_id=msg_id))
+            assert response.status_code == 200, response.text
+            return reply_content(response.text)
+
+        assert say_to("o-served", "绑定 赵敏 2010010001").startswith("绑定成功")
+
+        redis_server.kill()
+
+        for text, expected in (("帮助", "可用指令"), ("查找 王磊", "王磊"), ("我的", ""),
+                               ("绑定", ""), ("随便说一句", "")):
+            reply = say_to("o-served", text)
+            assert expected in reply and DEGRADED_NOTE in reply, (text, reply)
+        assert served.get("/healthz").status_code == 503
+
+        redis_server.start()
+        wait_until(lambda: served.get("/healthz").status_code == 200, 15, "healthz back to 200")
+
+        reply = say_to("o-served", "帮助")
+        assert "可用指令" in reply and DEGRADED_NOTE not in reply
+        assert say_to("o-new", "绑定") == texts.BIND_ASK_NAME
+        assert say_to("o-new", "王磊") == texts.BIND_ASK_STUDENT_ID  # dialogs work again
+        first, retry = say_to("o-retry", "帮助", 515151), say_to("o-retry", "帮助", 515151)
+        assert first == retry
+        wait_until(lambda: _count_logged(config.database.url, msg_id="515151"), 10,
+                   "the retried message logged")
+        time.sleep(1.2)  # one more round of the message-log flusher
+        assert _count_logged(config.database.url, msg_id="515151") == 1  # handled once
+    finally:
+        served.stop()
 
 
 def test_with_redis_killed_messages_are_answered_degraded_and_full_service_returns(
