@@ -23,7 +23,9 @@ wsgi_app = "wechat_bot:create_app()"
 
 def on_starting(server):
     """What `serve` refuses, refused here too (the demo token and secret key, the sandbox facing
-    WeChat, memory:// with several workers), and secrets kept out of the master's log."""
+    WeChat, memory:// with several workers), then what `serve` does at start: secrets kept out of
+    the master's log, [logging]'s format, the workers' metrics folder emptied
+    (wechat_bot.observability.gunicorn_hooks)."""
     from wechat_bot.config import ConfigError, load_config
     from wechat_bot.log_redaction import install_log_redaction
     from wechat_bot.server import check_can_serve
@@ -35,3 +37,6 @@ def on_starting(server):
         print(f"配置错误：{exc}", file=sys.stderr)
         sys.exit(2)
     install_log_redaction(config)
+    from wechat_bot.observability.gunicorn_hooks import on_starting as prepare_logs_and_metrics
+
+    prepare_logs_and_metrics(server)

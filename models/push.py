@@ -85,6 +85,8 @@ class Push(Base):
     # The consent category (handlers.consent.categories) whose opt-outs this push honours; None
     # for what always goes (a notice about one's own booking, registration, verification).
     category: Mapped[str | None] = mapped_column(String(16))
+    # The web request that queued it (telemetry.requests): delivery logs each row under it.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class Delivery(Base):

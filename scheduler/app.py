@@ -42,6 +42,7 @@ from apscheduler.util import obj_to_ref
 from sqlalchemy import Engine
 
 from scheduler.leader import LeaderLock
+from telemetry import metrics
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ class SchedulerApp:
             self.scheduler.shutdown(wait=True)
         if self.leading:
             self.leading = False
+            metrics.SCHEDULER_LEADER.labels(self.identity).set(0)
             self.lock.release()
             log.info("调度器已停止，交出主节点（%s）", self.identity)
 
@@ -182,7 +184,10 @@ class SchedulerApp:
         """Renew or try to take the lease once; resume or pause the scheduler to match."""
         try:
             leading = self.lock.refresh()
+            if leading and self.leading:
+                metrics.LEASE_RENEWALS.inc()
         except redis.RedisError as exc:
+            metrics.LEASE_ERRORS.inc()
             leading = self.lock.holds(margin=self.settings.renew_seconds)
             log.warning("调度器主节点锁：Redis 不可用（%s）；%s", type(exc).__name__,
                         "租期内仍为主节点" if leading else "暂不运行定时任务")
@@ -191,8 +196,10 @@ class SchedulerApp:
         elif not leading and self.leading:
             self.scheduler.pause()
             self.leading = False
+            metrics.LEASE_LOSSES.inc()
             log.warning("不再是调度器主节点（%s）：已暂停定时任务", self.identity)
             self._notify(False)
+        metrics.SCHEDULER_LEADER.labels(self.identity).set(1 if self.leading else 0)
         return leading
 
     def _become_leader(self) -> None:
@@ -201,6 +208,7 @@ class SchedulerApp:
         except Exception:
             log.exception("写入定时任务定义失败；沿用数据库中已有的任务")
         self.leading = True
+        metrics.LEADERSHIP_TAKEN.inc()
         self.scheduler.resume()
         log.info("成为调度器主节点（%s）：运行 %d 个定时任务", self.identity, len(self.jobs))
         self._notify(True)

@@ -21,6 +21,7 @@ from handlers.consent.preferences import not_opted_out, opted_out_users
 from models.base import UtcDateTime
 from models.push import REPLY_KIND, Channel, Delivery, DeliveryStatus, Push
 from scheduler.audiences import Audience, resolve_audience, stored_audience
+from telemetry.requests import current_request_id
 
 # "test": the admin composer's 发送测试 to the staff member's own openid (kept off the push list)
 KINDS = ("broadcast", "notification", "reminder", REPLY_KIND, "test")
@@ -65,6 +66,7 @@ def queue_push(session: Session, *, text: str, audience: str, kind: str,
         subscribe_data=dict(subscribe.data) if subscribe else None,
         url=url, page=page, custom_message=custom_message, mass=mass,
         not_before=not_before, created_at=now, created_by=created_by, category=category,
+        request_id=current_request_id(),
     )
     session.add(push)
     session.flush()

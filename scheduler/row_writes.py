@@ -32,6 +32,7 @@ from scheduler.channels import subscribe_template_id
 from scheduler.claims import OPEN_STATES
 from scheduler.ratelimit import Limiter
 from scheduler.sender import DeliveryPolicy, Sender, SendResult
+from telemetry import metrics
 
 log = logging.getLogger("scheduler.delivery")  # delivery's log, whichever of its modules writes
 
@@ -85,6 +86,10 @@ def record(run: DeliveryRun, delivery: Delivery, counter: str, *, later: bool = 
     """A row's new state, written now (with any answers still unwritten) or, `later`, with the
     next commit. Guarded: a row another worker has taken over meanwhile is left alone."""
     run.unwritten.append((delivery.id, counter, values))
+    # Logged here, in the row's own request scope (scheduler.sending), not when written.
+    log.log(logging.DEBUG if counter == "sent" else logging.INFO, "投递 %s（推送 %s）：%s%s",
+            delivery.id, delivery.push_id, counter,
+            f" errcode={values['errcode']}" if values.get("errcode") is not None else "")
     if not later:
         write_answers(run)
 
@@ -124,6 +129,7 @@ def write_answers(run: DeliveryRun, connection: Connection | None = None) -> Non
         written = connection.execute(_answer_statement(tuple(sorted(values))), params).rowcount
         if written:
             setattr(run.stats, counter, getattr(run.stats, counter) + 1)
+            metrics.DELIVERIES.labels(counter, metrics.errcode_class(values.get("errcode"))).inc()
         else:
             run.stats.lost += 1
             log.warning("投递 %s 已被其他进程接手，或已由微信回报定案；本次结果不再写入",

@@ -24,6 +24,7 @@ from scheduler.row_writes import (
     write_answers,
 )
 from scheduler.sender import CHANNEL_CLOSED_ERRCODES, Outcome, SendResult
+from telemetry.requests import request_scope
 
 log = logging.getLogger("scheduler.delivery")  # delivery's log, whichever of its modules writes
 
@@ -34,13 +35,16 @@ def deliver_rows(run: DeliveryRun, rows) -> None:
     """Each row in turn; consecutive rows on an idempotent channel go as one group."""
     index = 0
     while index < len(rows):
-        group = _idempotent_group(run, rows, index)
-        if len(group) > 1:
-            _deliver_group(run, group)
-            index += len(group)
-        else:
-            _deliver_one(run, *rows[index])
-            index += 1
+        # Under the request that queued the push, so its log lines name it (a group is one
+        # push's rows, as a rule: a broadcast's).
+        with request_scope(rows[index][1].request_id):
+            group = _idempotent_group(run, rows, index)
+            if len(group) > 1:
+                _deliver_group(run, group)
+                index += len(group)
+            else:
+                _deliver_one(run, *rows[index])
+                index += 1
 
 
 def _pinned(delivery: Delivery, push: Push) -> Channel | None:

@@ -23,6 +23,9 @@ def create_app(config: Config | None = None, routes=None) -> Flask:
 
     app.session_interface = CookieSessions()
 
+    from wechat_bot import observability
+
+    observability.init_app(app, config)  # request ids on every request; /metrics
     from wechat_bot.runtime import Runtime
 
     runtime = Runtime.build(config, routes)

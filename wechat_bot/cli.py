@@ -119,8 +119,9 @@ def _show_help(ctx: click.Context, _param, value: bool) -> None:
                       message="%(prog)s %(version)s", help="显示 alumni-bot 的版本")
 def main() -> None:
     """alumni-bot：校友会公众号与小程序后端。"""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from wechat_bot.observability.logs import configure_logging
+
+    configure_logging(load_config().logging)  # [logging] format and level, for every command
 
 
 @main.command("init-db")

@@ -120,6 +120,31 @@ class SchedulerSection:
     anniversary_outreach_date: str = "03-01"
 
 
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    format: str = "text"
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class MetricsSection:
+    enabled: bool = True
+    # Who may read /metrics: these client addresses, or a request with the bearer token.
+    allow: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    token: str = ""
+    # Proxies (nginx) whose X-Forwarded-For names the client; anyone else's is ignored.
+    trusted_proxies: list[str] = field(default_factory=list)
+    # Where `serve`'s gunicorn workers keep their metrics; "" = a fresh temporary directory.
+    multiprocess_dir: str = ""
+    # `alumni-bot scheduler` serves its own /metrics here; port 0 = not at all.
+    scheduler_host: str = "127.0.0.1"
+    scheduler_port: int = 9109
+
+
 @dataclass(frozen=True)
 class Config:
     app: AppSection = field(default_factory=AppSection)
@@ -130,6 +155,8 @@ class Config:
     push: PushSection = field(default_factory=PushSection)
     sandbox: SandboxSection = field(default_factory=SandboxSection)
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
+    logging: LoggingSection = field(default_factory=LoggingSection)
+    metrics: MetricsSection = field(default_factory=MetricsSection)
     # What handlers get as `Context.settings`: the school's names and every feature's section.
     features: Settings = field(default_factory=Settings)
     source: str = "内置演示默认值"

@@ -7,10 +7,13 @@ handlers.settings). Called by wechat_bot.config.build_config once the file is re
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import zoneinfo
 
 from handlers.settings import feature_sections
 from wechat_bot.config import (
+    LOG_FORMATS,
+    LOG_LEVELS,
     MAX_DELIVERY_THREADS,
     MESSAGE_MODES,
     Config,
@@ -26,6 +29,7 @@ def check(config: Config) -> None:
         raise ConfigError(f"配置项 {key} 无效：{why}（{config.source}）")
 
     _validate_scheduler(config.scheduler, fail)
+    _validate_observability(config, fail)
     try:
         zoneinfo.ZoneInfo(config.app.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -107,3 +111,21 @@ def _validate_scheduler(section: SchedulerSection, fail) -> None:
         dt.date(2023, month, day)  # a common year: 02-29 would skip three years in four
     except ValueError:
         fail("scheduler.anniversary_outreach_date", "应为 MM-DD，例如 03-01（不要用 02-29）")
+
+
+def _validate_observability(config: Config, fail) -> None:
+    if config.logging.format not in LOG_FORMATS:
+        fail("logging.format", "只能是 text（一行文本）或 json（每行一个 JSON 对象）")
+    if config.logging.level.upper() not in LOG_LEVELS:
+        fail("logging.level", f"只能是 {'、'.join(LOG_LEVELS)} 之一")
+    metrics = config.metrics
+    for key in ("allow", "trusted_proxies"):
+        for network in getattr(metrics, key):
+            try:
+                ipaddress.ip_network(network.strip(), strict=False)
+            except ValueError:
+                fail(f"metrics.{key}", f"{network!r} 不是 IP 地址或网段（例如 10.0.0.0/8）")
+    if metrics.token and len(metrics.token) < 16:
+        fail("metrics.token", "至少 16 个字符（或留空，只按地址放行）")
+    if not 0 <= metrics.scheduler_port <= 65535:
+        fail("metrics.scheduler_port", "必须在 0 到 65535 之间（0 = 不提供）")

@@ -11,6 +11,7 @@ adds later — ever sees a record unredacted, and a traceback reaches them only 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -83,6 +84,19 @@ class SecretRedactor(logging.Filter):
 
 # Logging's configuration is the process's own, so is the one redactor every record goes through.
 _redactor = SecretRedactor()
+_SECRET_FIELD = re.compile(rf"{_NAME}|authorization|cookie|set_cookie", re.IGNORECASE)
+
+
+def redacted_field(name: str, value):
+    """A record's extra field as a structured (JSON) log may show it: masked when its name is a
+    credential's, its text redacted like a message; numbers, booleans and None as they are."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if _SECRET_FIELD.fullmatch(name):
+        return MASK
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    return _redactor.redact(value)
 
 
 def install_log_redaction(config: Config) -> SecretRedactor:
@@ -96,6 +110,8 @@ def install_log_redaction(config: Config) -> SecretRedactor:
             return record
 
         redacted_record.redacts = True
+        # The request-id wrapper (observability/logs.py) beneath is not added a second time.
+        redacted_record.names_requests = getattr(make_record, "names_requests", False)
         logging.setLogRecordFactory(redacted_record)
     return _redactor
 

@@ -71,6 +71,8 @@ def gunicorn_settings(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                       access_log: bool = False) -> dict:
     """gunicorn's settings for this app: what `serve` runs with, and what deploy/gunicorn.conf.py
     sets for `gunicorn -c` (the one place they are written)."""
+    from wechat_bot.observability import gunicorn_hooks as hooks
+
     settings = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -85,9 +87,18 @@ def gunicorn_settings(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         # nginx in front reuses its connections to us (upstream keepalive).
         "keepalive": 5,
         "accesslog": "-" if access_log else None,
+        # gunicorn's default line, then the request's id (our response header).
+        "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
+                             "%({x-request-id}o)s",
         "errorlog": "-",
         "loglevel": "info",
         "worker_exit": _close_runtime,
+        # Logs in [logging]'s format; the workers' shared metrics directory (docs/observability.md).
+        "logger_class": hooks.GunicornLogger,
+        "on_starting": hooks.on_starting,
+        "post_fork": hooks.post_fork,
+        "child_exit": hooks.child_exit,
+        "on_exit": hooks.on_exit,
     }
     if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
         # gunicorn 24+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl):

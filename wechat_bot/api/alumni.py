@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 from flask import Blueprint
 
 from handlers.directory import searching
 from handlers.directory.binding import NotBound
+from telemetry import metrics
 from wechat_bot.api.context import CHANNEL, now, search_log, settings, user_gone
 from wechat_bot.api.errors import ApiError
 from wechat_bot.api.me import not_bound
@@ -45,6 +47,7 @@ def search(query: AlumniQuery):
     按每位校友的隐私设置过滤。未绑定时 403 `not_bound`；每小时超过 30 次时 429 `rate_limited`
     （与公众号共用）；无法查找的关键词，或没有先查第一页就翻页，返回 422。
     """
+    started = time.perf_counter()
     rt, directory = current_runtime(), settings().directory
     filters, logged = _filters(query), []
     user_id = current_identity().user_id
@@ -75,6 +78,7 @@ def search(query: AlumniQuery):
         if query.page == 1:
             pipe.set(marker, "1", ex=directory.last_search_ttl_seconds)
         pipe.execute()
+    metrics.SEARCH_SECONDS.labels("api").observe(time.perf_counter() - started)
     return AlumniPage(
         items=[AlumnusOut(id=h.alumnus_id, name=h.name, degree=h.degree,
                           graduation_year=h.graduation_year, college=h.college, major=h.major,

@@ -76,9 +76,15 @@ def build_scheduler(runtime, *, identity: str | None = None, extra_jobs=()) -> S
 
 
 @click.command("scheduler")
+@click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
+              help="本进程 /metrics 的端口（默认 [metrics] scheduler_port；0 = 不提供）")
 @with_appcontext
-def scheduler_command() -> None:
+def scheduler_command(metrics_port: int | None) -> None:
     """运行定时任务与推送发送（可同时运行多个进程：只有主节点执行任务，其余待命接替）。"""
+    from telemetry import metrics
+    from wechat_bot.observability.scheduler_endpoint import serve_metrics
+
+    metrics.use_directory(None)  # one process: in memory, served below (not gunicorn's folder)
     runtime = current_runtime()
     if is_in_process(runtime.config.redis.url):
         click.echo("提醒：redis.url 是 memory://，只在本进程内有效——其他进程（网站、另一个调度器）"
@@ -92,11 +98,15 @@ def scheduler_command() -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    section = runtime.config.metrics
+    endpoint = serve_metrics(section, section.scheduler_port if metrics_port is None else metrics_port)
     app.start()
     log.info("调度器已启动（%s），%d 个定时任务：%s", app.identity, len(app.jobs),
              "、".join(spec.id for spec in app.jobs))
     while not stop.wait(0.5):
         pass
     app.stop()
+    if endpoint is not None:
+        endpoint.shutdown()
     runtime.close()
     log.info("调度器已停止（%s）", app.identity)

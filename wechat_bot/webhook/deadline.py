@@ -13,6 +13,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
+from telemetry.requests import in_current_request
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -30,11 +32,12 @@ class DeadlineRunner:
 
     def run(self, work: Callable[[], T], on_late: Callable[[Future[T]], None]) -> T:
         """The work's result within the deadline, else Overran (and `on_late` runs when done)."""
-        future = self._pool.submit(work)
+        # The handler's thread and the late callback log as part of this request.
+        future = self._pool.submit(in_current_request(work))
         try:
             return future.result(timeout=self.seconds)
         except FutureTimeout:
-            future.add_done_callback(_guarded(on_late))
+            future.add_done_callback(in_current_request(_guarded(on_late)))
             raise Overran() from None
 
     def shutdown(self) -> None:

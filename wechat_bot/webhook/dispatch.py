@@ -17,6 +17,7 @@ from handlers.interactions import Inbound
 from handlers.settings import Settings
 from models import WechatUser
 from models.wechat_user import JOB_RECEIPT_EVENTS, WINDOW_OPENING_EVENTS
+from telemetry import metrics
 from wechat_bot.conversation.dialogs import DialogStore
 from wechat_bot.conversation.normalize import normalize
 from wechat_bot.conversation.router import Plan, Routed, Router
@@ -73,6 +74,8 @@ class Dispatcher:
                 wrote = session.info.pop(WROTE, False)
                 if session.in_transaction():
                     session.commit()
+        if searches:  # the bot's side of the search latency (the API's: wechat_bot.api.alumni)
+            metrics.SEARCH_SECONDS.labels("bot").observe(time.perf_counter() - started)
         return Handled(message.from_user, routed, dialog, _inbound(message, plan, routed, now, started),
                        tuple(searches), tuple(writes.commands), wrote=not plan.inline and wrote)
 

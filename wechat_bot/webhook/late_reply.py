@@ -24,6 +24,7 @@ from handlers.context import Image, Message, News, Reply, Text
 from models.push import REPLY_KIND
 from scheduler.delivery import deliver_push
 from scheduler.outbox import queue_push
+from telemetry import metrics
 from wechat_bot.webhook.dispatch import Handled, find_or_create_user
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ IMAGE_TEXT = "[图片]"  # what push-status shows as the content of an image rep
 def answer_late(runtime: Runtime, message: Message, future: Future[Handled]) -> None:
     """The handler behind a holding reply has finished: record it, queue its answer, send it."""
     if future.exception() is not None:
+        metrics.DEADLINE_FALLBACKS.labels("late_failed").inc()
         log.error("超过回复时限的处理失败", exc_info=future.exception())
         return
     handled = future.result()
@@ -48,13 +50,18 @@ def answer_late(runtime: Runtime, message: Message, future: Future[Handled]) -> 
         runtime.dispatcher.record_without_redis(handled)
     push_id = queue_late_reply(runtime.sessions, message.from_user, handled.reply, datetime.now(UTC))
     if push_id is None:
+        metrics.DEADLINE_FALLBACKS.labels("late_nothing").inc()
         return
+    log.info("迟到的回答已排入推送 %s", push_id)
     try:
         sender, limiter = runtime.delivery
-        deliver_push(runtime.sessions, sender, limiter, push_id, now=datetime.now(UTC),
-                     worker_id=f"web:{socket.gethostname()}:{os.getpid()}")
+        stats = deliver_push(runtime.sessions, sender, limiter, push_id, now=datetime.now(UTC),
+                             worker_id=f"web:{socket.gethostname()}:{os.getpid()}")
     except Exception:  # queued and committed: the scheduler's delivery sends it later
+        metrics.DEADLINE_FALLBACKS.labels("late_queued").inc()
         log.exception("迟到的回答（推送 %s）未能立即发出，留待调度器投递", push_id)
+        return
+    metrics.DEADLINE_FALLBACKS.labels("late_sent" if stats.sent else "late_queued").inc()
 
 
 def customer_service_message(reply: Reply) -> tuple[str, dict[str, Any] | None] | None:

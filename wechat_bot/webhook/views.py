@@ -14,6 +14,7 @@ from wechat_bot.config import WechatSection
 from wechat_bot.runtime import Runtime, current_runtime
 from wechat_bot.webhook.answer import answer
 from wechat_bot.webhook.crypto import CryptoError, signature, signature_matches
+from wechat_bot.webhook.metrics import record_answer
 from wechat_bot.webhook.xml import BadXML, parse_xml, render_encrypted, to_message
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def check_server() -> Response:
 @bp.post("/wechat")
 def receive() -> Response:
     """One message or event; always answers XML or `success`, never a 500."""
+    started = time.perf_counter()
     runtime = current_runtime()
     if not verify(runtime.config.wechat):
         return _forbidden()
@@ -47,7 +49,10 @@ def receive() -> Response:
     except (BadXML, CryptoError) as exc:
         log.info("拒绝了无法读取的消息体：%s", exc)
         return Response("bad request", status=400, mimetype="text/plain")
-    return reply(runtime, answer(runtime, message), encrypted)
+    answered = answer(runtime, message)
+    response = reply(runtime, answered.xml, encrypted)
+    record_answer(message.msg_type, answered.route, answered.reply, time.perf_counter() - started)
+    return response
 
 
 def verify(wechat: WechatSection) -> bool:
