@@ -205,64 +205,86 @@ def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = 
     if registration is None:
         # The same user signing up twice at once: the unique (event, user) kept the other one.
         raise _already(event, registration_of(session, event.id, user.id))
-    # The event row from here on, until the request commits: one guarded UPDATE that takes the
-    # seats or hands out the waitlist position (RETURNING it), then this user's own row.
-    params = {"event_id": event.id, "party": seats}
+    # The event row is the last statement before the request commits: one guarded UPDATE that
+    # takes the seats or hands out the waitlist position, and (on PostgreSQL, in the same
+    # statement) marks this user's row with the outcome. A refused UPDATE leaves the row free
+    # unless it had to wait for another's commit; then it stays ours, so the rest is one statement.
+    params = {"event": event.id, "party": seats, "registration_id": registration.id, "now": now}
     position = None
-    if not looked_full and session.execute(_TAKE_SEATS, params).rowcount == 1:
-        waitlisted = False
-    else:
-        position = session.scalar(_JOIN_LINE_IF_FULL, params)
-        if position is None and looked_full and session.execute(_TAKE_SEATS, params).rowcount == 1:
-            waitlisted = False      # seats came free meanwhile, nobody waiting for them
-        else:
-            if position is None:
-                position = session.scalar(_JOIN_LINE, params)
-            if position is None:     # staff closed or cancelled it meanwhile
-                _unclaim(session, registration, existing)
-                session.expire(event)
-                raise SignupRefused(*(signup_open(event, now, settings)
-                                      or ("closed", texts.R_CLOSED.format(title=event.title))))
-            position -= 1
-            waitlisted = True
-    if waitlisted:
-        session.execute(_SET_WAITING, {"registration_id": registration.id, "position": float(position)})
-        _loaded(registration, status=RegistrationStatus.WAITLISTED, position=float(position))
-        if line is not None:
-            place = line.waiting + (position - line.next) + 1
-        else:   # it filled up between our read and our turn: count (rare, at the boundary only)
-            place = place_in_line(session, registration)
-    else:
-        session.execute(_SET_CONFIRMED, {"registration_id": registration.id, "now": now})
+    seated = not looked_full and _take_seats(session, params)
+    if not seated:
+        if line is None:   # it filled up between our read and our turn (rare: at the boundary only)
+            line = session.execute(_LINE, {"event_id": event.id}).one()
+        position = _join_line(session, params, if_full=True)
+        if position is None and looked_full:
+            seated = _take_seats(session, params)   # seats came free meanwhile, nobody waiting
+        if position is None and not seated:
+            position = _join_line(session, params, if_full=False)
+        if position is None and not seated:     # staff closed or cancelled it meanwhile
+            _unclaim(session, registration, existing)
+            session.expire(event)
+            raise SignupRefused(*(signup_open(event, now, settings)
+                                  or ("closed", texts.R_CLOSED.format(title=event.title))))
+    if seated:
         _loaded(registration, status=RegistrationStatus.CONFIRMED, position=None, confirmed_at=now)
         place = None
+    else:
+        _loaded(registration, status=RegistrationStatus.WAITLISTED, position=float(position))
+        place = line.waiting + (position - line.next) + 1
     if existing is not None:     # a cancelled row revived: its other columns read again if asked
         session.expire(registration, ["alumnus_id", "guests", "answers", "channel", "updated_at",
                                       "offered_at", "offer_expires_at", "cancelled_at",
                                       "checked_in_at", "checked_in_by"])
     # The counters changed under us: read again only if someone asks (the API does, the bot not).
     session.expire(event, ["seats_taken", "waitlist_next"])
-    return SignedUp(registration, event, waitlisted, place)
+    return SignedUp(registration, event, not seated, place)
+
+
+def _take_seats(session: Session, params: dict[str, Any]) -> bool:
+    """The party's seats if they fit (guarded), and this registration confirmed."""
+    if _dialect(session) == "postgresql":
+        return session.execute(_SEATED, params).rowcount == 1
+    if session.execute(_TAKE_SEATS, params).rowcount != 1:
+        return False
+    session.execute(_SET_CONFIRMED, params)
+    return True
+
+
+def _join_line(session: Session, params: dict[str, Any], *, if_full: bool) -> int | None:
+    """The next waitlist position from the event's counter (only while the party does not fit,
+    with `if_full`), and this registration waiting at it; None when refused."""
+    if _dialect(session) == "postgresql":
+        position = session.scalar(_WAITING_IF_FULL if if_full else _WAITING, params)
+        return None if position is None else int(position)
+    position = session.scalar(_JOIN_LINE_IF_FULL if if_full else _JOIN_LINE, params)
+    if position is None:
+        return None
+    session.execute(_SET_WAITING, {**params, "position": float(position - 1)})
+    return position - 1
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 # Built once, with bind parameters: building a statement costs more than running it.
 _TAKE_SEATS = (update(Event)
-               .where(Event.id == bindparam("event_id"), Event.status == EventStatus.OPEN,
+               .where(Event.id == bindparam("event"), Event.status == EventStatus.OPEN,
                       Event.seats_taken + bindparam("party", type_=Integer) <= Event.seats)
                .values(seats_taken=Event.seats_taken + bindparam("party", type_=Integer))
                .execution_options(synchronize_session=False))
-_JOIN_LINE = (update(Event).where(Event.id == bindparam("event_id"), Event.status == EventStatus.OPEN)
-              .values(waitlist_next=Event.waitlist_next + 1).returning(Event.waitlist_next)
-              .execution_options(synchronize_session=False))
-_JOIN_LINE_IF_FULL = (update(Event)
-                      .where(Event.id == bindparam("event_id"), Event.status == EventStatus.OPEN,
-                             Event.seats_taken + bindparam("party", type_=Integer) > Event.seats)
-                      .values(waitlist_next=Event.waitlist_next + 1).returning(Event.waitlist_next)
-                      .execution_options(synchronize_session=False))
+_NEXT_IN_LINE = (update(Event).where(Event.id == bindparam("event"), Event.status == EventStatus.OPEN)
+                 .values(waitlist_next=Event.waitlist_next + 1).execution_options(synchronize_session=False))
+# Only while the party does not fit: when the event already looked full, this is tried first.
+_NEXT_IN_LINE_IF_FULL = _NEXT_IN_LINE.where(Event.seats_taken + bindparam("party", type_=Integer) > Event.seats)
+_JOIN_LINE = _NEXT_IN_LINE.returning(Event.waitlist_next)
+_JOIN_LINE_IF_FULL = _NEXT_IN_LINE_IF_FULL.returning(Event.waitlist_next)
 _LINE = select(
     select(func.count()).select_from(Registration)
     .where(Registration.event_id == bindparam("event_id"),
-           Registration.status == RegistrationStatus.WAITLISTED).scalar_subquery().label("waiting"),
+           Registration.status == RegistrationStatus.WAITLISTED,
+           # not our own claim, not yet in line when this is read after it
+           Registration.position.is_not(None)).scalar_subquery().label("waiting"),
     Event.waitlist_next.label("next"),
 ).where(Event.id == bindparam("event_id"))
 _SET_WAITING = (update(Registration).where(Registration.id == bindparam("registration_id"))
@@ -272,6 +294,25 @@ _SET_CONFIRMED = (update(Registration).where(Registration.id == bindparam("regis
                   .values(status=RegistrationStatus.CONFIRMED, position=None,
                           confirmed_at=bindparam("now", type_=Registration.__table__.c.confirmed_at.type))
                   .execution_options(synchronize_session=False))
+
+
+# PostgreSQL: the event's UPDATE and this registration's in one statement (a data-modifying CTE),
+# so the event row is locked for that statement and the commit only, not for another round trip.
+# (The event's bind is "event": "event_id" would name the registration's column here.)
+def _with_registration(event_update, **values):
+    changed = event_update.returning(Event.id, Event.waitlist_next).cte("changed")
+    return (update(Registration)
+            .where(Registration.id == bindparam("registration_id"), Registration.event_id == changed.c.id)
+            .values(**{k: v(changed) if callable(v) else v for k, v in values.items()})
+            .execution_options(synchronize_session=False))
+
+
+_SEATED = _with_registration(_TAKE_SEATS, status=RegistrationStatus.CONFIRMED, position=None,
+                             confirmed_at=bindparam("now", type_=Registration.__table__.c.confirmed_at.type))
+_WAITING, _WAITING_IF_FULL = (
+    _with_registration(statement, status=RegistrationStatus.WAITLISTED,
+                       position=lambda changed: changed.c.waitlist_next - 1).returning(Registration.position)
+    for statement in (_NEXT_IN_LINE, _NEXT_IN_LINE_IF_FULL))
 
 
 def _loaded(row: Registration, **values) -> None:
