@@ -1,7 +1,8 @@
 """Seats hold under concurrency: 200 sign-ups fired at once, with real threads, each on its own
 Session of the real database (SQLite here; PostgreSQL with ALUMNI_BOT_TEST_DATABASE_URL), at an
 event with 20 seats. Exactly 20 are confirmed, the other 180 are on the waitlist with the distinct
-positions 1..180, and the event's counters say the same. Then cancels and sign-ups at once never
+positions 1..180, each told the place it holds, and the event's counters say the same; parties with
+guests at once never take more seats than there are. Then cancels and sign-ups at once never
 overbook either, and one user's double sign-up at once keeps one registration."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from handlers.events.signup import SignupRefused, cancel, sign_up
+from handlers.events.signup import Extras, SignupRefused, cancel, sign_up
 from handlers.settings import Settings
 from models import WechatUser
 from models.db import make_engine
@@ -30,10 +31,12 @@ class Outcome:
     kind: str
     ok: bool
     waitlisted: bool = False
+    place: int | None = None   # the place in line the reply named
     error: str = ""      # anything but a refusal (a deadlock, a lock timeout): must never happen
 
 
-def fire(url: str, attempts: list[tuple[str, int]], event_id: int) -> list[Outcome]:
+def fire(url: str, attempts: list[tuple[str, int]], event_id: int, guests: dict[int, int] | None = None
+         ) -> list[Outcome]:
     """Every (kind, user id) at once: one thread and one Session each, behind a barrier."""
     connections = len(attempts) if url.startswith("sqlite") else min(len(attempts), PG_CONNECTIONS)
     engine = make_engine(url, pool_size=connections, max_overflow=0, pool_timeout=120)
@@ -48,8 +51,9 @@ def fire(url: str, attempts: list[tuple[str, int]], event_id: int) -> list[Outco
             with sessions.begin() as session:
                 user = session.get(WechatUser, user_id)
                 if kind == "signup":
-                    done = sign_up(session, user, event_id, now=NOW, settings=SETTINGS, channel="api")
-                    outcomes[i] = Outcome(user_id, kind, True, done.waitlisted)
+                    extras = Extras(guests=(guests or {}).get(user_id, 0))
+                    done = sign_up(session, user, event_id, extras, now=NOW, settings=SETTINGS, channel="api")
+                    outcomes[i] = Outcome(user_id, kind, True, done.waitlisted, done.place_in_line)
                 else:
                     cancel(session, user, event_id, now=NOW, settings=SETTINGS, notify=None)
                     outcomes[i] = Outcome(user_id, kind, True)
@@ -99,6 +103,28 @@ def test_two_hundred_sign_ups_at_once_for_twenty_seats_confirm_exactly_twenty(ru
     assert sorted(r.position for r in waiting) == [float(p) for p in range(1, 181)]
     assert event.seats_taken == holding == 20 and event.waitlist_next == 181
     assert all(r.position is None for r in confirmed)
+    # Nobody left the line, so the place each reply named is the position it holds: the line is
+    # in the order the sign-ups got the event's counter, with no gap and none told twice.
+    held = {r.wechat_user_id: r.position for r in waiting}
+    assert {o.user_id: float(o.place) for o in outcomes if o.waitlisted} == held
+
+
+def test_parties_with_guests_at_once_never_take_more_seats_than_there_are(runtime):
+    event_id, users = seed(runtime, 60, 20)
+    with runtime.sessions.begin() as session:
+        session.get(Event, event_id).max_guests = 2
+    guests = {u: i % 3 for i, u in enumerate(users)}   # parties of 1, 2 and 3
+    outcomes = fire(url_of(runtime), [("signup", u) for u in users], event_id, guests)
+    assert [o.error for o in outcomes if o.error] == []
+    assert len(outcomes) == 60 and all(o.ok for o in outcomes)
+    event, rows, holding = counted(runtime, event_id)
+    confirmed = [r for r in rows if r.status is RegistrationStatus.CONFIRMED]
+    waiting = [r for r in rows if r.status is RegistrationStatus.WAITLISTED]
+    assert event.seats_taken == holding == sum(1 + guests[r.wechat_user_id] for r in confirmed) <= 20
+    assert {o.user_id for o in outcomes if not o.waitlisted} == {r.wechat_user_id for r in confirmed}
+    assert sorted(r.position for r in waiting) == [float(p) for p in range(1, len(waiting) + 1)]
+    held = {r.wechat_user_id: r.position for r in waiting}
+    assert {o.user_id: float(o.place) for o in outcomes if o.waitlisted} == held
 
 
 def test_cancels_and_sign_ups_at_once_never_overbook_and_offer_each_freed_seat_once(runtime):
