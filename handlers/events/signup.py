@@ -5,7 +5,10 @@ open), rowcount checked; a waitlist position only from the event's own counter
 (`waitlist_next = waitlist_next + 1 RETURNING waitlist_next`). One registration per user and
 event is the unique pair: of two sign-ups of one user at once the second insert does nothing (ON
 CONFLICT DO NOTHING) and is told "already registered". Never check-then-insert. The event row is
-the last shared write: after it only the user's own row, so the lock lasts as little as may be.
+the last write: everything else comes first (the claim, the line counted for the reply), and on
+PostgreSQL the guarded UPDATE carries the user's own row's outcome in the same statement (a
+data-modifying CTE), so the lock lasts that statement and the commit. A burst of sign-ups to one
+event is served one at a time on that row, so its span is the burst's pace.
 
 Lock order, so PostgreSQL never deadlocks: a sign-up takes its registration row (the insert, or
 the revival of a cancelled one) and then the event row; a cancel, a confirm and the lapse of an
@@ -30,6 +33,7 @@ from sqlalchemy.orm.session import make_transient_to_detached
 
 from handlers.events import audience as audiences
 from handlers.events import texts, waitlist
+from handlers.events.settle import settle_and_commit
 from handlers.notices import Notify
 from handlers.settings import Settings
 from models import Alumnus, WechatUser
@@ -176,10 +180,12 @@ def check_extras(event: Event, extras: Extras) -> Extras:
 
 def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = Extras(), *,
             now: dt.datetime, settings: Settings, channel: str,
-            checked: tuple[Event, Registration | None] | None = None) -> SignedUp:
+            checked: tuple[Event, Registration | None] | None = None, commit: bool = False) -> SignedUp:
     """A seat when one is left (guests included), else the end of the waitlist. Raises SignupRefused.
     `checked`: the event and check_signup's answer, when the caller has just checked (the bot's
-    报名 in one message), so as not to read and check all again."""
+    报名 in one message), so as not to read and check all again. `commit`: the door lets the
+    sign-up commit the request (its last step; on PostgreSQL in the same round trip as the commit,
+    handlers.events.settle), so the event's row is not held while the door finishes."""
     if checked is None:
         event = get_event(session, event_id)
         existing = check_signup(session, event, user, now=now, settings=settings)
@@ -206,9 +212,43 @@ def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = 
         # The same user signing up twice at once: the unique (event, user) kept the other one.
         raise _already(event, registration_of(session, event.id, user.id))
     # The event row is the last statement before the request commits: one guarded UPDATE that
-    # takes the seats or hands out the waitlist position, and (on PostgreSQL, in the same
-    # statement) marks this user's row with the outcome. A refused UPDATE leaves the row free
-    # unless it had to wait for another's commit; then it stays ours, so the rest is one statement.
+    # takes the seats or hands out the waitlist position, marking this user's row with the outcome.
+    if commit and existing is None and _dialect(session) == "postgresql":
+        settled = settle_and_commit(session, event_id=event.id, registration_id=registration.id,
+                                    party=seats, now=now)
+        if settled is None:     # staff closed or cancelled it meanwhile; the claim is gone
+            session.expunge(registration)
+            session.expire(event)
+            raise _closed(event, now, settings)
+        seated, position = settled.seated, settled.position
+    else:
+        seated, position, line = _settle(session, event, registration, existing, seats, looked_full, line,
+                                         now=now, settings=settings)
+        if commit:
+            session.commit()
+    if seated:
+        _loaded(registration, status=RegistrationStatus.CONFIRMED, position=None, confirmed_at=now)
+        place = None
+    else:
+        _loaded(registration, status=RegistrationStatus.WAITLISTED, position=float(position))
+        if line is not None:
+            place = line.waiting + (position - line.next) + 1
+        else:   # it filled up between our read and our turn (rare), and is committed: count
+            place = place_in_line(session, registration)
+    if existing is not None:     # a cancelled row revived: its other columns read again if asked
+        session.expire(registration, ["alumnus_id", "guests", "answers", "channel", "updated_at",
+                                      "offered_at", "offer_expires_at", "cancelled_at",
+                                      "checked_in_at", "checked_in_by"])
+    # The counters changed under us: read again only if someone asks (the API does, the bot not).
+    session.expire(event, ["seats_taken", "waitlist_next"])
+    return SignedUp(registration, event, not seated, place)
+
+
+def _settle(session: Session, event: Event, registration: Registration, existing: Registration | None,
+            seats: int, looked_full: bool, line, *, now: dt.datetime, settings: Settings):
+    """The seats or a waitlist position, statement by statement: (seated, position, line). A
+    refused UPDATE leaves the row free unless it had to wait for another's commit; then it stays
+    ours, so what follows it is one statement."""
     params = {"event": event.id, "party": seats, "registration_id": registration.id, "now": now}
     position = None
     seated = not looked_full and _take_seats(session, params)
@@ -223,21 +263,13 @@ def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = 
         if position is None and not seated:     # staff closed or cancelled it meanwhile
             _unclaim(session, registration, existing)
             session.expire(event)
-            raise SignupRefused(*(signup_open(event, now, settings)
-                                  or ("closed", texts.R_CLOSED.format(title=event.title))))
-    if seated:
-        _loaded(registration, status=RegistrationStatus.CONFIRMED, position=None, confirmed_at=now)
-        place = None
-    else:
-        _loaded(registration, status=RegistrationStatus.WAITLISTED, position=float(position))
-        place = line.waiting + (position - line.next) + 1
-    if existing is not None:     # a cancelled row revived: its other columns read again if asked
-        session.expire(registration, ["alumnus_id", "guests", "answers", "channel", "updated_at",
-                                      "offered_at", "offer_expires_at", "cancelled_at",
-                                      "checked_in_at", "checked_in_by"])
-    # The counters changed under us: read again only if someone asks (the API does, the bot not).
-    session.expire(event, ["seats_taken", "waitlist_next"])
-    return SignedUp(registration, event, not seated, place)
+            raise _closed(event, now, settings)
+    return seated, position, line
+
+
+def _closed(event: Event, now: dt.datetime, settings: Settings) -> SignupRefused:
+    return SignupRefused(*(signup_open(event, now, settings)
+                           or ("closed", texts.R_CLOSED.format(title=event.title))))
 
 
 def _take_seats(session: Session, params: dict[str, Any]) -> bool:

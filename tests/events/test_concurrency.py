@@ -3,13 +3,15 @@ Session of the real database (SQLite here; PostgreSQL with ALUMNI_BOT_TEST_DATAB
 event with 20 seats. Exactly 20 are confirmed, the other 180 are on the waitlist with the distinct
 positions 1..180, each told the place it holds, and the event's counters say the same; parties with
 guests at once never take more seats than there are. Then cancels and sign-ups at once never
-overbook either, and one user's double sign-up at once keeps one registration."""
+overbook either, one user's double sign-up at once keeps one registration, and a sign-up that finds
+the event closed at its last step leaves nothing behind."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
@@ -17,7 +19,7 @@ from handlers.events.signup import Extras, SignupRefused, cancel, sign_up
 from handlers.settings import Settings
 from models import WechatUser
 from models.db import make_engine
-from models.event import HOLDING_SEATS, Event, Registration, RegistrationStatus
+from models.event import HOLDING_SEATS, Event, EventStatus, Registration, RegistrationStatus
 from tests.events.support import NOW, add_event
 from tests.reunion.support import add_classmate
 
@@ -48,14 +50,16 @@ def fire(url: str, attempts: list[tuple[str, int]], event_id: int, guests: dict[
         kind, user_id = attempts[i]
         barrier.wait()
         try:
-            with sessions.begin() as session:
+            with sessions() as session:
                 user = session.get(WechatUser, user_id)
-                if kind == "signup":
+                if kind == "signup":   # as the doors do: the sign-up commits the request
                     extras = Extras(guests=(guests or {}).get(user_id, 0))
-                    done = sign_up(session, user, event_id, extras, now=NOW, settings=SETTINGS, channel="api")
+                    done = sign_up(session, user, event_id, extras, now=NOW, settings=SETTINGS, channel="api",
+                                   commit=True)
                     outcomes[i] = Outcome(user_id, kind, True, done.waitlisted, done.place_in_line)
                 else:
                     cancel(session, user, event_id, now=NOW, settings=SETTINGS, notify=None)
+                    session.commit()
                     outcomes[i] = Outcome(user_id, kind, True)
         except SignupRefused:
             outcomes[i] = Outcome(user_id, kind, False)
@@ -160,3 +164,19 @@ def test_one_user_signing_up_ten_times_at_once_keeps_one_registration(runtime):
     assert sum(o.ok for o in outcomes) == 1
     event, rows, holding = counted(runtime, event_id)
     assert len(rows) == 1 and event.seats_taken == holding == 1
+
+
+def test_a_sign_up_finding_the_event_closed_meanwhile_is_refused_and_leaves_no_registration(runtime):
+    event_id, users = seed(runtime, 1, 5)
+    with runtime.sessions() as session:
+        user = session.get(WechatUser, users[0])
+        event = session.get(Event, event_id)        # read while open, as the bot's check does
+        with runtime.sessions.begin() as staff:     # staff close it before the sign-up's last step
+            staff.get(Event, event_id).status = EventStatus.CLOSED
+        with pytest.raises(SignupRefused) as refused:
+            sign_up(session, user, event_id, now=NOW, settings=SETTINGS, channel="api",
+                    checked=(event, None), commit=True)
+        session.rollback()
+    assert refused.value.code == "closed" and "停止报名" in refused.value.reason
+    event, rows, holding = counted(runtime, event_id)
+    assert rows == [] and event.seats_taken == holding == 0 and event.waitlist_next == 1

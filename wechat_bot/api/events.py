@@ -154,22 +154,19 @@ def register(event_id: int, json: RegistrationIn):
     拒绝时给出原因：活动已取消、已停止报名、已开始、未到或已过报名时间、已报名（409），
     不在报名范围内（403），同行人数、T 恤尺码或问题的回答不合要求（422）。"""
     config = settings()
-    sessions = current_runtime().sessions
-    with sessions.begin() as session:
+    with current_runtime().sessions() as session:
         user = current_user(session)
         try:
+            # It commits (the event row's lock ends with its last statement), so the answer's
+            # reads below (the event's counters, the line) run after it, not under that lock.
             done = sign_up(session, user, event_id, Extras(guests=json.guests, shirt_size=json.shirt_size,
                                                            answers=dict(json.answers)),
-                           now=now(), settings=config, channel=CHANNEL)
+                           now=now(), settings=config, channel=CHANNEL, commit=True)
         except SignupRefused as refused:
+            session.rollback()
             raise _refusal(refused) from None
-        user_id = user.id
-    # Committed at once: the answer's reads (the event's counters, the line) come after, so the
-    # event's row lock, which the sign-up's last statement took, is not held while they run.
-    with sessions() as session:
-        session.add_all([done.event, done.registration])
         message = signed_up_text(done, config)
-        return RegistrationOut(event=_event_out(session, done.event, user_id),
+        return RegistrationOut(event=_event_out(session, done.event, user.id),
                                registration=_registration_out(session, done.registration),
                                waitlisted=done.waitlisted, message=message), 201
 
