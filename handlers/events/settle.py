@@ -66,8 +66,7 @@ def settle_and_commit(session: Session, *, event_id: int, registration_id: int, 
     is over either way."""
     session.flush()    # whatever the request has pending goes before, in the same transaction
     connection = session.connection().connection.driver_connection   # psycopg's
-    with connection.pipeline():
-        cursor = connection.cursor()
+    with connection.pipeline(), connection.cursor() as cursor:
         cursor.execute(_SETTLE, {"event": event_id, "registration": registration_id, "party": party,
                                  "now": now})
         connection.commit()      # queued behind the statement: both go before either answers

@@ -7,8 +7,10 @@ event is the unique pair: of two sign-ups of one user at once the second insert 
 CONFLICT DO NOTHING) and is told "already registered". Never check-then-insert. The event row is
 the last write: everything else comes first (the claim, the line counted for the reply), and on
 PostgreSQL the guarded UPDATE carries the user's own row's outcome in the same statement (a
-data-modifying CTE), so the lock lasts that statement and the commit. A burst of sign-ups to one
-event is served one at a time on that row, so its span is the burst's pace.
+data-modifying CTE). A burst of sign-ups to one event is served one at a time on that row, so the
+lock's span is the burst's pace: when the door lets it (`commit=True`, the bot and the API), a new
+sign-up's last statement goes to PostgreSQL with the COMMIT in one round trip
+(handlers.events.settle), and the lock lasts only while PostgreSQL runs them.
 
 Lock order, so PostgreSQL never deadlocks: a sign-up takes its registration row (the insert, or
 the revival of a cancelled one) and then the event row; a cancel, a confirm and the lapse of an
@@ -16,7 +18,8 @@ offer take the event row first (a no-op UPDATE), then the registration's status,
 offered the freed seats (handlers.events.waitlist). A sign-up's new row is invisible to the
 others until it commits, so they never wait for it while it waits for the event.
 
-Operations flush and never commit: the request boundary commits.
+Operations flush and never commit (the request boundary commits), but for `sign_up(commit=True)`,
+whose last step is the request's commit.
 """
 
 from __future__ import annotations
