@@ -5,12 +5,12 @@ open), rowcount checked; a waitlist position only from the event's own counter
 (`waitlist_next = waitlist_next + 1 RETURNING waitlist_next`). One registration per user and
 event is the unique pair: of two sign-ups of one user at once the second insert does nothing (ON
 CONFLICT DO NOTHING) and is told "already registered". Never check-then-insert. The event row is
-the last write: everything else comes first (the claim, the line counted for the reply), and on
-PostgreSQL the guarded UPDATE carries the user's own row's outcome in the same statement (a
-data-modifying CTE). A burst of sign-ups to one event is served one at a time on that row, so the
-lock's span is the burst's pace: when the door lets it (`commit=True`, the bot and the API), a new
-sign-up's last statement goes to PostgreSQL with the COMMIT in one round trip
-(handlers.events.settle), and the lock lasts only while PostgreSQL runs them.
+the last write: everything else comes first (the claim, the line counted for the reply). A burst
+of sign-ups to one event is served one at a time on that row, so the lock's span is the burst's
+pace: when the door lets it (`commit=True`, the bot and the API), a new sign-up's last step on
+PostgreSQL is one statement sent with the COMMIT in one round trip (handlers.events.settle), and
+the lock lasts only while PostgreSQL runs them; otherwise (a revived registration, SQLite) the
+event's guarded UPDATE and then the registration's.
 
 Lock order, so PostgreSQL never deadlocks: a sign-up takes its registration row (the insert, or
 the revival of a cancelled one) and then the event row; a cancel, a confirm and the lapse of an
@@ -214,8 +214,8 @@ def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = 
     if registration is None:
         # The same user signing up twice at once: the unique (event, user) kept the other one.
         raise _already(event, registration_of(session, event.id, user.id))
-    # The event row is the last statement before the request commits: one guarded UPDATE that
-    # takes the seats or hands out the waitlist position, marking this user's row with the outcome.
+    # The event row is the last write before the request commits: the seats or the waitlist
+    # position, then (statement by statement) this user's row's outcome.
     if commit and existing is None and _dialect(session) == "postgresql":
         settled = settle_and_commit(session, event_id=event.id, registration_id=registration.id,
                                     party=seats, now=now)
@@ -277,8 +277,6 @@ def _closed(event: Event, now: dt.datetime, settings: Settings) -> SignupRefused
 
 def _take_seats(session: Session, params: dict[str, Any]) -> bool:
     """The party's seats if they fit (guarded), and this registration confirmed."""
-    if _dialect(session) == "postgresql":
-        return session.execute(_SEATED, params).rowcount == 1
     if session.execute(_TAKE_SEATS, params).rowcount != 1:
         return False
     session.execute(_SET_CONFIRMED, params)
@@ -288,9 +286,6 @@ def _take_seats(session: Session, params: dict[str, Any]) -> bool:
 def _join_line(session: Session, params: dict[str, Any], *, if_full: bool) -> int | None:
     """The next waitlist position from the event's counter (only while the party does not fit,
     with `if_full`), and this registration waiting at it; None when refused."""
-    if _dialect(session) == "postgresql":
-        position = session.scalar(_WAITING_IF_FULL if if_full else _WAITING, params)
-        return None if position is None else int(position)
     position = session.scalar(_JOIN_LINE_IF_FULL if if_full else _JOIN_LINE, params)
     if position is None:
         return None
@@ -329,25 +324,6 @@ _SET_CONFIRMED = (update(Registration).where(Registration.id == bindparam("regis
                   .values(status=RegistrationStatus.CONFIRMED, position=None,
                           confirmed_at=bindparam("now", type_=Registration.__table__.c.confirmed_at.type))
                   .execution_options(synchronize_session=False))
-
-
-# PostgreSQL: the event's UPDATE and this registration's in one statement (a data-modifying CTE),
-# so the event row is locked for that statement and the commit only, not for another round trip.
-# (The event's bind is "event": "event_id" would name the registration's column here.)
-def _with_registration(event_update, **values):
-    changed = event_update.returning(Event.id, Event.waitlist_next).cte("changed")
-    return (update(Registration)
-            .where(Registration.id == bindparam("registration_id"), Registration.event_id == changed.c.id)
-            .values(**{k: v(changed) if callable(v) else v for k, v in values.items()})
-            .execution_options(synchronize_session=False))
-
-
-_SEATED = _with_registration(_TAKE_SEATS, status=RegistrationStatus.CONFIRMED, position=None,
-                             confirmed_at=bindparam("now", type_=Registration.__table__.c.confirmed_at.type))
-_WAITING, _WAITING_IF_FULL = (
-    _with_registration(statement, status=RegistrationStatus.WAITLISTED,
-                       position=lambda changed: changed.c.waitlist_next - 1).returning(Registration.position)
-    for statement in (_NEXT_IN_LINE, _NEXT_IN_LINE_IF_FULL))
 
 
 def _loaded(row: Registration, **values) -> None:
@@ -406,7 +382,7 @@ _INSERTS: dict[str, Any] = {}
 
 def _insert_once(session: Session):
     """INSERT … ON CONFLICT (event, user) DO NOTHING RETURNING id, built once per dialect."""
-    name = session.get_bind().dialect.name
+    name = _dialect(session)
     if name not in _INSERTS:
         if name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
