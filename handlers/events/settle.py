@@ -16,7 +16,7 @@ seats`), else the next waitlist position from the event's counter; the registrat
 earlier in this transaction, as a new row) takes the outcome in the same statement. When the event
 is no longer open, nothing is taken and the claim is deleted, and the commit keeps only the rest
 of the request. Only for a new claim: a revived cancelled registration goes the longer way (its
-undo restores its old values), as does SQLite.
+undo restores its old values), as do SQLite and a PostgreSQL driver other than psycopg 3.
 """
 
 from __future__ import annotations

@@ -216,7 +216,7 @@ def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = 
         raise _already(event, registration_of(session, event.id, user.id))
     # The event row is the last write before the request commits: the seats or the waitlist
     # position, then (statement by statement) this user's row's outcome.
-    if commit and existing is None and _dialect(session) == "postgresql":
+    if commit and existing is None and _dialect(session, driver=True) == "postgresql+psycopg":
         settled = settle_and_commit(session, event_id=event.id, registration_id=registration.id,
                                     party=seats, now=now)
         if settled is None:     # staff closed or cancelled it meanwhile; the claim is gone
@@ -293,8 +293,9 @@ def _join_line(session: Session, params: dict[str, Any], *, if_full: bool) -> in
     return position - 1
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+def _dialect(session: Session, *, driver: bool = False) -> str:
+    dialect = session.get_bind().dialect
+    return f"{dialect.name}+{dialect.driver}" if driver else dialect.name
 
 
 # Built once, with bind parameters: building a statement costs more than running it.
