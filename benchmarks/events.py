@@ -118,6 +118,49 @@ def burst(port: int, scripts: list[list[str]]) -> tuple[list[float], list[str], 
     return latencies, replies, time.perf_counter() - started
 
 
+class LockWatch:
+    """What the server's backends do during a burst: pg_stat_activity every 0.2 s, only the
+    connections named for this run (application_name), since the database is shared."""
+
+    def __init__(self, database: str, name: str) -> None:
+        from sqlalchemy import create_engine
+
+        self.engine = create_engine(database, pool_size=1, isolation_level="AUTOCOMMIT")
+        self.name = name
+        self.waits: dict[str, int] = {}
+        self.samples = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> LockWatch:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.engine.dispose()
+
+    def _sample(self) -> None:
+        query = text("SELECT wait_event_type, wait_event FROM pg_stat_activity "
+                     "WHERE application_name = :name AND state = 'active'")
+        with self.engine.connect() as db:
+            while not self.stopping.wait(0.2):
+                self.samples += 1
+                for kind, event in db.execute(query, {"name": self.name}):
+                    key = f"{kind}:{event}" if event else "CPU"
+                    self.waits[key] = self.waits.get(key, 0) + 1
+
+    def line(self) -> str:
+        """Mean active backends, and the share of them by what they waited on."""
+        active = sum(self.waits.values())
+        shares = ", ".join(f"{k} {v / active:.0%}" for k, v in
+                           sorted(self.waits.items(), key=lambda kv: -kv[1])[:3]) if active else "-"
+        locked = sum(v for k, v in self.waits.items() if k.startswith("Lock:"))
+        return (f"PG during 报名: {active / max(self.samples, 1):.1f} active backends "
+                f"({locked / max(self.samples, 1):.1f} waiting on a lock); {shares}")
+
+
 def report(name: str, latencies: list[float], elapsed: float) -> None:
     ordered = sorted(latencies)
     p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
@@ -188,7 +231,8 @@ def main() -> None:
     admin = make_engine(args.database)
     with admin.begin() as db:
         db.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{args.database}{'&' if '?' in args.database else '?'}options=-csearch_path%3D{schema}"
+    url = (f"{args.database}{'&' if '?' in args.database else '?'}options=-csearch_path%3D{schema}"
+           f"&application_name={schema}")
     work = Path(tempfile.mkdtemp(prefix="bench-events-"))
     env = {**os.environ, "ALUMNI_BOT_CONFIG": "", "ALUMNI_BOT_DATABASE_URL": url,
            "ALUMNI_BOT_REDIS_URL": args.redis, "ALUMNI_BOT_REDIS_KEY_PREFIX": f"{schema}:",
@@ -203,7 +247,8 @@ def main() -> None:
                         "--workers", "2", "--threads", "8"], env, work)
         wait_up(f"http://127.0.0.1:{port}/healthz")
         say(port, "o-bench-warm", "帮助")
-        latencies, replies, elapsed = burst(port, [[o, f"报名 {event_id}"] for o in openids])
+        with LockWatch(args.database, schema) as watch:
+            latencies, replies, elapsed = burst(port, [[o, f"报名 {event_id}"] for o in openids])
         outcomes = {"报名成功": sum("报名成功" in r for r in replies),
                     "进入候补": sum("进入候补" in r for r in replies),
                     "late (answered by push)": sum(r in ("", "success") for r in replies),
@@ -217,6 +262,7 @@ def main() -> None:
         print(f"{'':10}{'requests':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'mean ms':>10}")
         report("报名", latencies, elapsed)
         report("帮助", help_latencies, help_elapsed)
+        print(watch.line())
         print("replies:", ", ".join(f"{k} {v}" for k, v in outcomes.items()))
         for sample in others[:3]:
             print("other reply:", sample[:300])

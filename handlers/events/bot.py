@@ -171,8 +171,10 @@ def _dialog_event(ctx: Context):
 
 def _sign_up(ctx: Context, number: int, extras: Extras, checked=None) -> str:
     try:
+        # It commits the request (the event row's lock ends with its last statement); what is left
+        # here only builds the reply.
         done = sign_up(ctx.session, ctx.user, number, extras, now=ctx.now, settings=ctx.settings,
-                       channel="bot", checked=checked)
+                       channel="bot", checked=checked, commit=True)
     except SignupRefused as refused:
         return refused.reason
     return signed_up_text(done, ctx.settings)

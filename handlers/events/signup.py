@@ -5,7 +5,12 @@ open), rowcount checked; a waitlist position only from the event's own counter
 (`waitlist_next = waitlist_next + 1 RETURNING waitlist_next`). One registration per user and
 event is the unique pair: of two sign-ups of one user at once the second insert does nothing (ON
 CONFLICT DO NOTHING) and is told "already registered". Never check-then-insert. The event row is
-the last shared write: after it only the user's own row, so the lock lasts as little as may be.
+the last write: everything else comes first (the claim, the line counted for the reply). A burst
+of sign-ups to one event is served one at a time on that row, so the lock's span is the burst's
+pace: when the door lets it (`commit=True`, the bot and the API), a new sign-up's last step on
+PostgreSQL is one statement sent with the COMMIT in one round trip (handlers.events.settle), and
+the lock lasts only while PostgreSQL runs them; otherwise (a revived registration, SQLite) the
+event's guarded UPDATE and then the registration's.
 
 Lock order, so PostgreSQL never deadlocks: a sign-up takes its registration row (the insert, or
 the revival of a cancelled one) and then the event row; a cancel, a confirm and the lapse of an
@@ -13,7 +18,8 @@ offer take the event row first (a no-op UPDATE), then the registration's status,
 offered the freed seats (handlers.events.waitlist). A sign-up's new row is invisible to the
 others until it commits, so they never wait for it while it waits for the event.
 
-Operations flush and never commit: the request boundary commits.
+Operations flush and never commit (the request boundary commits), but for `sign_up(commit=True)`,
+whose last step is the request's commit.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from sqlalchemy.orm.session import make_transient_to_detached
 
 from handlers.events import audience as audiences
 from handlers.events import texts, waitlist
+from handlers.events.settle import settle_and_commit
 from handlers.notices import Notify
 from handlers.settings import Settings
 from models import Alumnus, WechatUser
@@ -176,10 +183,12 @@ def check_extras(event: Event, extras: Extras) -> Extras:
 
 def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = Extras(), *,
             now: dt.datetime, settings: Settings, channel: str,
-            checked: tuple[Event, Registration | None] | None = None) -> SignedUp:
+            checked: tuple[Event, Registration | None] | None = None, commit: bool = False) -> SignedUp:
     """A seat when one is left (guests included), else the end of the waitlist. Raises SignupRefused.
     `checked`: the event and check_signup's answer, when the caller has just checked (the bot's
-    报名 in one message), so as not to read and check all again."""
+    报名 in one message), so as not to read and check all again. `commit`: the door lets the
+    sign-up commit the request (its last step; on PostgreSQL in the same round trip as the commit,
+    handlers.events.settle), so the event's row is not held while the door finishes."""
     if checked is None:
         event = get_event(session, event_id)
         existing = check_signup(session, event, user, now=now, settings=settings)
@@ -205,64 +214,108 @@ def sign_up(session: Session, user: WechatUser, event_id: int, extras: Extras = 
     if registration is None:
         # The same user signing up twice at once: the unique (event, user) kept the other one.
         raise _already(event, registration_of(session, event.id, user.id))
-    # The event row from here on, until the request commits: one guarded UPDATE that takes the
-    # seats or hands out the waitlist position (RETURNING it), then this user's own row.
-    params = {"event_id": event.id, "party": seats}
-    position = None
-    if not looked_full and session.execute(_TAKE_SEATS, params).rowcount == 1:
-        waitlisted = False
+    # The event row is the last write before the request commits: the seats or the waitlist
+    # position, then (statement by statement) this user's row's outcome.
+    if commit and existing is None and _dialect(session, driver=True) == "postgresql+psycopg":
+        settled = settle_and_commit(session, event_id=event.id, registration_id=registration.id,
+                                    party=seats, now=now)
+        if settled is None:     # staff closed or cancelled it meanwhile; the claim is gone
+            session.expunge(registration)
+            session.expire(event)
+            raise _closed(event, now, settings)
+        seated, position = settled.seated, settled.position
     else:
-        position = session.scalar(_JOIN_LINE_IF_FULL, params)
-        if position is None and looked_full and session.execute(_TAKE_SEATS, params).rowcount == 1:
-            waitlisted = False      # seats came free meanwhile, nobody waiting for them
-        else:
-            if position is None:
-                position = session.scalar(_JOIN_LINE, params)
-            if position is None:     # staff closed or cancelled it meanwhile
-                _unclaim(session, registration, existing)
-                session.expire(event)
-                raise SignupRefused(*(signup_open(event, now, settings)
-                                      or ("closed", texts.R_CLOSED.format(title=event.title))))
-            position -= 1
-            waitlisted = True
-    if waitlisted:
-        session.execute(_SET_WAITING, {"registration_id": registration.id, "position": float(position)})
+        seated, position, line = _settle(session, event, registration, existing, seats, looked_full, line,
+                                         now=now, settings=settings)
+        if commit:
+            session.commit()
+    if seated:
+        _loaded(registration, status=RegistrationStatus.CONFIRMED, position=None, confirmed_at=now)
+        place = None
+    else:
         _loaded(registration, status=RegistrationStatus.WAITLISTED, position=float(position))
         if line is not None:
             place = line.waiting + (position - line.next) + 1
-        else:   # it filled up between our read and our turn: count (rare, at the boundary only)
+        else:   # it filled up between our read and our turn (rare), and is committed: count
             place = place_in_line(session, registration)
-    else:
-        session.execute(_SET_CONFIRMED, {"registration_id": registration.id, "now": now})
-        _loaded(registration, status=RegistrationStatus.CONFIRMED, position=None, confirmed_at=now)
-        place = None
     if existing is not None:     # a cancelled row revived: its other columns read again if asked
         session.expire(registration, ["alumnus_id", "guests", "answers", "channel", "updated_at",
                                       "offered_at", "offer_expires_at", "cancelled_at",
                                       "checked_in_at", "checked_in_by"])
     # The counters changed under us: read again only if someone asks (the API does, the bot not).
     session.expire(event, ["seats_taken", "waitlist_next"])
-    return SignedUp(registration, event, waitlisted, place)
+    return SignedUp(registration, event, not seated, place)
+
+
+def _settle(session: Session, event: Event, registration: Registration, existing: Registration | None,
+            seats: int, looked_full: bool, line, *, now: dt.datetime, settings: Settings):
+    """The seats or a waitlist position, statement by statement: (seated, position, line). A
+    refused UPDATE leaves the row free unless it had to wait for another's commit; then it stays
+    ours, so what follows it is one statement."""
+    params = {"event": event.id, "party": seats, "registration_id": registration.id, "now": now}
+    position = None
+    seated = not looked_full and _take_seats(session, params)
+    if not seated:
+        if line is None:   # it filled up between our read and our turn (rare: at the boundary only)
+            line = session.execute(_LINE, {"event_id": event.id}).one()
+        position = _join_line(session, params, if_full=True)
+        if position is None and looked_full:
+            seated = _take_seats(session, params)   # seats came free meanwhile, nobody waiting
+        if position is None and not seated:
+            position = _join_line(session, params, if_full=False)
+        if position is None and not seated:     # staff closed or cancelled it meanwhile
+            _unclaim(session, registration, existing)
+            session.expire(event)
+            raise _closed(event, now, settings)
+    return seated, position, line
+
+
+def _closed(event: Event, now: dt.datetime, settings: Settings) -> SignupRefused:
+    return SignupRefused(*(signup_open(event, now, settings)
+                           or ("closed", texts.R_CLOSED.format(title=event.title))))
+
+
+def _take_seats(session: Session, params: dict[str, Any]) -> bool:
+    """The party's seats if they fit (guarded), and this registration confirmed."""
+    if session.execute(_TAKE_SEATS, params).rowcount != 1:
+        return False
+    session.execute(_SET_CONFIRMED, params)
+    return True
+
+
+def _join_line(session: Session, params: dict[str, Any], *, if_full: bool) -> int | None:
+    """The next waitlist position from the event's counter (only while the party does not fit,
+    with `if_full`), and this registration waiting at it; None when refused."""
+    position = session.scalar(_JOIN_LINE_IF_FULL if if_full else _JOIN_LINE, params)
+    if position is None:
+        return None
+    session.execute(_SET_WAITING, {**params, "position": float(position - 1)})
+    return position - 1
+
+
+def _dialect(session: Session, *, driver: bool = False) -> str:
+    dialect = session.get_bind().dialect
+    return f"{dialect.name}+{dialect.driver}" if driver else dialect.name
 
 
 # Built once, with bind parameters: building a statement costs more than running it.
 _TAKE_SEATS = (update(Event)
-               .where(Event.id == bindparam("event_id"), Event.status == EventStatus.OPEN,
+               .where(Event.id == bindparam("event"), Event.status == EventStatus.OPEN,
                       Event.seats_taken + bindparam("party", type_=Integer) <= Event.seats)
                .values(seats_taken=Event.seats_taken + bindparam("party", type_=Integer))
                .execution_options(synchronize_session=False))
-_JOIN_LINE = (update(Event).where(Event.id == bindparam("event_id"), Event.status == EventStatus.OPEN)
-              .values(waitlist_next=Event.waitlist_next + 1).returning(Event.waitlist_next)
-              .execution_options(synchronize_session=False))
-_JOIN_LINE_IF_FULL = (update(Event)
-                      .where(Event.id == bindparam("event_id"), Event.status == EventStatus.OPEN,
-                             Event.seats_taken + bindparam("party", type_=Integer) > Event.seats)
-                      .values(waitlist_next=Event.waitlist_next + 1).returning(Event.waitlist_next)
-                      .execution_options(synchronize_session=False))
+_NEXT_IN_LINE = (update(Event).where(Event.id == bindparam("event"), Event.status == EventStatus.OPEN)
+                 .values(waitlist_next=Event.waitlist_next + 1).execution_options(synchronize_session=False))
+# Only while the party does not fit: when the event already looked full, this is tried first.
+_NEXT_IN_LINE_IF_FULL = _NEXT_IN_LINE.where(Event.seats_taken + bindparam("party", type_=Integer) > Event.seats)
+_JOIN_LINE = _NEXT_IN_LINE.returning(Event.waitlist_next)
+_JOIN_LINE_IF_FULL = _NEXT_IN_LINE_IF_FULL.returning(Event.waitlist_next)
 _LINE = select(
     select(func.count()).select_from(Registration)
     .where(Registration.event_id == bindparam("event_id"),
-           Registration.status == RegistrationStatus.WAITLISTED).scalar_subquery().label("waiting"),
+           Registration.status == RegistrationStatus.WAITLISTED,
+           # not our own claim, not yet in line when this is read after it
+           Registration.position.is_not(None)).scalar_subquery().label("waiting"),
     Event.waitlist_next.label("next"),
 ).where(Event.id == bindparam("event_id"))
 _SET_WAITING = (update(Registration).where(Registration.id == bindparam("registration_id"))
@@ -330,7 +383,7 @@ _INSERTS: dict[str, Any] = {}
 
 def _insert_once(session: Session):
     """INSERT … ON CONFLICT (event, user) DO NOTHING RETURNING id, built once per dialect."""
-    name = session.get_bind().dialect.name
+    name = _dialect(session)
     if name not in _INSERTS:
         if name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert

@@ -154,13 +154,16 @@ def register(event_id: int, json: RegistrationIn):
     拒绝时给出原因：活动已取消、已停止报名、已开始、未到或已过报名时间、已报名（409），
     不在报名范围内（403），同行人数、T 恤尺码或问题的回答不合要求（422）。"""
     config = settings()
-    with current_runtime().sessions.begin() as session:
+    with current_runtime().sessions() as session:
         user = current_user(session)
         try:
+            # It commits (the event row's lock ends with its last statement), so the answer's
+            # reads below (the event's counters, the line) run after it, not under that lock.
             done = sign_up(session, user, event_id, Extras(guests=json.guests, shirt_size=json.shirt_size,
                                                            answers=dict(json.answers)),
-                           now=now(), settings=config, channel=CHANNEL)
+                           now=now(), settings=config, channel=CHANNEL, commit=True)
         except SignupRefused as refused:
+            session.rollback()
             raise _refusal(refused) from None
         message = signed_up_text(done, config)
         return RegistrationOut(event=_event_out(session, done.event, user.id),
