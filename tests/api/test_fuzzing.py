@@ -105,8 +105,8 @@ def test_fuzzing_as_a_bound_alumnus_finds_no_error(live, roster, tmp_path):
                if e["request"]["url"].endswith("/api/v1/me")), output
     # Then what ends the session, the binding or the account, each on a session of its own.
     for person, name, student_id, operation in (("乙", "王芳", "2012010102", "delete_binding"),
-                                               ("丙", "李娜", "2012010103", "logout"),
-                                               ("丁", "王芳", "2012010102", "delete_me")):
+                                               ("丙", "李娜", "2013020202", "logout"),
+                                               ("丁", "张伟", "2015110101", "delete_me")):
         token = live.bound_token(live.person(person), name, student_id)
         schemathesis(live, tmp_path, "-H", f"Authorization: Bearer {token}",
                      "--include-operation-id", operation)
