@@ -53,6 +53,7 @@ def test_environment_overrides_every_key_with_typed_values(tmp_path):
     ("", {"ALUMNI_BOT_PUSH_MAX_ATTEMPTS": "three"}, "push.max_attempts"),
     ('[wechat]\nencoding_aes_key = "tooshort"\n', {}, "wechat.encoding_aes_key"),
     ('[app]\ntimezone = "Mars/Olympus"\n', {}, "app.timezone"),
+    ('[app]\nproxies = -1\n', {}, "app.proxies"),
     ('[reunion]\nopen_weekdays = [0, 6]\n', {}, "reunion.open_weekdays"),
     ('[reunion]\nseason_start = 2027-05-01\nseason_end = 2027-04-01\n', {}, "reunion.season_end"),
     ('[database]\nurl = "mysql://x"\n', {}, "database.url"),

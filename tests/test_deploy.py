@@ -250,7 +250,7 @@ def test_nginx_in_front_of_serve_answers_wechat_serves_static_files_and_hides_th
                             data=text_xml("o-nginx", "帮助").encode(), timeout=10,
                             headers={"Content-Type": "text/xml"})
         assert answer.status_code == 200 and "可用指令" in reply_content(answer.text)
-        assert answer.headers["X-Request-ID"]
+        assert answer.headers["X-Request-ID"] and "," not in answer.headers["X-Request-ID"]  # one id
         assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
 
         assert https.get(f"{base}/healthz", timeout=5).json()["status"] == "ok"

@@ -23,6 +23,13 @@ def create_app(config: Config | None = None, routes=None) -> Flask:
 
     app.session_interface = CookieSessions()
 
+    if config.app.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address (audit log, lockouts) and scheme (links, Secure cookies) as the
+        # configured proxies saw them; X-Forwarded-* from anyone else would be a client's claim.
+        hops = config.app.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from wechat_bot import observability
 
     observability.init_app(app, config)  # request ids on every request; /metrics

@@ -44,6 +44,9 @@ class AppSection:
     timezone: str = "Asia/Shanghai"
     school_name: str = "示例大学"
     account_name: str = "示例大学校友会"
+    # Reverse proxies (nginx) in front that set X-Forwarded-For/-Proto/-Host: 0 = none, the
+    # connection's peer is the client. Behind deploy/'s nginx: 1.
+    proxies: int = 0
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ def check(config: Config) -> None:
         fail("app.timezone", f"未知的时区 {config.app.timezone!r}，例如 Asia/Shanghai")
     if not config.app.secret_key:
         fail("app.secret_key", "不能为空")
+    if not 0 <= config.app.proxies <= 5:
+        fail("app.proxies", "是前面反向代理（nginx）的层数：0 到 5，直接对外为 0，部署在 nginx 后为 1")
     if not config.app.base_url.startswith(("http://", "https://")):
         fail("app.base_url", "必须以 http:// 或 https:// 开头")
     if not config.database.url.startswith(("sqlite:", "postgresql")):

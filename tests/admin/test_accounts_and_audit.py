@@ -140,3 +140,17 @@ def test_a_script_typed_anywhere_is_shown_as_text(app, runtime, admin_client):
 def test_an_unknown_admin_path_answers_with_the_admin_page(admin_client):
     answer = admin_client.get("/admin/no-such-page")
     assert answer.status_code == 404 and "没有找到这个页面或记录" in answer.text
+
+
+@pytest.mark.parametrize("proxies, recorded", [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_the_audit_log_records_the_address_nginx_saw_only_when_told_a_proxy_is_in_front(
+        make_app, runtime, proxies, recorded):
+    app = make_app(app={"proxies": proxies})
+    add_account(app.extensions["alumni_bot"], "li", StaffRole.STAFF)
+    client = app.test_client()
+    token = csrf_token(client.get("/admin/login").text)
+    client.post("/admin/login", data={"username": "li", "password": PASSWORD, "csrf_token": token},
+                headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    with app.extensions["alumni_bot"].sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "login")).one()
+    assert entry.ip == recorded
