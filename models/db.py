@@ -24,7 +24,10 @@ def make_engine(url: str, **kwargs) -> Engine:
     # psycopg prepares a statement after five runs and PostgreSQL then may switch to a generic plan,
     # which walks the lookup's prefix ranges without their values: searches went from ~7 ms to
     # ~700 ms (benchmarks/README.md, Mini-program API). Custom plans every time.
-    connect_args = {"prepare_threshold": None, **kwargs.pop("connect_args", {})}
+    # connect_timeout: a database host that drops packets (rather than refusing) would otherwise
+    # hold a request for minutes; 3 s leaves the webhook time to answer 系统维护中 within its
+    # 5 seconds (libpq's least is 2).
+    connect_args = {"prepare_threshold": None, "connect_timeout": 3, **kwargs.pop("connect_args", {})}
     # No pool_pre_ping: it is a round trip before every request's first statement. A connection
     # the server has dropped fails its statement instead; SQLAlchemy then sees a disconnect and
     # invalidates the whole pool, so the requests after it connect afresh. pool_recycle retires

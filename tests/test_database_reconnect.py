@@ -32,3 +32,23 @@ def test_after_the_server_drops_connections_the_pool_reconnects(config):
                 assert connection.scalar(text("SELECT 1")) == 1
     finally:
         engine.dispose()
+
+
+def test_a_database_host_that_never_answers_fails_the_connection_within_seconds():
+    """A server that takes the connection and then says nothing (a host dropping packets behaves
+    alike): the attempt gives up after connect_timeout, not after minutes."""
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # the kernel completes the handshake; nobody ever answers
+    engine = make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{listener.getsockname()[1]}/none")
+    started = time.monotonic()
+    try:
+        with pytest.raises(exc.OperationalError), engine.connect():
+            pass
+        assert time.monotonic() - started < 6
+    finally:
+        engine.dispose()
+        listener.close()
