@@ -276,11 +276,13 @@ def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
         (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/alumni-bot/venv/bin", str(BIN)))
     verified = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", "./alumni-bot-web@8001.service",
-         "./alumni-bot-scheduler@1.service", "./alumni-bot.target"],
+         "./alumni-bot-scheduler@9109.service", "./alumni-bot.target"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
     assert verified.returncode == 0 and verified.stderr == "", verified.stderr
     web = (DEPLOY / "systemd" / "alumni-bot-web@.service").read_text()
     assert "alumni-bot serve --host 127.0.0.1 --port %i" in web
+    scheduler = (DEPLOY / "systemd" / "alumni-bot-scheduler@.service").read_text()
+    assert "alumni-bot scheduler --metrics-port %i" in scheduler  # two on one host: two ports
     for unit in ("alumni-bot-web@.service", "alumni-bot-scheduler@.service"):
         text = (DEPLOY / "systemd" / unit).read_text()
         for line in ("Restart=always", "EnvironmentFile=/etc/alumni-bot/alumni-bot.env",
