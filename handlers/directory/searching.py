@@ -75,8 +75,10 @@ def viewer_for(session: Session, user: WechatUser) -> Viewer:
 
 # The user and the classes of their records, in one statement; by openid for the bot, which
 # knows no more of the sender before loading them.
+# A user erased by 注销 is no one: the API's old token then meets 401, not 403 not_bound.
 _VIEWER = ("SELECT wechat_user.id, alumnus.college, alumnus.graduation_year FROM wechat_user "
-           "LEFT OUTER JOIN alumnus ON alumnus.wechat_user_id = wechat_user.id WHERE wechat_user.{} = :p0")
+           "LEFT OUTER JOIN alumnus ON alumnus.wechat_user_id = wechat_user.id "
+           "WHERE wechat_user.{} = :p0 AND wechat_user.erased_at IS NULL")
 _VIEWER_BY_ID, _VIEWER_BY_OPENID = _VIEWER.format("id"), _VIEWER.format("openid")
 
 

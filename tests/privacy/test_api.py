@@ -50,3 +50,24 @@ def test_delete_me_erases_revokes_every_token_and_a_new_login_is_a_new_user(live
     assert me["bound"] is False and me["records"] == []
     again = live.call("POST", "/me/binding", fresh, json={"name": "张伟", "student_id": "2012010101"})
     assert again.status_code == 200 and again.json()["bound"] is True
+
+
+def test_after_erasing_in_the_bot_an_old_token_is_told_to_log_in_again(live):
+    """注销 in the chat cannot reach the mini-program's tokens, but the account they name is
+    gone: every API call, the search included, answers 401 (log in again), never 403 not_bound."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from handlers.privacy.erase import erase_account
+    from models import WechatUser
+
+    seed_roster(live.runtime)
+    token = live.bound_token(live.person(), "张伟", "2012010101")
+    assert live.call("GET", "/alumni", token, params={"q": "王芳"}).status_code == 200
+    with live.runtime.sessions.begin() as session:
+        user = session.scalars(select(WechatUser).where(WechatUser.miniprogram_openid.is_not(None))).one()
+        erase_account(session, user, now=datetime.now(UTC), settings=live.runtime.config.features,
+                      store=live.runtime.store, notify=None, channel="bot")
+    for path, params in (("/alumni", {"q": "王芳"}), ("/me", None)):
+        assert live.call("GET", path, token, params=params).status_code == 401, path
