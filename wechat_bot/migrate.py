@@ -39,3 +39,15 @@ def autogenerate(engine: Engine, message: str) -> None:
     """For developers: write a new revision from the models' difference to the database."""
     with engine.begin() as connection:
         command.revision(alembic_config(connection), message=message, autogenerate=True)
+
+
+def drop_column_in_place(table: str, column: str) -> None:
+    """For a migration's downgrade: SQLite's own DROP COLUMN (3.35+), not batch mode's copy and
+    rename. Dropping the old table, with foreign keys on, deletes every row that references it ON
+    DELETE CASCADE (a wechat_user's message and search logs, a push's deliveries)."""
+    from alembic import op
+
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    else:
+        op.drop_column(table, column)

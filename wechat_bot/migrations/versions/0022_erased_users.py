@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import models.base
+from wechat_bot.migrate import drop_column_in_place
 
 revision = '0022_erased_users'
 down_revision = '0021'
@@ -24,7 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('staff_account', schema=None) as batch_op:
-        batch_op.drop_column('disabled_at')
-    with op.batch_alter_table('wechat_user', schema=None) as batch_op:
-        batch_op.drop_column('erased_at')
+    drop_column_in_place('staff_account', 'disabled_at')
+    drop_column_in_place('wechat_user', 'erased_at')
+

@@ -11,6 +11,8 @@ later, name the request that caused them. Nullable: a job's pushes have none. Ad
 import sqlalchemy as sa
 from alembic import op
 
+from wechat_bot.migrate import drop_column_in_place
+
 revision = '0023_push_request_id'
 down_revision = '0022_erased_users'
 branch_labels = None
@@ -23,5 +25,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('push', schema=None) as batch_op:
-        batch_op.drop_column('request_id')
+    drop_column_in_place('push', 'request_id')
