@@ -23,7 +23,6 @@ from models.db import make_engine, make_session_factory
 from tests.faults.support import (
     SECRET_KEY,
     PostgresCluster,
-    RedisServer,
     Served,
     app_environment,
     migrate,
@@ -48,14 +47,6 @@ def cluster():
         yield cluster
     finally:
         cluster.remove()
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.kill()
 
 
 def _seed(url: str) -> None:

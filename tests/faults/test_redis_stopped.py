@@ -21,19 +21,11 @@ from handlers.dialog import Dialog, step
 from handlers.directory import texts
 from models import MessageLog, Privacy, WechatUser
 from models.db import make_engine, make_session_factory
-from tests.faults.support import RedisServer, Served, app_environment, wait_until
+from tests.faults.support import Served, app_environment, wait_until
 from tests.roster import add_alumnus
 from tests.wechat import post, reply_content, say, text_xml
 from wechat_bot.conversation.table import RoutingTable, dialog, keyword
 from wechat_bot.webhook.answer import DEGRADED_NOTE
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.kill()
 
 
 @pytest.fixture

@@ -15,13 +15,12 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from models.db import make_engine, make_session_factory
 from models.push import Delivery, DeliveryStatus
 from scheduler.outbox import queue_push
-from tests.faults.support import Child, RedisServer, app_environment, wait_until
+from tests.faults.support import Child, app_environment, wait_until
 from tests.loopback import LoopbackWeChat, running
 from tests.push.support import add_user
 
@@ -42,14 +41,6 @@ class CountingWeChat(LoopbackWeChat):
     def sends(self) -> Counter:
         with self._lock:
             return Counter(message["touser"] for message in self.sent)
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.kill()
 
 
 def _rows(sessions) -> list[Delivery]:

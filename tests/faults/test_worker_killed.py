@@ -12,25 +12,16 @@ import threading
 import time
 import uuid
 
-import pytest
 import requests
 from sqlalchemy import func, select, text
 
 from models import Alumnus, MessageLog, WechatUser
 from models.db import make_engine, make_session_factory
-from tests.faults.support import RedisServer, Served, app_environment, wait_until
+from tests.faults.support import Served, app_environment, wait_until
 from tests.roster import add_alumnus
 from tests.wechat import reply_content, text_xml
 
 MSG_ID = 8_123_456_789
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.kill()
 
 
 class RosterLock:
