@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.redis_server import RedisServer, free_port  # noqa: F401 (the fault tests' servers)
+from tests.redis_server import free_port
 from tests.wechat import signed_query
 
 ROOT = Path(__file__).resolve().parents[2]
